@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The TokenLedger test command: throwaway PostgreSQL + Redis, build, `swift test`,
+# then the benchmark smoke run.
+#
+#   Scripts/test.sh                  full run (tests + bench smoke)
+#   Scripts/test.sh --filter Foo     extra args go to `swift test`; bench smoke is skipped
+#
+#   TOKENLEDGER_KEEP_SERVICES=1      leave PostgreSQL/Redis running afterwards
+#   TOKENLEDGER_SKIP_BENCH_SMOKE=1   skip `tokenledger-bench --smoke`
+# Exit status: the tests' status; if they pass, the bench smoke's status.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+services=(bash "$REPO/Scripts/services.sh")   # via bash: works without the exec bit
+
+# Trap first, so a half-finished start (PG up, Redis failed) is cleaned up too.
+if [[ "${TOKENLEDGER_KEEP_SERVICES:-0}" != 1 ]]; then
+    trap '"${services[@]}" stop || true' EXIT
+fi
+"${services[@]}" start
+eval "$("${services[@]}" env)"   # TOKENLEDGER_DATABASE_URL, _TEST_DATABASE_URL, _REDIS_URL
+
+swift build --build-tests
+
+# Tests create their own throwaway databases via TOKENLEDGER_TEST_DATABASE_URL.
+status=0
+swift test --skip-build "$@" || status=$?
+
+# Bench smoke: only for a full, passing run.
+if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
+    && "${TOKENLEDGER_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
+    echo "==> tokenledger-bench --smoke" >&2
+    swift run -c debug tokenledger-bench --smoke || status=$?
+fi
+exit "$status"

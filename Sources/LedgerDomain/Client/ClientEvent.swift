@@ -1,0 +1,122 @@
+/// Facts about one registered client, in stream `client/<client_id>`.
+public enum ClientEvent: DomainEvent {
+    /// The client was registered (RFC 7591 metadata; only the secret's hash).
+    case registered(ClientRegistered)
+    /// The client's metadata changed.
+    case updated(ClientRegistered)
+    /// The client was deleted: it can no longer authenticate.
+    case deactivated(ClientDeactivated)
+    /// Every token the client holds issued before `not_before` is revoked (scope `client`).
+    case revoked(ClientRevoked)
+
+    public var typeName: String {
+        switch self {
+        case .registered: "client.registered"
+        case .updated: "client.updated"
+        case .deactivated: "client.deactivated"
+        case .revoked: "client.revoked"
+        }
+    }
+
+    public static let typeNames = ["client.registered", "client.updated", "client.deactivated", "client.revoked"]
+
+    public var streamID: StreamID {
+        switch self {
+        case .registered(let e), .updated(let e): .client(e.clientID)
+        case .deactivated(let e): .client(e.clientID)
+        case .revoked(let e): .client(e.clientID)
+        }
+    }
+
+    public func encodePayload(to encoder: any Encoder) throws {
+        switch self {
+        case .registered(let e), .updated(let e): try e.encode(to: encoder)
+        case .deactivated(let e): try e.encode(to: encoder)
+        case .revoked(let e): try e.encode(to: encoder)
+        }
+    }
+
+    public init(typeName: String, from decoder: any Decoder) throws {
+        switch typeName {
+        case "client.registered": self = .registered(try ClientRegistered(from: decoder))
+        case "client.updated": self = .updated(try ClientRegistered(from: decoder))
+        case "client.deactivated": self = .deactivated(try ClientDeactivated(from: decoder))
+        case "client.revoked": self = .revoked(try ClientRevoked(from: decoder))
+        default: throw UnknownEventType(typeName: typeName)
+        }
+    }
+}
+
+/// Payload of `client.registered` and `client.updated`: RFC 7591 metadata and policies.
+public struct ClientRegistered: Hashable, Sendable, Codable {
+    public var clientID: ClientID
+    public var clientName: String?
+    public var redirectURIs: [String]
+    public var postLogoutRedirectURIs: [String]
+    public var grantTypes: [String]
+    public var responseTypes: [String]
+    /// `client_secret_basic`, `client_secret_post` or `none`.
+    public var tokenEndpointAuthMethod: String
+    public var scope: Scope
+    /// Hash of the client secret; nil for public clients.
+    public var secretHash: TokenHash?
+    public var lifetimes: Lifetimes
+    public var at: Instant
+
+    public init(
+        clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
+        grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
+        secretHash: TokenHash?, lifetimes: Lifetimes, at: Instant
+    ) {
+        self.clientID = clientID
+        self.clientName = clientName
+        self.redirectURIs = redirectURIs
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.grantTypes = grantTypes
+        self.responseTypes = responseTypes
+        self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
+        self.scope = scope
+        self.secretHash = secretHash
+        self.lifetimes = lifetimes
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id", clientName = "client_name", redirectURIs = "redirect_uris"
+        case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
+        case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
+        case secretHash = "secret_hash", lifetimes, at
+    }
+}
+
+/// Payload of `client.deactivated`.
+public struct ClientDeactivated: Hashable, Sendable, Codable {
+    public var clientID: ClientID
+    public var at: Instant
+
+    public init(clientID: ClientID, at: Instant) {
+        self.clientID = clientID
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey { case clientID = "client_id", at }
+}
+
+/// Payload of `client.revoked`.
+public struct ClientRevoked: Hashable, Sendable, Codable {
+    public var clientID: ClientID
+    public var reason: RevocationReason
+    /// Tokens of the client issued before this instant are revoked.
+    public var notBefore: Instant
+    /// When every token the revocation covers has expired anyway.
+    public var until: Instant
+
+    public init(clientID: ClientID, reason: RevocationReason, notBefore: Instant, until: Instant) {
+        self.clientID = clientID
+        self.reason = reason
+        self.notBefore = notBefore
+        self.until = until
+    }
+
+    enum CodingKeys: String, CodingKey { case clientID = "client_id", reason, notBefore = "not_before", until }
+}

@@ -1,0 +1,171 @@
+extension Grant {
+    /// The outcome of a grant command.
+    public typealias GrantDecision = Decision<GrantEvent, GrantError>
+
+    /// Decides what a command does to a grant (`nil` when the stream does not exist yet).
+    /// Pure: the time and policies come from `context`.
+    public static func decide(_ command: GrantCommand, _ state: Grant?, _ context: DecisionContext) -> GrantDecision {
+        switch command {
+        case .startWithCode(let c):
+            guard state == nil else { return .refused(GrantError(.alreadyStarted, grant: c.grantID, "grant exists")) }
+            return .accepted(startWithCode(c, context))
+        case .startWithClientCredentials(let c):
+            guard state == nil else { return .refused(GrantError(.alreadyStarted, grant: c.grantID, "grant exists")) }
+            return .accepted(startWithClientCredentials(c, context))
+        case .redeemCode(let c):
+            guard let grant = state, let code = grant.code, code.hash == c.codeHash else {
+                return .refused(GrantError(.unknown, grant: state?.id, "no such authorization code"))
+            }
+            return grant.redeem(c, code: code, context)
+        case .refresh(let c):
+            guard let grant = state, grant.refresh != nil else {
+                return .refused(GrantError(.unknown, grant: state?.id, "no such refresh token"))
+            }
+            return grant.refresh(c, context)
+        case .revoke(let reason):
+            guard let grant = state else { return .refused(GrantError(.unknown, grant: nil, "no such grant")) }
+            guard grant.status != .revoked else { return .accepted([]) }
+            return .accepted([grant.revocation(reason, context)])
+        case .revokeAccessToken(let jti, let expiresAt, let reason):
+            guard let grant = state else { return .refused(GrantError(.unknown, grant: nil, "no such grant")) }
+            guard grant.status != .revoked, expiresAt > context.now else { return .accepted([]) }
+            return .accepted([
+                .accessTokenRevoked(AccessTokenRevoked(
+                    grantID: grant.id, jti: jti, reason: reason, at: context.now, until: expiresAt
+                ))
+            ])
+        }
+    }
+
+    private static func startWithCode(_ c: GrantCommand.StartWithCode, _ context: DecisionContext) -> [GrantEvent] {
+        let lifetimes = context.lifetimes
+        return [
+            .started(GrantStarted(
+                grantID: c.grantID, clientID: c.clientID, subject: c.subject, sessionID: c.sessionID, scope: c.scope,
+                flow: .authorizationCode, startedAt: context.now,
+                refreshAbsoluteExpiresAt: context.now.adding(lifetimes.refreshTokenAbsolute)
+            )),
+            .codeIssued(CodeIssued(
+                grantID: c.grantID, codeHash: c.codeHash, issuedAt: context.now,
+                expiresAt: context.now.adding(lifetimes.authorizationCode), redirectURI: c.redirectURI,
+                codeChallenge: c.codeChallenge, nonce: c.nonce, authTime: c.authTime
+            )),
+        ]
+    }
+
+    private static func startWithClientCredentials(
+        _ c: GrantCommand.StartWithClientCredentials, _ context: DecisionContext
+    ) -> [GrantEvent] {
+        [
+            .started(GrantStarted(
+                grantID: c.grantID, clientID: c.clientID, subject: Subject(c.clientID.rawValue), sessionID: nil,
+                scope: c.scope, flow: .clientCredentials, startedAt: context.now, refreshAbsoluteExpiresAt: context.now
+            )),
+            .accessTokenIssued(AccessTokenIssued(
+                grantID: c.grantID, jti: c.accessToken, scope: c.scope, issuedAt: context.now,
+                expiresAt: context.now.adding(context.lifetimes.accessToken)
+            )),
+        ]
+    }
+
+    private func redeem(_ c: GrantCommand.RedeemCode, code: Code, _ context: DecisionContext) -> GrantDecision {
+        let now = context.now
+        if code.redeemedAt != nil {
+            var events: [GrantEvent] = [
+                .codeReplayed(CodeReplayed(grantID: id, codeHash: c.codeHash, presentedBy: c.clientID, at: now))
+            ]
+            if status != .revoked { events.append(revocation(.codeReplay, context)) }
+            return GrantDecision(events: events, refusal: GrantError(.codeReplayed, grant: id, "code already redeemed"))
+        }
+        if status == .revoked { return .refused(GrantError(.revoked, grant: id, "grant revoked")) }
+        if c.clientID != clientID {
+            return .refused(GrantError(.clientMismatch, grant: id, "code issued to another client"))
+        }
+        if now >= code.expiresAt { return .refused(GrantError(.expired, grant: id, "authorization code expired")) }
+        if c.redirectURI != code.redirectURI {
+            return .refused(GrantError(.redirectMismatch, grant: id, "redirect_uri does not match the authorization request"))
+        }
+        if c.verifierChallenge != code.codeChallenge {
+            return .refused(GrantError(.pkceMismatch, grant: id, "code_verifier does not match the code_challenge"))
+        }
+        var events: [GrantEvent] = [
+            .codeRedeemed(CodeRedeemed(grantID: id, codeHash: c.codeHash, redeemedAt: now)),
+            .accessTokenIssued(AccessTokenIssued(
+                grantID: id, jti: c.accessToken, scope: scope, issuedAt: now,
+                expiresAt: now.adding(context.lifetimes.accessToken)
+            )),
+        ]
+        if let refreshHash = c.refreshTokenHash {
+            events.append(.refreshTokenIssued(RefreshTokenIssued(grantID: id, tokenHash: refreshHash, generation: 1, issuedAt: now)))
+        }
+        if let idToken = c.idToken {
+            events.append(.idTokenIssued(IDTokenIssued(
+                grantID: id, jti: idToken, issuedAt: now, expiresAt: now.adding(context.lifetimes.idToken)
+            )))
+        }
+        return .accepted(events)
+    }
+
+    private func refresh(_ c: GrantCommand.Refresh, _ context: DecisionContext) -> GrantDecision {
+        guard let family = refresh else { return .refused(GrantError(.unknown, grant: id, "no refresh token")) }
+        let now = context.now
+        if status == .revoked { return .refused(GrantError(.revoked, grant: id, "grant revoked")) }
+        if c.clientID != clientID {
+            return GrantDecision(
+                events: [revocation(.clientMismatch, context)],
+                refusal: GrantError(.clientMismatch, grant: id, "refresh token presented by another client")
+            )
+        }
+        guard c.presentedGeneration == family.generation, c.presentedHash == family.currentHash else {
+            return spentTokenPresented(c, family: family, context)
+        }
+        if now >= refreshAbsoluteExpiresAt || now >= family.issuedAt.adding(context.lifetimes.refreshTokenIdle) {
+            return .refused(GrantError(.expired, grant: id, "refresh token expired"))
+        }
+        let accessScope = c.requestedScope ?? scope
+        guard scope.contains(accessScope) else {
+            return .refused(GrantError(.scopeExceeded, grant: id, "requested scope exceeds the grant"))
+        }
+        return .accepted([
+            .refreshTokenRotated(RefreshTokenRotated(
+                grantID: id, fromGeneration: family.generation, toGeneration: family.generation + 1,
+                tokenHash: c.successorHash, rotatedAt: now, sealedResponse: c.sealedResponse
+            )),
+            .accessTokenIssued(AccessTokenIssued(
+                grantID: id, jti: c.accessToken, scope: accessScope, issuedAt: now,
+                expiresAt: now.adding(context.lifetimes.accessToken)
+            )),
+        ])
+    }
+
+    /// A token of an earlier generation: the same successor inside the grace window, else reuse.
+    private func spentTokenPresented(
+        _ c: GrantCommand.Refresh, family: RefreshFamily, _ context: DecisionContext
+    ) -> GrantDecision {
+        let now = context.now
+        if let rotation = family.lastRotation, rotation.fromGeneration == c.presentedGeneration,
+            rotation.sealedResponse != nil, now < rotation.at.adding(context.lifetimes.refreshGrace)
+        {
+            return .accepted([
+                .refreshTokenGraceReplayed(RefreshTokenGraceReplayed(
+                    grantID: id, presentedGeneration: c.presentedGeneration, successorGeneration: family.generation,
+                    at: now
+                ))
+            ])
+        }
+        return GrantDecision(
+            events: [
+                .reuseDetected(ReuseDetected(
+                    grantID: id, presentedGeneration: c.presentedGeneration, currentGeneration: family.generation,
+                    presentedBy: c.clientID, at: now
+                )),
+                revocation(.reuseDetected, context),
+            ],
+            refusal: GrantError(.reuseDetected, grant: id, "refresh token generation \(c.presentedGeneration) was already rotated")
+        )
+    }
+
+    private func revocation(_ reason: RevocationReason, _ context: DecisionContext) -> GrantEvent {
+        .revoked(GrantRevoked(grantID: id, reason: reason, at: context.now, until: max(tokensExpireBy, context.now)))
+    }
+}

@@ -1,0 +1,54 @@
+extension Grant {
+    /// Applies one event to the state. Total and deterministic: folding a stream's events from
+    /// `nil` rebuilds exactly the live state (I4). Events that do not fit are ignored, so a
+    /// rebuild never traps on history.
+    public static func evolve(_ state: Grant?, _ event: GrantEvent) -> Grant? {
+        if case .started(let e) = event {
+            return Grant(
+                id: e.grantID, clientID: e.clientID, subject: e.subject, sessionID: e.sessionID, scope: e.scope,
+                flow: e.flow, status: e.flow == .authorizationCode ? .awaitingCode : .active, startedAt: e.startedAt,
+                refreshAbsoluteExpiresAt: e.refreshAbsoluteExpiresAt, code: nil, refresh: nil,
+                tokensExpireBy: e.startedAt, revocationReason: nil
+            )
+        }
+        guard var grant = state else { return nil }
+        switch event {
+        case .started:
+            break
+        case .codeIssued(let e):
+            grant.code = Code(
+                hash: e.codeHash, expiresAt: e.expiresAt, redirectURI: e.redirectURI, codeChallenge: e.codeChallenge,
+                nonce: e.nonce, authTime: e.authTime, redeemedAt: nil
+            )
+        case .codeRedeemed(let e):
+            grant.code?.redeemedAt = e.redeemedAt
+            if grant.status == .awaitingCode { grant.status = .active }
+        case .codeReplayed, .reuseDetected, .refreshTokenGraceReplayed:
+            break
+        case .accessTokenIssued(let e):
+            grant.tokensExpireBy = max(grant.tokensExpireBy, e.expiresAt)
+        case .idTokenIssued(let e):
+            grant.tokensExpireBy = max(grant.tokensExpireBy, e.expiresAt)
+        case .refreshTokenIssued(let e):
+            grant.refresh = RefreshFamily(
+                generation: e.generation, currentHash: e.tokenHash, issuedAt: e.issuedAt, lastRotation: nil
+            )
+        case .refreshTokenRotated(let e):
+            grant.refresh = RefreshFamily(
+                generation: e.toGeneration, currentHash: e.tokenHash, issuedAt: e.rotatedAt,
+                lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, sealedResponse: e.sealedResponse)
+            )
+        case .accessTokenRevoked:
+            break
+        case .revoked(let e):
+            grant.status = .revoked
+            grant.revocationReason = e.reason
+        }
+        return grant
+    }
+
+    /// Folds a sequence of events from an empty state.
+    public static func fold<S: Sequence>(_ events: S, from state: Grant? = nil) -> Grant? where S.Element == GrantEvent {
+        events.reduce(state, evolve)
+    }
+}

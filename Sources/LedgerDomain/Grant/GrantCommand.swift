@@ -1,0 +1,117 @@
+/// A request to change a grant. Secrets arrive already hashed; new tokens are minted by the
+/// shell and proposed here, and the decision says whether they may be issued.
+public enum GrantCommand: Sendable, Hashable {
+    /// `/authorize` succeeded: start a code-flow grant and issue its code.
+    case startWithCode(StartWithCode)
+    /// `/token` with `client_credentials`: start a grant and issue one access token.
+    case startWithClientCredentials(StartWithClientCredentials)
+    /// `/token` with `authorization_code`.
+    case redeemCode(RedeemCode)
+    /// `/token` with `refresh_token`.
+    case refresh(Refresh)
+    /// Revoke the whole grant.
+    case revoke(reason: RevocationReason)
+    /// Revoke one access token of the grant until it expires.
+    case revokeAccessToken(jti: TokenID, expiresAt: Instant, reason: RevocationReason)
+
+    /// Parameters of ``startWithCode(_:)``.
+    public struct StartWithCode: Sendable, Hashable {
+        public var grantID: GrantID
+        public var clientID: ClientID
+        public var subject: Subject
+        public var sessionID: SessionID?
+        public var scope: Scope
+        public var codeHash: TokenHash
+        public var redirectURI: String
+        public var codeChallenge: String?
+        public var nonce: String?
+        public var authTime: Instant?
+
+        public init(
+            grantID: GrantID, clientID: ClientID, subject: Subject, sessionID: SessionID?, scope: Scope,
+            codeHash: TokenHash, redirectURI: String, codeChallenge: String?, nonce: String? = nil,
+            authTime: Instant? = nil
+        ) {
+            self.grantID = grantID
+            self.clientID = clientID
+            self.subject = subject
+            self.sessionID = sessionID
+            self.scope = scope
+            self.codeHash = codeHash
+            self.redirectURI = redirectURI
+            self.codeChallenge = codeChallenge
+            self.nonce = nonce
+            self.authTime = authTime
+        }
+    }
+
+    /// Parameters of ``startWithClientCredentials(_:)``.
+    public struct StartWithClientCredentials: Sendable, Hashable {
+        public var grantID: GrantID
+        public var clientID: ClientID
+        public var scope: Scope
+        public var accessToken: TokenID
+
+        public init(grantID: GrantID, clientID: ClientID, scope: Scope, accessToken: TokenID) {
+            self.grantID = grantID
+            self.clientID = clientID
+            self.scope = scope
+            self.accessToken = accessToken
+        }
+    }
+
+    /// Parameters of ``redeemCode(_:)``.
+    public struct RedeemCode: Sendable, Hashable {
+        public var codeHash: TokenHash
+        public var clientID: ClientID
+        public var redirectURI: String?
+        /// BASE64URL(SHA-256(code_verifier)) computed by the shell, when a verifier was sent.
+        public var verifierChallenge: String?
+        public var accessToken: TokenID
+        /// The proposed first refresh token, when the client may refresh.
+        public var refreshTokenHash: TokenHash?
+        /// The proposed ID token, when `openid` was granted.
+        public var idToken: TokenID?
+
+        public init(
+            codeHash: TokenHash, clientID: ClientID, redirectURI: String?, verifierChallenge: String?,
+            accessToken: TokenID, refreshTokenHash: TokenHash?, idToken: TokenID?
+        ) {
+            self.codeHash = codeHash
+            self.clientID = clientID
+            self.redirectURI = redirectURI
+            self.verifierChallenge = verifierChallenge
+            self.accessToken = accessToken
+            self.refreshTokenHash = refreshTokenHash
+            self.idToken = idToken
+        }
+    }
+
+    /// Parameters of ``refresh(_:)``.
+    public struct Refresh: Sendable, Hashable {
+        /// Hash of the presented refresh token.
+        public var presentedHash: TokenHash
+        /// The generation the token index records for the presented hash.
+        public var presentedGeneration: Int
+        public var clientID: ClientID
+        /// The scope asked for; nil means the grant's scope.
+        public var requestedScope: Scope?
+        public var successorHash: TokenHash
+        public var accessToken: TokenID
+        /// The successor's token response sealed for the grace window, when the client has one.
+        public var sealedResponse: String?
+
+        public init(
+            presentedHash: TokenHash, presentedGeneration: Int, clientID: ClientID, requestedScope: Scope?,
+            successorHash: TokenHash, accessToken: TokenID, sealedResponse: String?
+        ) {
+            self.presentedHash = presentedHash
+            self.presentedGeneration = presentedGeneration
+            self.clientID = clientID
+            self.requestedScope = requestedScope
+            self.successorHash = successorHash
+            self.accessToken = accessToken
+            self.sealedResponse = sealedResponse
+        }
+    }
+}

@@ -1,0 +1,285 @@
+/// How a grant came to be.
+public enum GrantFlow: String, Hashable, Sendable, Codable {
+    /// Authorization code flow (a user signed in).
+    case authorizationCode = "authorization_code"
+    /// Client credentials (the client acts for itself; no refresh token).
+    case clientCredentials = "client_credentials"
+}
+
+/// Payload of `grant.started`.
+public struct GrantStarted: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var clientID: ClientID
+    public var subject: Subject
+    public var sessionID: SessionID?
+    public var scope: Scope
+    public var flow: GrantFlow
+    public var startedAt: Instant
+    /// No refresh token of this grant is valid at or after this instant (§5.4 absolute limit).
+    public var refreshAbsoluteExpiresAt: Instant
+
+    public init(
+        grantID: GrantID, clientID: ClientID, subject: Subject, sessionID: SessionID?, scope: Scope,
+        flow: GrantFlow, startedAt: Instant, refreshAbsoluteExpiresAt: Instant
+    ) {
+        self.grantID = grantID
+        self.clientID = clientID
+        self.subject = subject
+        self.sessionID = sessionID
+        self.scope = scope
+        self.flow = flow
+        self.startedAt = startedAt
+        self.refreshAbsoluteExpiresAt = refreshAbsoluteExpiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", clientID = "client_id", subject = "sub", sessionID = "sid", scope, flow
+        case startedAt = "started_at", refreshAbsoluteExpiresAt = "refresh_absolute_expires_at"
+    }
+}
+
+/// Payload of `grant.code.issued`. Only the hash of the code is recorded.
+public struct CodeIssued: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var codeHash: TokenHash
+    public var issuedAt: Instant
+    public var expiresAt: Instant
+    public var redirectURI: String
+    /// The PKCE S256 challenge, when the request carried one.
+    public var codeChallenge: String?
+    /// The OIDC nonce to bind into the ID token.
+    public var nonce: String?
+    /// When the user authenticated (OIDC `auth_time`).
+    public var authTime: Instant?
+
+    public init(
+        grantID: GrantID, codeHash: TokenHash, issuedAt: Instant, expiresAt: Instant, redirectURI: String,
+        codeChallenge: String?, nonce: String?, authTime: Instant?
+    ) {
+        self.grantID = grantID
+        self.codeHash = codeHash
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.redirectURI = redirectURI
+        self.codeChallenge = codeChallenge
+        self.nonce = nonce
+        self.authTime = authTime
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", codeHash = "code_hash", issuedAt = "issued_at", expiresAt = "expires_at"
+        case redirectURI = "redirect_uri", codeChallenge = "code_challenge", nonce, authTime = "auth_time"
+    }
+}
+
+/// Payload of `grant.code.redeemed`.
+public struct CodeRedeemed: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var codeHash: TokenHash
+    public var redeemedAt: Instant
+
+    public init(grantID: GrantID, codeHash: TokenHash, redeemedAt: Instant) {
+        self.grantID = grantID
+        self.codeHash = codeHash
+        self.redeemedAt = redeemedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", codeHash = "code_hash", redeemedAt = "redeemed_at"
+    }
+}
+
+/// Payload of `grant.code.replayed`: which client presented the spent code, and when.
+public struct CodeReplayed: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var codeHash: TokenHash
+    public var presentedBy: ClientID
+    public var at: Instant
+
+    public init(grantID: GrantID, codeHash: TokenHash, presentedBy: ClientID, at: Instant) {
+        self.grantID = grantID
+        self.codeHash = codeHash
+        self.presentedBy = presentedBy
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", codeHash = "code_hash", presentedBy = "presented_by", at
+    }
+}
+
+/// Payload of `grant.access_token.issued` and `grant.id_token.issued`: a JWT's identity and life.
+public struct AccessTokenIssued: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var jti: TokenID
+    public var scope: Scope
+    public var issuedAt: Instant
+    public var expiresAt: Instant
+
+    public init(grantID: GrantID, jti: TokenID, scope: Scope, issuedAt: Instant, expiresAt: Instant) {
+        self.grantID = grantID
+        self.jti = jti
+        self.scope = scope
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", jti, scope, issuedAt = "issued_at", expiresAt = "expires_at"
+    }
+}
+
+/// Payload of `grant.id_token.issued`.
+public struct IDTokenIssued: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var jti: TokenID
+    public var issuedAt: Instant
+    public var expiresAt: Instant
+
+    public init(grantID: GrantID, jti: TokenID, issuedAt: Instant, expiresAt: Instant) {
+        self.grantID = grantID
+        self.jti = jti
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", jti, issuedAt = "issued_at", expiresAt = "expires_at"
+    }
+}
+
+/// Payload of `grant.refresh_token.issued`: generation 1 of the family.
+public struct RefreshTokenIssued: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var tokenHash: TokenHash
+    public var generation: Int
+    public var issuedAt: Instant
+
+    public init(grantID: GrantID, tokenHash: TokenHash, generation: Int, issuedAt: Instant) {
+        self.grantID = grantID
+        self.tokenHash = tokenHash
+        self.generation = generation
+        self.issuedAt = issuedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", tokenHash = "token_hash", generation, issuedAt = "issued_at"
+    }
+}
+
+/// Payload of `grant.refresh_token.rotated`.
+public struct RefreshTokenRotated: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    /// The generation that was presented and is now spent.
+    public var fromGeneration: Int
+    /// The successor's generation (`fromGeneration + 1`).
+    public var toGeneration: Int
+    /// The successor's hash.
+    public var tokenHash: TokenHash
+    public var rotatedAt: Instant
+    /// The token response for the successor, sealed with a key only the presented token
+    /// derives, kept so a duplicate inside the grace window gets the very same answer.
+    /// Absent when the client has no grace window.
+    public var sealedResponse: String?
+
+    public init(
+        grantID: GrantID, fromGeneration: Int, toGeneration: Int, tokenHash: TokenHash, rotatedAt: Instant,
+        sealedResponse: String?
+    ) {
+        self.grantID = grantID
+        self.fromGeneration = fromGeneration
+        self.toGeneration = toGeneration
+        self.tokenHash = tokenHash
+        self.rotatedAt = rotatedAt
+        self.sealedResponse = sealedResponse
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", fromGeneration = "from_generation", toGeneration = "to_generation"
+        case tokenHash = "token_hash", rotatedAt = "rotated_at", sealedResponse = "sealed_response"
+    }
+}
+
+/// Payload of `grant.refresh_token.grace_replayed`.
+public struct RefreshTokenGraceReplayed: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var presentedGeneration: Int
+    public var successorGeneration: Int
+    public var at: Instant
+
+    public init(grantID: GrantID, presentedGeneration: Int, successorGeneration: Int, at: Instant) {
+        self.grantID = grantID
+        self.presentedGeneration = presentedGeneration
+        self.successorGeneration = successorGeneration
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", presentedGeneration = "presented_generation"
+        case successorGeneration = "successor_generation", at
+    }
+}
+
+/// Payload of `grant.refresh_token.reuse_detected`: which generation was presented, by whom.
+public struct ReuseDetected: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var presentedGeneration: Int
+    public var currentGeneration: Int
+    public var presentedBy: ClientID
+    public var at: Instant
+
+    public init(grantID: GrantID, presentedGeneration: Int, currentGeneration: Int, presentedBy: ClientID, at: Instant) {
+        self.grantID = grantID
+        self.presentedGeneration = presentedGeneration
+        self.currentGeneration = currentGeneration
+        self.presentedBy = presentedBy
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", presentedGeneration = "presented_generation"
+        case currentGeneration = "current_generation", presentedBy = "presented_by", at
+    }
+}
+
+/// Payload of `grant.access_token.revoked` (scope `token`).
+public struct AccessTokenRevoked: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var jti: TokenID
+    public var reason: RevocationReason
+    public var at: Instant
+    /// When the token expires anyway; after this the deny-list entry can be forgotten.
+    public var until: Instant
+
+    public init(grantID: GrantID, jti: TokenID, reason: RevocationReason, at: Instant, until: Instant) {
+        self.grantID = grantID
+        self.jti = jti
+        self.reason = reason
+        self.at = at
+        self.until = until
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", jti, reason, at, until
+    }
+}
+
+/// Payload of `grant.revoked` (scope `grant`).
+public struct GrantRevoked: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var reason: RevocationReason
+    public var at: Instant
+    /// When every access token of the grant has expired anyway.
+    public var until: Instant
+
+    public init(grantID: GrantID, reason: RevocationReason, at: Instant, until: Instant) {
+        self.grantID = grantID
+        self.reason = reason
+        self.at = at
+        self.until = until
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", reason, at, until
+    }
+}

@@ -1,0 +1,44 @@
+/// Subject-wide facts, in stream `subject/<sub>`.
+public enum SubjectEvent: DomainEvent {
+    /// Every token of the subject issued before `not_before` is revoked (scope `subject`).
+    case revoked(SubjectRevoked)
+
+    public var typeName: String { "subject.revoked" }
+    public static let typeNames = ["subject.revoked"]
+
+    public var streamID: StreamID {
+        switch self {
+        case .revoked(let e): .subject(e.subject)
+        }
+    }
+
+    public func encodePayload(to encoder: any Encoder) throws {
+        switch self {
+        case .revoked(let e): try e.encode(to: encoder)
+        }
+    }
+
+    public init(typeName: String, from decoder: any Decoder) throws {
+        guard typeName == "subject.revoked" else { throw UnknownEventType(typeName: typeName) }
+        self = .revoked(try SubjectRevoked(from: decoder))
+    }
+}
+
+/// Payload of `subject.revoked`.
+public struct SubjectRevoked: Hashable, Sendable, Codable {
+    public var subject: Subject
+    public var reason: RevocationReason
+    /// Tokens issued before this instant are revoked.
+    public var notBefore: Instant
+    /// When every token the revocation covers has expired anyway.
+    public var until: Instant
+
+    public init(subject: Subject, reason: RevocationReason, notBefore: Instant, until: Instant) {
+        self.subject = subject
+        self.reason = reason
+        self.notBefore = notBefore
+        self.until = until
+    }
+
+    enum CodingKeys: String, CodingKey { case subject = "sub", reason, notBefore = "not_before", until }
+}

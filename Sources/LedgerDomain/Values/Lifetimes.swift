@@ -1,0 +1,72 @@
+/// How long each kind of credential lives (SPEC §5.4). Per-client overridable; the defaults
+/// are the documented ones.
+public struct Lifetimes: Hashable, Sendable, Codable {
+    /// Access token lifetime. Default 10 minutes.
+    public var accessToken: Duration
+    /// ID token lifetime. Default 10 minutes.
+    public var idToken: Duration
+    /// Authorization code lifetime. Default 60 s; never more than 60 s (I7).
+    public var authorizationCode: Duration
+    /// A refresh token unused this long expires. Default 14 days.
+    public var refreshTokenIdle: Duration
+    /// No refresh token of a grant outlives this, counted from the grant's start. Default 30 days.
+    public var refreshTokenAbsolute: Duration
+    /// How long a rotated refresh token may be presented again and answered with the same
+    /// successor instead of counting as reuse (I3). Default zero: no grace.
+    public var refreshGrace: Duration
+
+    /// Creates lifetimes; the authorization code lifetime is capped at 60 s.
+    public init(
+        accessToken: Duration = .seconds(600),
+        idToken: Duration = .seconds(600),
+        authorizationCode: Duration = .seconds(60),
+        refreshTokenIdle: Duration = .seconds(14 * 24 * 3600),
+        refreshTokenAbsolute: Duration = .seconds(30 * 24 * 3600),
+        refreshGrace: Duration = .zero
+    ) {
+        self.accessToken = accessToken
+        self.idToken = idToken
+        self.authorizationCode = min(authorizationCode, .seconds(60))
+        self.refreshTokenIdle = refreshTokenIdle
+        self.refreshTokenAbsolute = refreshTokenAbsolute
+        self.refreshGrace = refreshGrace
+    }
+
+    /// The documented defaults.
+    public static let standard = Lifetimes()
+
+    private enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token_seconds"
+        case idToken = "id_token_seconds"
+        case authorizationCode = "authorization_code_seconds"
+        case refreshTokenIdle = "refresh_token_idle_seconds"
+        case refreshTokenAbsolute = "refresh_token_absolute_seconds"
+        case refreshGrace = "refresh_grace_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func seconds(_ key: CodingKeys, _ fallback: Duration) throws -> Duration {
+            try c.decodeIfPresent(Int64.self, forKey: key).map { .seconds($0) } ?? fallback
+        }
+        let standard = Lifetimes()
+        self.init(
+            accessToken: try seconds(.accessToken, standard.accessToken),
+            idToken: try seconds(.idToken, standard.idToken),
+            authorizationCode: try seconds(.authorizationCode, standard.authorizationCode),
+            refreshTokenIdle: try seconds(.refreshTokenIdle, standard.refreshTokenIdle),
+            refreshTokenAbsolute: try seconds(.refreshTokenAbsolute, standard.refreshTokenAbsolute),
+            refreshGrace: try seconds(.refreshGrace, standard.refreshGrace)
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accessToken.components.seconds, forKey: .accessToken)
+        try c.encode(idToken.components.seconds, forKey: .idToken)
+        try c.encode(authorizationCode.components.seconds, forKey: .authorizationCode)
+        try c.encode(refreshTokenIdle.components.seconds, forKey: .refreshTokenIdle)
+        try c.encode(refreshTokenAbsolute.components.seconds, forKey: .refreshTokenAbsolute)
+        try c.encode(refreshGrace.components.seconds, forKey: .refreshGrace)
+    }
+}

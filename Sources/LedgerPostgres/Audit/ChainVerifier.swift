@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Walks the hash chain of the log (all of it, or a sequence range) and reports the first
+/// broken link: a missing or out-of-place sequence number, a row whose contents no longer hash
+/// to its stored hash, a `prev_hash` that does not point at the row before, or a chain head
+/// that does not match the last row.
+public struct ChainVerifier: Sendable {
+    /// What the walk found.
+    public enum Report: Sendable, Hashable, CustomStringConvertible {
+        /// Every link from `first` to `last` holds (`count` events).
+        case intact(first: Int64, last: Int64, count: Int64, headHash: Data)
+        /// The first broken link.
+        case broken(ChainBreak)
+
+        public var description: String {
+            switch self {
+            case .intact(let first, let last, let count, let hash):
+                count == 0
+                    ? "chain intact: no events in range"
+                    : "chain intact: \(count) events, seq \(first)…\(last), head hash \(hash.hex)"
+            case .broken(let link): "chain BROKEN at seq \(link.seq): \(link.problem)"
+            }
+        }
+    }
+
+    /// One broken link.
+    public struct ChainBreak: Sendable, Hashable {
+        /// The sequence number where the chain stops holding.
+        public var seq: Int64
+        /// What is wrong there.
+        public var problem: String
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a verifier.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Verifies events with `from <= seq <= to` (nil bounds: start or end of the log). A whole-log
+    /// walk also checks the chain head row.
+    public func verify(from: Int64? = nil, to: Int64? = nil) async throws(LedgerStoreError) -> Report {
+        let start = max(from ?? 1, 1)
+        do {
+            var expected = start
+            var previous = try await anchor(before: start)
+            var count: Int64 = 0
+            let rows = try await client.query(
+                """
+                SELECT seq, stream_id, stream_version, type, data::text, metadata::text,
+                       (extract(epoch FROM occurred_at) * 1000)::bigint, prev_hash, hash
+                FROM events WHERE seq >= \(start) AND seq <= \(to ?? Int64.max) ORDER BY seq
+                """,
+                logger: logger
+            )
+            typealias Row = (Int64, String, Int64, String, String, String, Int64, ByteBuffer, ByteBuffer)
+            for try await (seq, stream, version, type, data, metadata, occurred, prevHash, hash) in rows.decode(Row.self) {
+                if seq != expected {
+                    return .broken(ChainBreak(seq: expected, problem: seq > expected
+                        ? "seq \(expected) is missing (the next row is seq \(seq))"
+                        : "seq \(seq) appears out of order"))
+                }
+                let stored = Data(buffer: prevHash)
+                if stored != previous {
+                    return .broken(ChainBreak(seq: seq, problem: "prev_hash does not match the hash of seq \(seq - 1): rows were removed, inserted or reordered"))
+                }
+                let record = ChainRecord(
+                    seq: seq, streamID: stream, streamVersion: version, type: type,
+                    data: try CanonicalJSON.canonicalize(Data(data.utf8)),
+                    metadata: try CanonicalJSON.canonicalize(Data(metadata.utf8)), occurredAtMilliseconds: occurred
+                )
+                let recomputed = record.hash(after: previous)
+                if recomputed != Data(buffer: hash) {
+                    return .broken(ChainBreak(seq: seq, problem: "contents do not hash to the stored hash: the row was edited"))
+                }
+                previous = recomputed
+                expected += 1
+                count += 1
+            }
+            if to == nil, let problem = try await headProblem(lastSeq: expected - 1, lastHash: previous) {
+                return .broken(ChainBreak(seq: expected, problem: problem))
+            }
+            return .intact(first: start, last: expected - 1, count: count, headHash: previous)
+        } catch let error as LedgerStoreError {
+            throw error
+        } catch {
+            throw LedgerStoreError(.unavailable, "verify failed: \(PostgresErrorSummary(error))")
+        }
+    }
+
+    /// The hash the event at `seq` must chain onto: genesis for seq 1, else the stored hash of
+    /// the row before (itself covered when the walk starts earlier).
+    private func anchor(before seq: Int64) async throws -> Data {
+        guard seq > 1 else { return ChainRecord.genesisHash }
+        let rows = try await client.query("SELECT hash FROM events WHERE seq = \(seq - 1)", logger: logger)
+        for try await hash in rows.decode(ByteBuffer.self) { return Data(buffer: hash) }
+        throw LedgerStoreError(.unavailable, "seq \(seq - 1) is missing, the range has no anchor")
+    }
+
+    private func headProblem(lastSeq: Int64, lastHash: Data) async throws -> String? {
+        let rows = try await client.query("SELECT seq, hash FROM ledger_head", logger: logger)
+        for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) {
+            if seq != lastSeq { return "the chain head says seq \(seq) but the log ends at seq \(lastSeq): trailing rows were removed or added" }
+            if Data(buffer: hash) != lastHash { return "the chain head hash does not match the last row" }
+            return nil
+        }
+        return "the chain head row is missing"
+    }
+}
+
+extension Data {
+    /// Lower-case hex.
+    public var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

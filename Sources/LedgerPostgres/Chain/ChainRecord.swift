@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+
+/// One event as the chain sees it: everything that is hashed, in the canonical record form
+///
+///     {"data":…,"metadata":…,"occurred_at":<unix ms>,"seq":N,"stream_id":"…","stream_version":N,"type":"…"}
+///
+/// (keys sorted, `data` and `metadata` canonical JSON). `hash = SHA-256(prev_hash || record)`.
+/// The NDJSON export writes exactly this record, one per line.
+public struct ChainRecord: Sendable, Hashable {
+    public var seq: Int64
+    public var streamID: String
+    public var streamVersion: Int64
+    public var type: String
+    /// Canonical JSON of the payload.
+    public var data: Data
+    /// Canonical JSON of the metadata.
+    public var metadata: Data
+    public var occurredAtMilliseconds: Int64
+
+    /// Creates a record; `data` and `metadata` must already be canonical.
+    public init(
+        seq: Int64, streamID: String, streamVersion: Int64, type: String, data: Data, metadata: Data,
+        occurredAtMilliseconds: Int64
+    ) {
+        self.seq = seq
+        self.streamID = streamID
+        self.streamVersion = streamVersion
+        self.type = type
+        self.data = data
+        self.metadata = metadata
+        self.occurredAtMilliseconds = occurredAtMilliseconds
+    }
+
+    /// The canonical bytes of the record.
+    public var canonicalBytes: Data {
+        var out = Data()
+        out.reserveCapacity(data.count + metadata.count + streamID.utf8.count + type.utf8.count + 120)
+        out.append(contentsOf: Array(#"{"data":"#.utf8))
+        out.append(data)
+        out.append(contentsOf: Array(#","metadata":"#.utf8))
+        out.append(metadata)
+        out.append(contentsOf: Array(#","occurred_at":\#(occurredAtMilliseconds),"seq":\#(seq),"stream_id":"#.utf8))
+        out.append(CanonicalJSON.quoted(streamID))
+        out.append(contentsOf: Array(#","stream_version":\#(streamVersion),"type":"#.utf8))
+        out.append(CanonicalJSON.quoted(type))
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// `SHA-256(previous || canonicalBytes)`.
+    public func hash(after previous: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonicalBytes)
+        return Data(hasher.finalize())
+    }
+
+    /// The hash that precedes the first event: 32 zero bytes.
+    public static let genesisHash = Data(repeating: 0, count: 32)
+}

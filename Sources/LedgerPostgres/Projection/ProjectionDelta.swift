@@ -1,0 +1,96 @@
+public import LedgerDomain
+
+/// Projection changes as data: the rows a batch of events adds or replaces. The writer ships
+/// them to `ledger_append` in the same statement as the events; `rebuild` computes the same
+/// rows from the whole log.
+public struct ProjectionDelta: Sendable, Hashable, Encodable {
+    /// A row of `grants`: the folded state plus the columns it is queried by.
+    public struct GrantRow: Sendable, Hashable, Encodable {
+        public var grantID: String
+        public var clientID: String
+        public var subject: String
+        public var sessionID: String?
+        public var status: String
+        public var flow: String
+        public var version: Int64
+        public var state: Grant
+
+        enum CodingKeys: String, CodingKey {
+            case grantID = "grant_id", clientID = "client_id", subject, sessionID = "session_id", status, flow
+            case version, state
+        }
+    }
+
+    /// A row of `refresh_tokens`.
+    public struct RefreshTokenRow: Sendable, Hashable, Encodable {
+        public var tokenHash: String
+        public var grantID: String
+        public var generation: Int
+
+        enum CodingKeys: String, CodingKey { case tokenHash = "token_hash", grantID = "grant_id", generation }
+    }
+
+    /// A row of `authorization_codes`.
+    public struct CodeRow: Sendable, Hashable, Encodable {
+        public var codeHash: String
+        public var grantID: String
+        public var expiresMilliseconds: Int64
+
+        enum CodingKeys: String, CodingKey { case codeHash = "code_hash", grantID = "grant_id", expiresMilliseconds = "expires_ms" }
+    }
+
+    /// A row of `denylist`.
+    public struct DenyRow: Sendable, Hashable, Encodable {
+        public var scope: String
+        public var key: String
+        public var notBeforeMilliseconds: Int64?
+        public var untilMilliseconds: Int64
+        public var reason: String
+
+        enum CodingKeys: String, CodingKey {
+            case scope, key, notBeforeMilliseconds = "not_before_ms", untilMilliseconds = "until_ms", reason
+        }
+    }
+
+    /// Grant rows by grant id (the last write of a batch wins).
+    public private(set) var grants: [String: GrantRow] = [:]
+    public private(set) var refreshTokens: [RefreshTokenRow] = []
+    public private(set) var authorizationCodes: [CodeRow] = []
+    /// Deny-list rows by `scope/key` (the last write wins, as the upsert does).
+    public private(set) var denylist: [String: DenyRow] = [:]
+
+    /// An empty delta.
+    public init() {}
+
+    /// Whether nothing changes.
+    public var isEmpty: Bool { grants.isEmpty && refreshTokens.isEmpty && authorizationCodes.isEmpty && denylist.isEmpty }
+
+    /// Sets the row of one grant.
+    public mutating func put(_ row: GrantRow) { grants[row.grantID] = row }
+    /// Adds a refresh-token index row.
+    public mutating func add(_ row: RefreshTokenRow) { refreshTokens.append(row) }
+    /// Adds an authorization-code index row.
+    public mutating func add(_ row: CodeRow) { authorizationCodes.append(row) }
+    /// Sets a deny-list entry.
+    public mutating func put(_ row: DenyRow) { denylist[row.scope + "/" + row.key] = row }
+
+    /// Adds everything of `other`, its rows replacing this delta's where keys collide.
+    public mutating func merge(_ other: ProjectionDelta) {
+        grants.merge(other.grants) { _, new in new }
+        refreshTokens += other.refreshTokens
+        authorizationCodes += other.authorizationCodes
+        denylist.merge(other.denylist) { _, new in new }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grants, refreshTokens = "refresh_tokens", authorizationCodes = "authorization_codes", denylist
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(grants.keys.sorted().compactMap { grants[$0] }, forKey: .grants)
+        try c.encode(refreshTokens, forKey: .refreshTokens)
+        try c.encode(authorizationCodes, forKey: .authorizationCodes)
+        try c.encode(denylist.keys.sorted().compactMap { denylist[$0] }, forKey: .denylist)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import NIOCore
+
+/// The column arrays of one `ledger_append` call, computed from a head and a list of appends:
+/// sequence numbers continue the head, each event's hash chains onto the previous one.
+struct AppendBatch {
+    var streams: [String] = []
+    var expectedVersions: [Int64] = []
+    var newVersions: [Int64] = []
+    var eventStreams: [String] = []
+    var eventVersions: [Int64] = []
+    var eventTypes: [String] = []
+    var eventData: [String] = []
+    var eventMetadata: [String] = []
+    var prevHashes: [ByteBuffer] = []
+    var hashes: [ByteBuffer] = []
+    var projectionJSON: String = "{}"
+    /// The receipts each append gets if the batch commits.
+    var receipts: [AppendReceipt] = []
+    /// The head after the batch.
+    var newHead: ChainHead
+    let occurredAtMilliseconds: Int64
+
+    init(head: ChainHead, appends: [PendingAppend], occurredAtMilliseconds: Int64) throws(LedgerStoreError) {
+        self.occurredAtMilliseconds = occurredAtMilliseconds
+        var seq = head.seq
+        var previous = head.hash
+        var projection = ProjectionDelta()
+        for append in appends {
+            streams.append(append.stream.description)
+            expectedVersions.append(append.expectedVersion)
+            newVersions.append(append.newVersion)
+            let first = seq + 1
+            for (offset, event) in append.events.enumerated() {
+                seq += 1
+                let record = ChainRecord(
+                    seq: seq, streamID: append.stream.description, streamVersion: append.expectedVersion + Int64(offset) + 1,
+                    type: event.type, data: event.data, metadata: event.metadata, occurredAtMilliseconds: occurredAtMilliseconds
+                )
+                let hash = record.hash(after: previous)
+                eventStreams.append(record.streamID)
+                eventVersions.append(record.streamVersion)
+                eventTypes.append(record.type)
+                eventData.append(String(decoding: record.data, as: UTF8.self))
+                eventMetadata.append(String(decoding: record.metadata, as: UTF8.self))
+                prevHashes.append(ByteBuffer(bytes: previous))
+                hashes.append(ByteBuffer(bytes: hash))
+                previous = hash
+            }
+            receipts.append(AppendReceipt(firstSeq: first, lastSeq: seq, streamVersion: append.newVersion))
+            projection.merge(append.projection)
+        }
+        newHead = ChainHead(seq: seq, hash: previous)
+        do {
+            projectionJSON = String(decoding: try JSONEncoder().encode(projection), as: UTF8.self)
+        } catch {
+            throw LedgerStoreError(.encoding, "projection rows: \(error)")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import LedgerDomain
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The group-commit writer: one per process. Concurrent appends are queued; one loop takes
+/// everything queued (one append per stream per batch), and commits it with a single
+/// `ledger_append` statement: one transaction, one contiguous range of sequence numbers. Each
+/// caller resumes once its batch has committed (I1).
+///
+/// Batches from several processes are serialized by the row lock on `ledger_head`; the head
+/// is cached between batches and re-read only when another process moved it.
+public final class EventWriter: Service, Sendable {
+    /// Tuning knobs.
+    public struct Configuration: Sendable {
+        /// Upper bound on events per batch.
+        public var maxBatchEvents: Int = 4096
+
+        /// Creates the default configuration.
+        public init() {}
+    }
+
+    private struct Item: Sendable {
+        let append: PendingAppend
+        let continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>
+    }
+
+    private struct Queue: ~Copyable {
+        var pending: [Item] = []
+        var waiter: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+    private let configuration: Configuration
+    private let queue = Mutex(Queue())
+    private let batchEvents = Recorder(label: "tokenledger_writer_batch_events")
+    private let commitLatency = Metrics.Timer(label: "tokenledger_writer_commit_seconds")
+
+    /// Creates a writer over a running `PostgresClient`. Call ``run()`` (or add it to a
+    /// `ServiceGroup`) before appending.
+    public init(client: PostgresClient, logger: Logger, configuration: Configuration = Configuration()) {
+        self.client = client
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    /// Appends events to one stream if it is still at the expected version, returning once
+    /// they are committed.
+    public func append(_ append: PendingAppend) async throws(LedgerStoreError) -> AppendReceipt {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>) in
+            let item = Item(append: append, continuation: continuation)
+            let (accepted, waiter) = queue.withLock { q -> (Bool, CheckedContinuation<Void, Never>?) in
+                guard !q.closed else { return (false, nil) }
+                q.pending.append(item)
+                defer { q.waiter = nil }
+                return (true, q.waiter)
+            }
+            if accepted {
+                waiter?.resume()
+            } else {
+                continuation.resume(returning: .failure(LedgerStoreError(.shutdown, "writer is shut down")))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs the batching loop until cancelled or shut down gracefully; then drains what is queued.
+    public func run() async {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            var head: ChainHead?
+            while let batch = await nextBatch() {
+                head = await commit(batch, head: head)
+            }
+        } onCancelOrGracefulShutdown: {
+            let waiter = self.queue.withLock { q -> CheckedContinuation<Void, Never>? in
+                q.closed = true
+                defer { q.waiter = nil }
+                return q.waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Waits for work; takes at most one append per stream, in arrival order. Nil once closed
+    /// and drained.
+    private func nextBatch() async -> [Item]? {
+        while true {
+            enum Next { case batch([Item]), wait, done }
+            let next: Next = queue.withLock { q in
+                if q.pending.isEmpty { return q.closed ? .done : .wait }
+                var taken: [Item] = []
+                var rest: [Item] = []
+                var streams = Set<StreamID>()
+                var events = 0
+                for item in q.pending {
+                    if events < configuration.maxBatchEvents, streams.insert(item.append.stream).inserted {
+                        taken.append(item)
+                        events += item.append.events.count
+                    } else {
+                        rest.append(item)
+                    }
+                }
+                q.pending = rest
+                return .batch(taken)
+            }
+            switch next {
+            case .batch(let items): return items
+            case .done: return nil
+            case .wait:
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = queue.withLock { q -> Bool in
+                        if !q.pending.isEmpty || q.closed { return true }
+                        q.waiter = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    /// Commits one batch, dropping appends whose stream moved (version conflict) and retrying
+    /// the rest. Returns the head to assume next time (nil when unknown).
+    private func commit(_ batch: [Item], head: ChainHead?) async -> ChainHead? {
+        var items = batch
+        var head = head
+        let started = ContinuousClock.now
+        for _ in 0..<100 {
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            let call: AppendBatch
+            do {
+                call = try AppendBatch(head: head ?? ChainHead(seq: -1, hash: Data()), appends: items.map(\.append), occurredAtMilliseconds: now)
+            } catch {
+                items.forEach { $0.continuation.resume(returning: .failure(error)) }
+                return head
+            }
+            let outcome: LedgerAppendOutcome
+            do {
+                outcome = try await LedgerAppendOutcome.call(call, head: head, on: client, logger: logger)
+            } catch {
+                logger.error("event batch failed", metadata: ["error": "\(PostgresErrorSummary(error))", "appends": "\(items.count)"])
+                let failure = LedgerStoreError(.unavailable, "append failed: \(PostgresErrorSummary(error))")
+                items.forEach { $0.continuation.resume(returning: .failure(failure)) }
+                return nil
+            }
+            switch outcome {
+            case .committed:
+                batchEvents.record(call.eventTypes.count)
+                commitLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                for (item, receipt) in zip(items, call.receipts) { item.continuation.resume(returning: .success(receipt)) }
+                return call.newHead
+            case .stale(let current):
+                head = current
+            case .conflict(let indexes):
+                let losing = Set(indexes.map { $0 - 1 })
+                for (index, item) in items.enumerated() where losing.contains(index) {
+                    let stream = item.append.stream
+                    item.continuation.resume(returning: .failure(LedgerStoreError(.versionConflict, "stream \(stream) moved past version \(item.append.expectedVersion)")))
+                }
+                items = items.enumerated().filter { !losing.contains($0.offset) }.map(\.element)
+                if items.isEmpty { return head }
+            }
+        }
+        let failure = LedgerStoreError(.contention, "chain head kept moving; batch abandoned")
+        items.forEach { $0.continuation.resume(returning: .failure(failure)) }
+        return nil
+    }
+}
+
+extension Duration {
+    /// The duration in nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

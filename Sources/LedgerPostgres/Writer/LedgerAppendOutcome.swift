@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// What `ledger_append` answered.
+enum LedgerAppendOutcome {
+    /// The batch committed.
+    case committed
+    /// The caller's head was not the current one (another process appended); here is the current.
+    case stale(ChainHead)
+    /// These appends (1-based) expected a version their stream no longer has; nothing was written.
+    case conflict([Int])
+
+    /// Calls `ledger_append` with one batch as a single statement (its own transaction).
+    static func call(_ batch: AppendBatch, head: ChainHead?, on client: PostgresClient, logger: Logger) async throws -> Self {
+        let headSeq = head?.seq ?? -1
+        let headHash = ByteBuffer(bytes: head?.hash ?? Data())
+        let query: PostgresQuery = """
+            SELECT status, head_seq, head_hash, conflicts FROM ledger_append(
+                \(headSeq), \(headHash), \(batch.streams), \(batch.expectedVersions), \(batch.newVersions),
+                \(batch.eventStreams), \(batch.eventVersions), \(batch.eventTypes), \(batch.eventData),
+                \(batch.eventMetadata), \(batch.occurredAtMilliseconds), \(batch.prevHashes), \(batch.hashes),
+                \(batch.projectionJSON)::jsonb)
+            """
+        let rows = try await client.query(query, logger: logger)
+        for try await (status, seq, hash, conflicts) in rows.decode((String, Int64, ByteBuffer, [Int32]?).self) {
+            switch status {
+            case "ok": return .committed
+            case "stale": return .stale(ChainHead(seq: seq, hash: Data(buffer: hash)))
+            default: return .conflict((conflicts ?? []).map(Int.init))
+            }
+        }
+        throw LedgerStoreError(.unavailable, "ledger_append returned no row")
+    }
+}

@@ -1,0 +1,28 @@
+/// Everything the service reads from its configuration, with the documented defaults. Read
+/// once at the composition root; modules below receive plain values.
+struct ServiceConfiguration: Sendable {
+    /// Public base URL (`TOKENLEDGER_ISSUER`).
+    var issuer = "http://127.0.0.1:8080"
+    /// PostgreSQL URL (`TOKENLEDGER_DATABASE_URL`).
+    var databaseURL = "postgres://postgres@127.0.0.1:54329/tokenledger"
+    /// Redis URL (`TOKENLEDGER_REDIS_URL`).
+    var redisURL = "redis://127.0.0.1:56379/0"
+    /// Revocation channel.
+    var redisChannel = "tokenledger:revocations"
+    /// Public listener address.
+    var publicHost = "127.0.0.1"
+    /// Public listener port (`TOKENLEDGER_PUBLIC_PORT`).
+    var publicPort = 8080
+    /// Admin listener address; loopback unless deliberately changed.
+    var adminHost = "127.0.0.1"
+    /// Admin listener port (`TOKENLEDGER_ADMIN_PORT`).
+    var adminPort = 8081
+    /// Bearer key for the admin listener (`TOKENLEDGER_ADMIN_TOKEN`); nil disables admin APIs.
+    var adminToken: String?
+    /// Built-in login users file (`TOKENLEDGER_USERS_FILE`).
+    var usersFile: String?
+    /// Secret that encrypts private signing keys at rest (`TOKENLEDGER_KEY_SECRET`).
+    var keySecret: String?
+    /// swift-log level.
+    var logLevel = "info"
+}

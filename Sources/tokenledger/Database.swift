@@ -1,0 +1,25 @@
+import LedgerPostgres
+import Logging
+import PostgresNIO
+
+/// Runs `body` with a connected `PostgresClient` (and its pool task) for one-shot commands.
+func withDatabase<T: Sendable>(
+    _ configuration: ServiceConfiguration, logger: Logger, _ body: @Sendable @escaping (PostgresClient) async throws -> T
+) async throws -> T {
+    let client = PostgresClient(configuration: try DatabaseURL(configuration.databaseURL).configuration, backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            await client.run()
+            return nil
+        }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
+/// A logger at the configured level.
+func makeLogger(_ label: String, _ configuration: ServiceConfiguration) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    return logger
+}
