@@ -51,6 +51,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LedgerTesting",
+            dependencies: [
+                "LedgerPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tokenledger",
             dependencies: [
@@ -85,6 +94,7 @@ let package = Package(
             dependencies: [
                 "LedgerDomain",
                 "LedgerPostgres",
+                "LedgerTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -44,6 +44,14 @@ struct GrantCodeFlowTests {
         #expect(code.expiresAt == F.t(effective))
     }
 
+    @Test func codeLifetimeIsCappedEvenWhenRaisedAfterInit() {
+        // `Lifetimes.authorizationCode` is a public var: the rule itself must hold the I7 bound.
+        var lifetimes = Lifetimes()
+        lifetimes.authorizationCode = .seconds(600)
+        given().when(F.startWithCode(), at: F.t0, lifetimes: lifetimes)
+            .then(F.codeFlowStarted())
+    }
+
     // MARK: Redeem
 
     @Test func redeemingIssuesAccessRefreshAndIDTokens() {

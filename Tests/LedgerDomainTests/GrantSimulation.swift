@@ -80,8 +80,11 @@ struct GrantSimulation {
         model.issuedAt = now
         try checkInvariants()
 
-        for _ in 0..<Int.random(in: 20...60, using: &rng) {
-            try perform(nextStep())
+        // The first half is calm (few reuses, revocations or long sleeps) so that long rotation
+        // chains form; the second half is stormy.
+        let count = Int.random(in: 20...60, using: &rng)
+        for step in 0..<count {
+            try perform(nextStep(calm: step < count / 2))
         }
     }
 
@@ -98,8 +101,9 @@ struct GrantSimulation {
     }
 
     /// Draws the next step; time jumps aim at the idle, absolute and grace boundaries too.
-    private mutating func nextStep() -> WorkloadStep {
-        let roll = Int.random(in: 0..<100, using: &rng)
+    private mutating func nextStep(calm: Bool) -> WorkloadStep {
+        var roll = Int.random(in: 0..<100, using: &rng)
+        if calm, (48..<54).contains(roll) { roll = 0 }
         let latest = held.keys.max() ?? 1
         let sealed = rng.chance(lifetimes.refreshGrace > .zero ? 85 : 30)
         switch roll {
@@ -121,15 +125,15 @@ struct GrantSimulation {
             guard let token = accessTokens.randomElement(using: &rng) else { return .revoke }
             return .revokeAccessToken(token.jti, expiresAt: token.expiresAt)
         default:
-            return .advance(to: nextInstant())
+            return .advance(to: nextInstant(calm: calm))
         }
     }
 
-    private mutating func nextInstant() -> Instant {
+    private mutating func nextInstant(calm: Bool) -> Instant {
         let jitter = Duration.milliseconds(Int64.random(in: -1...1, using: &rng))
         var boundaries = [model.issuedAt.adding(lifetimes.refreshTokenIdle), model.absoluteExpiry]
         if let last = model.lastRotation { boundaries.append(last.at.adding(lifetimes.refreshGrace)) }
-        let target: Instant = switch Int.random(in: 0..<20, using: &rng) {
+        let target: Instant = switch Int.random(in: 0..<(calm ? 17 : 20), using: &rng) {
         case 0..<9: now.adding(.milliseconds(Int64.random(in: 0...3000, using: &rng)))
         case 9..<17: now.adding(.seconds(Int64.random(in: 1...120, using: &rng)))
         case 17..<19: boundaries.randomElement(using: &rng)!.adding(jitter)

@@ -47,7 +47,8 @@ extension Grant {
             )),
             .codeIssued(CodeIssued(
                 grantID: c.grantID, codeHash: c.codeHash, issuedAt: context.now,
-                expiresAt: context.now.adding(lifetimes.authorizationCode), redirectURI: c.redirectURI,
+                // I7: a code never lives more than 60 s, even if the lifetimes were raised after init.
+                expiresAt: context.now.adding(min(lifetimes.authorizationCode, .seconds(60))), redirectURI: c.redirectURI,
                 codeChallenge: c.codeChallenge, nonce: c.nonce, authTime: c.authTime
             )),
         ]

@@ -1,0 +1,128 @@
+import Foundation
+import LedgerPostgres
+import Logging
+import PostgresNIO
+
+/// A throwaway, fully migrated database per test, cloned from a template that is migrated once
+/// per test process (`CREATE DATABASE … TEMPLATE`), and dropped afterwards.
+public enum TestDatabase {
+    /// A running replica of the service's storage: its own client pool and its own writer.
+    public struct Replica: Sendable {
+        public let client: PostgresClient
+        public let writer: EventWriter
+        public let grants: GrantStore
+    }
+
+    /// What a test gets.
+    public struct Ledger: Sendable {
+        /// The database name.
+        public let name: String
+        /// URL of the database, as the superuser.
+        public let url: String
+        /// Replicas sharing the database (at least one).
+        public let replicas: [Replica]
+        /// The first replica.
+        public var primary: Replica { replicas[0] }
+        /// A superuser client on the database for inspection and tampering.
+        public var admin: PostgresClient { replicas[0].client }
+    }
+
+    /// Runs `body` against a fresh migrated database with `replicas` independent writer stacks.
+    public static func withLedger<T: Sendable>(
+        replicas count: Int = 1, writerConfiguration: EventWriter.Configuration = .init(),
+        _ body: @Sendable (Ledger) async throws -> T
+    ) async throws -> T {
+        let name = try await Template.shared.clone()
+        let url = Self.url(database: name)
+        var logger = Logger(label: "test.\(name)")
+        logger.logLevel = .error
+        let replicas = try (0..<max(count, 1)).map { _ in
+            let client = PostgresClient(configuration: try DatabaseURL(url).configuration, backgroundLogger: logger)
+            let writer = EventWriter(client: client, logger: logger, configuration: writerConfiguration)
+            return Replica(client: client, writer: writer, grants: GrantStore(client: client, writer: writer, logger: logger))
+        }
+        let outcome = await Result(catching: { () async throws -> T in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                for replica in replicas {
+                    group.addTask { await replica.client.run(); return nil }
+                    group.addTask { await replica.writer.run(); return nil }
+                }
+                defer { group.cancelAll() }
+                return try await body(Ledger(name: name, url: url, replicas: replicas))
+            }
+        })
+        try await Template.shared.drop(name)
+        return try outcome.get()
+    }
+
+    /// URL of a database on the test cluster.
+    public static func url(database: String) -> String {
+        var components = URLComponents(string: TestEnvironment.adminDatabaseURL)!
+        components.path = "/" + database
+        return components.string!
+    }
+
+    /// Creates and migrates the template once, then clones it.
+    actor Template {
+        static let shared = Template()
+        private var name: String?
+        private let logger: Logger = {
+            var logger = Logger(label: "test.template")
+            logger.logLevel = .error
+            return logger
+        }()
+
+        func clone() async throws -> String {
+            let template = try await prepare()
+            let name = "tl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            // The template's last session may still be closing: retry while it is "in use".
+            for attempt in 1...50 {
+                do {
+                    try await admin { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: self.logger) }
+                    break
+                } catch where attempt < 50 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            return String(name)
+        }
+
+        func drop(_ name: String) async throws {
+            try await admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: self.logger) }
+        }
+
+        private func prepare() async throws -> String {
+            if let name { return name }
+            let name = "tl_template_\(ProcessInfo.processInfo.processIdentifier)"
+            try await admin { client in
+                try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: self.logger)
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: self.logger)
+            }
+            try await Self.with(url: TestDatabase.url(database: name), logger: logger) { client in
+                try await Migrator().migrate(client, logger: self.logger)
+            }
+            self.name = name
+            return name
+        }
+
+        private func admin(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+            try await Self.with(url: TestEnvironment.adminDatabaseURL, logger: logger, body)
+        }
+
+        private static func with(url: String, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+            let client = PostgresClient(configuration: try DatabaseURL(url).configuration, backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await body(client)
+            }
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// Captures the outcome of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
