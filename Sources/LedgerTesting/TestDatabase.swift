@@ -91,17 +91,36 @@ public enum TestDatabase {
             try await admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: self.logger) }
         }
 
+        /// The template, created by the first caller. Concurrent tests await the same task: the
+        /// actor is reentrant across `await`, so a plain `if name == nil` check would let every
+        /// parallel test drop and recreate the template under the others.
+        private var preparing: Task<String, any Error>?
+
         private func prepare() async throws -> String {
             if let name { return name }
+            if let preparing { return try await preparing.value }
+            let logger = self.logger
+            let task = Task { try await Self.createTemplate(logger: logger) }
+            preparing = task
+            do {
+                let name = try await task.value
+                self.name = name
+                return name
+            } catch {
+                preparing = nil
+                throw error
+            }
+        }
+
+        private static func createTemplate(logger: Logger) async throws -> String {
             let name = "tl_template_\(ProcessInfo.processInfo.processIdentifier)"
-            try await admin { client in
-                try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: self.logger)
-                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: self.logger)
+            try await with(url: TestEnvironment.adminDatabaseURL, logger: logger) { client in
+                try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
             }
-            try await Self.with(url: TestDatabase.url(database: name), logger: logger) { client in
-                try await Migrator().migrate(client, logger: self.logger)
+            try await with(url: TestDatabase.url(database: name), logger: logger) { client in
+                try await Migrator().migrate(client, logger: logger)
             }
-            self.name = name
             return name
         }
 

@@ -28,6 +28,8 @@ public enum ClientEvent: DomainEvent {
         }
     }
 
+    public var ledgerEvent: LedgerEvent { .client(self) }
+
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .registered(let e), .updated(let e): try e.encode(to: encoder)

@@ -7,6 +7,8 @@ public protocol DomainEvent: Sendable, Hashable {
     static var typeNames: [String] { get }
     /// The stream this event belongs to.
     var streamID: StreamID { get }
+    /// The event wrapped in the catalogue union.
+    var ledgerEvent: LedgerEvent { get }
     /// Encodes the payload of this case.
     func encodePayload(to encoder: any Encoder) throws
     /// Decodes a payload given its type name.

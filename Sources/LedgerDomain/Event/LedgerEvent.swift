@@ -34,3 +34,4 @@ public enum LedgerEvent: Sendable, Hashable {
         }
     }
 }
+

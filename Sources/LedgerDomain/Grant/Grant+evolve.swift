@@ -1,4 +1,4 @@
-extension Grant {
+extension Grant: Aggregate {
     /// Applies one event to the state. Total and deterministic: folding a stream's events from
     /// `nil` rebuilds exactly the live state (I4). Events that do not fit are ignored, so a
     /// rebuild never traps on history.
@@ -45,10 +45,5 @@ extension Grant {
             grant.revocationReason = e.reason
         }
         return grant
-    }
-
-    /// Folds a sequence of events from an empty state.
-    public static func fold<S: Sequence>(_ events: S, from state: Grant? = nil) -> Grant? where S.Element == GrantEvent {
-        events.reduce(state, evolve)
     }
 }

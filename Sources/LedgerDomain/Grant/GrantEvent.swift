@@ -70,6 +70,8 @@ public enum GrantEvent: DomainEvent {
         }
     }
 
+    public var ledgerEvent: LedgerEvent { .grant(self) }
+
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .started(let e): try e.encode(to: encoder)

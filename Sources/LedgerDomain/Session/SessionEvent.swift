@@ -26,6 +26,8 @@ public enum SessionEvent: DomainEvent {
         }
     }
 
+    public var ledgerEvent: LedgerEvent { .session(self) }
+
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .started(let e): try e.encode(to: encoder)

@@ -26,6 +26,8 @@ public enum SigningKeyEvent: DomainEvent {
         }
     }
 
+    public var ledgerEvent: LedgerEvent { .signingKey(self) }
+
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .added(let e): try e.encode(to: encoder)

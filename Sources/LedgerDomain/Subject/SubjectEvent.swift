@@ -12,6 +12,8 @@ public enum SubjectEvent: DomainEvent {
         }
     }
 
+    public var ledgerEvent: LedgerEvent { .subject(self) }
+
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .revoked(let e): try e.encode(to: encoder)

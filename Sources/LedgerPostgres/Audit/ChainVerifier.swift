@@ -83,8 +83,8 @@ public struct ChainVerifier: Sendable {
                 expected += 1
                 count += 1
             }
-            if to == nil, let problem = try await headProblem(lastSeq: expected - 1, lastHash: previous) {
-                return .broken(ChainBreak(seq: expected, problem: problem))
+            if to == nil, let link = try await headProblem(lastSeq: expected - 1, lastHash: previous) {
+                return .broken(link)
             }
             return .intact(first: start, last: expected - 1, count: count, headHash: previous)
         } catch let error as LedgerStoreError {
@@ -103,14 +103,24 @@ public struct ChainVerifier: Sendable {
         throw LedgerStoreError(.unavailable, "seq \(seq - 1) is missing, the range has no anchor")
     }
 
-    private func headProblem(lastSeq: Int64, lastHash: Data) async throws -> String? {
+    /// Compares the chain head with the end of the walk. The break is the first seq the two
+    /// disagree on: the first removed row, the first row added behind the writer's back, or the
+    /// last row when only the hashes differ (it was replaced by a rehashed one).
+    private func headProblem(lastSeq: Int64, lastHash: Data) async throws -> ChainBreak? {
         let rows = try await client.query("SELECT seq, hash FROM ledger_head", logger: logger)
         for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) {
-            if seq != lastSeq { return "the chain head says seq \(seq) but the log ends at seq \(lastSeq): trailing rows were removed or added" }
-            if Data(buffer: hash) != lastHash { return "the chain head hash does not match the last row" }
+            if seq != lastSeq {
+                return ChainBreak(
+                    seq: min(seq, lastSeq) + 1,
+                    problem: "the chain head says seq \(seq) but the log ends at seq \(lastSeq): trailing rows were removed or added"
+                )
+            }
+            if Data(buffer: hash) != lastHash {
+                return ChainBreak(seq: lastSeq, problem: "the chain head hash does not match the last row: it was replaced")
+            }
             return nil
         }
-        return "the chain head row is missing"
+        return ChainBreak(seq: lastSeq + 1, problem: "the chain head row is missing")
     }
 }
 

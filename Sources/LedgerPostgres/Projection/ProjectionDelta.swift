@@ -52,18 +52,42 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
         }
     }
 
+    /// A row of `aggregates`: the folded state of a client, signing key or session.
+    public struct AggregateRow: Sendable, Hashable, Encodable {
+        public var streamID: String
+        public var kind: String
+        public var version: Int64
+        /// The state as JSON (encoded by the aggregate's `Codable`).
+        public var state: JSONFragment
+
+        enum CodingKeys: String, CodingKey { case streamID = "stream_id", kind, version, state }
+    }
+
+    /// A row of `signing_key_secrets` (written once, never rebuilt).
+    public struct KeySecretRow: Sendable, Hashable, Encodable {
+        public var kid: String
+        /// Base64 of the AES-GCM sealed private key.
+        public var sealed: String
+    }
+
     /// Grant rows by grant id (the last write of a batch wins).
     public private(set) var grants: [String: GrantRow] = [:]
     public private(set) var refreshTokens: [RefreshTokenRow] = []
     public private(set) var authorizationCodes: [CodeRow] = []
     /// Deny-list rows by `scope/key` (the last write wins, as the upsert does).
     public private(set) var denylist: [String: DenyRow] = [:]
+    /// Aggregate rows by stream id (the last write wins).
+    public private(set) var aggregates: [String: AggregateRow] = [:]
+    public private(set) var keySecrets: [KeySecretRow] = []
 
     /// An empty delta.
     public init() {}
 
     /// Whether nothing changes.
-    public var isEmpty: Bool { grants.isEmpty && refreshTokens.isEmpty && authorizationCodes.isEmpty && denylist.isEmpty }
+    public var isEmpty: Bool {
+        grants.isEmpty && refreshTokens.isEmpty && authorizationCodes.isEmpty && denylist.isEmpty && aggregates.isEmpty
+            && keySecrets.isEmpty
+    }
 
     /// Sets the row of one grant.
     public mutating func put(_ row: GrantRow) { grants[row.grantID] = row }
@@ -74,16 +98,24 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
     /// Sets a deny-list entry.
     public mutating func put(_ row: DenyRow) { denylist[row.scope + "/" + row.key] = row }
 
+    /// Sets the row of one aggregate.
+    public mutating func put(_ row: AggregateRow) { aggregates[row.streamID] = row }
+    /// Adds a sealed private key.
+    public mutating func add(_ row: KeySecretRow) { keySecrets.append(row) }
+
     /// Adds everything of `other`, its rows replacing this delta's where keys collide.
     public mutating func merge(_ other: ProjectionDelta) {
         grants.merge(other.grants) { _, new in new }
         refreshTokens += other.refreshTokens
         authorizationCodes += other.authorizationCodes
         denylist.merge(other.denylist) { _, new in new }
+        aggregates.merge(other.aggregates) { _, new in new }
+        keySecrets += other.keySecrets
     }
 
     enum CodingKeys: String, CodingKey {
         case grants, refreshTokens = "refresh_tokens", authorizationCodes = "authorization_codes", denylist
+        case aggregates, keySecrets = "key_secrets"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,5 +124,7 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
         try c.encode(refreshTokens, forKey: .refreshTokens)
         try c.encode(authorizationCodes, forKey: .authorizationCodes)
         try c.encode(denylist.keys.sorted().compactMap { denylist[$0] }, forKey: .denylist)
+        try c.encode(aggregates.keys.sorted().compactMap { aggregates[$0] }, forKey: .aggregates)
+        try c.encode(keySecrets, forKey: .keySecrets)
     }
 }

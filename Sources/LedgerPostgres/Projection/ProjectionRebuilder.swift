@@ -5,13 +5,15 @@ import PostgresNIO
 
 /// Rebuilds every projection from the log (`tokenledger rebuild`): in one transaction that
 /// holds the chain-head lock (so no append interleaves), it empties the projection tables,
-/// folds every event in sequence order through the same ``Projector`` the live path uses, and
-/// writes the rows back.
+/// folds every event in sequence order through the same `evolve` and ``Projector`` the live
+/// path uses, and writes the rows back. `signing_key_secrets` is not a projection and stays.
 public struct ProjectionRebuilder: Sendable {
     /// How much was rebuilt.
     public struct Summary: Sendable, Hashable {
+        /// Events folded.
         public var events: Int
-        public var grants: Int
+        /// Aggregates (grants, clients, keys, …) whose state rows were written.
+        public var aggregates: Int
     }
 
     private let client: PostgresClient
@@ -30,51 +32,25 @@ public struct ProjectionRebuilder: Sendable {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT seq FROM ledger_head WHERE id FOR UPDATE", logger: logger)
                 try await connection.query(
-                    "TRUNCATE streams, grants, refresh_tokens, authorization_codes, denylist", logger: logger
+                    "TRUNCATE grants, refresh_tokens, authorization_codes, denylist, aggregates", logger: logger
                 )
-                try await connection.query(
-                    "INSERT INTO streams (stream_id, version) SELECT stream_id, max(stream_version) FROM events GROUP BY stream_id",
-                    logger: logger
-                )
-                var grants: [GrantID: (Grant, Int64)] = [:]
-                var pending = ProjectionDelta()
-                var pendingRows = 0
-                var events = 0
+                var fold = StateFold()
+                var writer = ChunkedWriter(connection: connection, logger: logger, chunkSize: chunkSize)
                 // Read on a second connection: a connection cannot run the projection writes while
                 // it streams. The head lock held above keeps the log still meanwhile.
                 try await client.withConnection { reader in
-                let rows = try await reader.query(
-                    "SELECT stream_version, type, data::text FROM events ORDER BY seq", logger: logger
-                )
-                for try await (version, type, data) in rows.decode((Int64, String, String).self) {
-                    let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
-                    if case .grant(let grantEvent) = event, let next = Grant.evolve(grants[grantEvent.grantID]?.0, grantEvent) {
-                        grants[grantEvent.grantID] = (next, version)
-                    }
-                    let rows = Projector.rows(for: event)
-                    if !rows.isEmpty {
-                        pending.merge(rows)
-                        pendingRows += 1
-                    }
-                    events += 1
-                    if pendingRows >= chunkSize {
-                        try await apply(pending, on: connection)
-                        pending = ProjectionDelta()
-                        pendingRows = 0
+                    let rows = try await reader.query(
+                        "SELECT stream_id, stream_version, type, data::text FROM events ORDER BY seq", logger: logger
+                    )
+                    for try await (stream, version, type, data) in rows.decode((String, Int64, String, String).self) {
+                        let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
+                        fold.apply(event, stream: StreamID(stream) ?? StreamID(kind: "", id: stream), version: version)
+                        try await writer.add(Projector.rows(for: event))
                     }
                 }
-                }
-                for (grant, version) in grants.values {
-                    pending.put(Projector.row(for: grant, version: version))
-                    pendingRows += 1
-                    if pendingRows >= chunkSize {
-                        try await apply(pending, on: connection)
-                        pending = ProjectionDelta()
-                        pendingRows = 0
-                    }
-                }
-                try await apply(pending, on: connection)
-                return Summary(events: events, grants: grants.count)
+                for delta in try fold.stateRows() { try await writer.add(delta) }
+                try await writer.flush()
+                return Summary(events: fold.events, aggregates: fold.count)
             }
         } catch let error as LedgerStoreError {
             throw error
@@ -82,10 +58,67 @@ public struct ProjectionRebuilder: Sendable {
             throw LedgerStoreError(.unavailable, "rebuild failed: \(PostgresErrorSummary(error))")
         }
     }
+}
 
-    private func apply(_ delta: ProjectionDelta, on connection: PostgresConnection) async throws {
+/// Every aggregate's state, folded event by event.
+private struct StateFold {
+    var grants: [StreamID: (Grant, Int64)] = [:]
+    var clients: [StreamID: (Client, Int64)] = [:]
+    var keys: [StreamID: (SigningKey, Int64)] = [:]
+    var events = 0
+
+    var count: Int { grants.count + clients.count + keys.count }
+
+    mutating func apply(_ event: LedgerEvent, stream: StreamID, version: Int64) {
+        events += 1
+        switch event {
+        case .grant(let e): Self.step(&grants, e, stream, version)
+        case .client(let e): Self.step(&clients, e, stream, version)
+        case .signingKey(let e): Self.step(&keys, e, stream, version)
+        case .session, .subject: break
+        }
+    }
+
+    /// The state rows of every aggregate, as the live path writes them.
+    func stateRows() throws(LedgerStoreError) -> [ProjectionDelta] {
+        var rows: [ProjectionDelta] = []
+        for (stream, (state, version)) in grants { rows.append(Grant.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in clients { rows.append(try Client.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in keys { rows.append(try SigningKey.projection(after: state, stream: stream, version: version, events: [])) }
+        return rows
+    }
+
+    private static func step<A: Aggregate>(_ states: inout [StreamID: (A, Int64)], _ event: A.Event, _ stream: StreamID, _ version: Int64) {
+        if let next = A.evolve(states[stream]?.0, event) { states[stream] = (next, version) }
+    }
+}
+
+/// Accumulates projection rows and writes them through `apply_projection` in chunks.
+private struct ChunkedWriter {
+    let connection: PostgresConnection
+    let logger: Logger
+    let chunkSize: Int
+    var pending = ProjectionDelta()
+    var pendingCount = 0
+
+    init(connection: PostgresConnection, logger: Logger, chunkSize: Int) {
+        self.connection = connection
+        self.logger = logger
+        self.chunkSize = chunkSize
+    }
+
+    mutating func add(_ delta: ProjectionDelta) async throws {
         guard !delta.isEmpty else { return }
-        let json = String(decoding: try JSONEncoder().encode(delta), as: UTF8.self)
+        pending.merge(delta)
+        pendingCount += 1
+        if pendingCount >= chunkSize { try await flush() }
+    }
+
+    mutating func flush() async throws {
+        guard !pending.isEmpty else { return }
+        let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
         try await connection.query("SELECT apply_projection(\(json)::jsonb)", logger: logger)
+        pending = ProjectionDelta()
+        pendingCount = 0
     }
 }

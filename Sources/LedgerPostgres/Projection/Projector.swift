@@ -12,6 +12,11 @@ public enum Projector {
         )
     }
 
+    /// The `aggregates` row for any other aggregate's state at a stream version.
+    public static func aggregateRow(for state: some Encodable, stream: StreamID, version: Int64) throws(LedgerStoreError) -> ProjectionDelta.AggregateRow {
+        ProjectionDelta.AggregateRow(streamID: stream.description, kind: stream.kind, version: version, state: try JSONFragment(encoding: state))
+    }
+
     /// The index and deny-list rows one event adds, whatever its stream.
     public static func rows(for event: LedgerEvent) -> ProjectionDelta {
         var delta = ProjectionDelta()

@@ -1,12 +1,6 @@
 -- Inline projections (SPEC §3): live state derived from the log, written in the same
 -- transaction as the events that change it, and rebuildable from the log (`tokenledger rebuild`).
 
--- The version of every stream, for optimistic concurrency.
-CREATE TABLE streams (
-    stream_id text   PRIMARY KEY,
-    version   bigint NOT NULL CHECK (version > 0)
-);
-
 -- One row per grant (refresh-token family): the folded state plus columns to query by.
 CREATE TABLE grants (
     grant_id   text   PRIMARY KEY,
@@ -94,7 +88,6 @@ CREATE FUNCTION ledger_append(
     p_head_hash         bytea,
     p_streams           text[],
     p_expected_versions bigint[],
-    p_new_versions      bigint[],
     p_event_streams     text[],
     p_event_versions    bigint[],
     p_event_types       text[],
@@ -121,8 +114,8 @@ BEGIN
 
     SELECT array_agg(a.i::integer ORDER BY a.i) INTO bad
     FROM unnest(p_streams, p_expected_versions) WITH ORDINALITY AS a(stream_id, expected, i)
-    LEFT JOIN streams s ON s.stream_id = a.stream_id
-    WHERE coalesce(s.version, 0) <> a.expected;
+    WHERE a.expected <> coalesce(
+        (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = a.stream_id), 0);
     IF bad IS NOT NULL THEN
         RETURN QUERY SELECT 'conflict'::text, head.seq, head.hash, bad;
         RETURN;
@@ -134,10 +127,6 @@ BEGIN
     FROM unnest(p_event_streams, p_event_versions, p_event_types, p_event_data, p_event_metadata,
                 p_prev_hashes, p_hashes)
          WITH ORDINALITY AS e(stream_id, version, type, data, metadata, prev_hash, hash, i);
-
-    INSERT INTO streams (stream_id, version)
-    SELECT s.stream_id, s.version FROM unnest(p_streams, p_new_versions) AS s(stream_id, version)
-    ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
 
     PERFORM apply_projection(p_projection);
 

@@ -6,7 +6,6 @@ import NIOCore
 struct AppendBatch {
     var streams: [String] = []
     var expectedVersions: [Int64] = []
-    var newVersions: [Int64] = []
     var eventStreams: [String] = []
     var eventVersions: [Int64] = []
     var eventTypes: [String] = []
@@ -29,7 +28,6 @@ struct AppendBatch {
         for append in appends {
             streams.append(append.stream.description)
             expectedVersions.append(append.expectedVersion)
-            newVersions.append(append.newVersion)
             let first = seq + 1
             for (offset, event) in append.events.enumerated() {
                 seq += 1

@@ -18,7 +18,7 @@ enum LedgerAppendOutcome {
         let headHash = ByteBuffer(bytes: head?.hash ?? Data())
         let query: PostgresQuery = """
             SELECT status, head_seq, head_hash, conflicts FROM ledger_append(
-                \(headSeq), \(headHash), \(batch.streams), \(batch.expectedVersions), \(batch.newVersions),
+                \(headSeq), \(headHash), \(batch.streams), \(batch.expectedVersions),
                 \(batch.eventStreams), \(batch.eventVersions), \(batch.eventTypes), \(batch.eventData),
                 \(batch.eventMetadata), \(batch.occurredAtMilliseconds), \(batch.prevHashes), \(batch.hashes),
                 \(batch.projectionJSON)::jsonb)

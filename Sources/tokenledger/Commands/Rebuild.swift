@@ -11,6 +11,6 @@ struct Rebuild: AsyncParsableCommand {
         let summary = try await withDatabase(configuration, logger: logger) { client in
             try await ProjectionRebuilder(client: client, logger: logger).rebuild()
         }
-        print("rebuilt projections from \(summary.events) events (\(summary.grants) grants)")
+        print("rebuilt projections from \(summary.events) events (\(summary.aggregates) aggregates)")
     }
 }

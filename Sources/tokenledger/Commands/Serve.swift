@@ -17,24 +17,42 @@ struct Serve: AsyncParsableCommand {
         let databaseURL = try DatabaseURL(configuration.databaseURL)
         let database = PostgresClient(configuration: databaseURL.configuration, backgroundLogger: logger)
         let writer = EventWriter(client: database, logger: logger)
-
-        let adminRouter = Router()
-        HealthRoutes.add(to: adminRouter, database: database, logger: logger)
-        let admin = Application(
-            router: adminRouter,
+        let services = LedgerServices(
+            issuer: configuration.issuer, database: database, writer: writer,
+            keys: makeKeyRing(configuration, database: database, writer: writer, logger: logger),
+            adminToken: configuration.adminToken, logger: logger
+        )
+        let publicApp = Application(
+            router: PublicRouter.build(services),
+            configuration: .init(address: .hostname(configuration.publicHost, port: configuration.publicPort), serverName: "tokenledger"),
+            logger: logger
+        )
+        let adminApp = Application(
+            router: AdminRouter.build(services),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "tokenledger-admin"),
             logger: logger
         )
-
-        // Services stop in reverse order: listeners first, then the writer drains, then the pool.
+        // Services stop in reverse order: listeners first, then keys, the writer drains, then the pool.
         let group = ServiceGroup(
-            services: [database, writer, admin],
+            services: [database, writer, services.keys, adminApp, publicApp],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         logger.info("tokenledger starting", metadata: [
+            "issuer": "\(configuration.issuer)", "public": "\(configuration.publicHost):\(configuration.publicPort)",
             "admin": "\(configuration.adminHost):\(configuration.adminPort)", "database": "\(databaseURL)",
         ])
         try await group.run()
     }
+}
+
+/// The key ring as configured.
+func makeKeyRing(_ configuration: ServiceConfiguration, database: PostgresClient, writer: EventWriter, logger: Logger) -> KeyRing {
+    var policy = KeyRing.Policy()
+    policy.algorithm = configuration.signingAlgorithm
+    policy.publishLead = .seconds(configuration.keyPublishLeadSeconds)
+    return KeyRing(
+        store: SigningKeyStore(client: database, writer: writer, logger: logger), secret: configuration.keySecret, policy: policy,
+        logger: logger
+    )
 }

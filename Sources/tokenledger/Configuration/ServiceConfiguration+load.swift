@@ -30,6 +30,8 @@ extension ServiceConfiguration {
         c.adminToken = reader.string(forKey: "admin.token", isSecret: true)
         c.usersFile = reader.string(forKey: "users.file")
         c.keySecret = reader.string(forKey: "key.secret", isSecret: true)
+        c.signingAlgorithm = reader.string(forKey: "keys.algorithm", default: c.signingAlgorithm)
+        c.keyPublishLeadSeconds = reader.int(forKey: "keys.publish_lead_seconds", default: c.keyPublishLeadSeconds)
         c.logLevel = reader.string(forKey: "log.level", default: c.logLevel)
         return c
     }

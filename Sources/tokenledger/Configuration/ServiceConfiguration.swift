@@ -23,6 +23,10 @@ struct ServiceConfiguration: Sendable {
     var usersFile: String?
     /// Secret that encrypts private signing keys at rest (`TOKENLEDGER_KEY_SECRET`).
     var keySecret: String?
+    /// Algorithm of generated signing keys: ES256, RS256 or EdDSA.
+    var signingAlgorithm = "ES256"
+    /// Seconds a rotated-in key is published before it signs.
+    var keyPublishLeadSeconds = 60
     /// swift-log level.
     var logLevel = "info"
 }

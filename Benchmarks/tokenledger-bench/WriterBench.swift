@@ -1,0 +1,103 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import LedgerDomain
+import LedgerPostgres
+import LedgerTesting
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// `tokenledger-bench writer`: N concurrent appenders, each appending one-event commands,
+/// through the group-commit writer and through a naive baseline (one transaction per event,
+/// same chain rules), in one invocation on fresh databases.
+struct WriterBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "writer", abstract: "Group-commit writer vs one transaction per event."
+    )
+
+    @Option(help: "Concurrent appenders.")
+    var appenders = 64
+
+    @Option(help: "Seconds per phase.")
+    var seconds = 10
+
+    @Flag(help: "A few-second run for CI: prints figures, checks only that both paths work.")
+    var smoke = false
+
+    func run() async throws {
+        let duration = Duration.seconds(smoke ? 2 : seconds)
+        let appenders = self.appenders
+        print("writer benchmark: \(appenders) appenders, \(duration.seconds) s per phase, synchronous_commit=on")
+
+        let grouped = try await TestDatabase.withLedger { ledger in
+            let writer = ledger.primary.writer
+            let result = await measure("group commit", workers: appenders, duration: duration) { _ in
+                _ = try await writer.append(try Self.oneEventCommand())
+            }
+            try await Self.check(ledger, expected: result.operations)
+            return result
+        }
+        print(grouped.summary)
+
+        let naive = try await TestDatabase.withLedger { ledger in
+            let client = ledger.primary.client
+            let result = await measure("naive (1 tx/event)", workers: appenders, duration: duration) { _ in
+                try await Self.naiveAppend(try Self.oneEventCommand(), client: client)
+            }
+            try await Self.check(ledger, expected: result.operations)
+            return result
+        }
+        print(naive.summary)
+
+        let ratio = grouped.perSecond / max(naive.perSecond, 1)
+        print(String(format: "ratio: %.1fx (group commit %.0f events/s vs naive %.0f events/s)", ratio, grouped.perSecond, naive.perSecond))
+        if smoke, grouped.operations == 0 || naive.operations == 0 { throw ExitCode(1) }
+    }
+
+    /// One grant-started event on a new stream.
+    static func oneEventCommand() throws -> PendingAppend {
+        let id = GrantID(UUID().uuidString.lowercased())
+        let event = GrantEvent.started(GrantStarted(
+            grantID: id, clientID: ClientID("bench"), subject: Subject("bench-user"), sessionID: nil,
+            scope: Scope(["openid"]), flow: .clientCredentials, startedAt: Instant(milliseconds: 1_800_000_000_000),
+            refreshAbsoluteExpiresAt: Instant(milliseconds: 1_800_000_000_000)
+        ))
+        return PendingAppend(stream: event.streamID, expectedVersion: 0, events: [try NewEvent(event, metadata: EventMetadata(actor: "bench"))])
+    }
+
+    /// The baseline: its own transaction per event — lock the head, chain, insert, advance, commit.
+    static func naiveAppend(_ append: PendingAppend, client: PostgresClient) async throws {
+        let logger = Logger(label: "bench")
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query("SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE", logger: logger)
+            var head = ChainHead.genesis
+            for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) { head = ChainHead(seq: seq, hash: Data(buffer: hash)) }
+            let event = append.events[0]
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let record = ChainRecord(
+                seq: head.seq + 1, streamID: append.stream.description, streamVersion: 1, type: event.type, data: event.data,
+                metadata: event.metadata, occurredAtMilliseconds: now
+            )
+            let hash = record.hash(after: head.hash)
+            try await connection.query(
+                """
+                INSERT INTO events (seq, stream_id, stream_version, type, data, metadata, occurred_at, prev_hash, hash)
+                VALUES (\(record.seq), \(record.streamID), 1, \(record.type), \(String(decoding: event.data, as: UTF8.self))::jsonb,
+                        \(String(decoding: event.metadata, as: UTF8.self))::jsonb,
+                        timestamptz 'epoch' + \(now) * interval '1 millisecond', \(ByteBuffer(bytes: head.hash)), \(ByteBuffer(bytes: hash)))
+                """,
+                logger: logger
+            )
+            try await connection.query("UPDATE ledger_head SET seq = \(record.seq), hash = \(ByteBuffer(bytes: hash)) WHERE id", logger: logger)
+        }
+    }
+
+    /// Every measured event is in the log, gap-free, and the chain verifies.
+    static func check(_ ledger: TestDatabase.Ledger, expected: Int) async throws {
+        let report = try await ChainVerifier(client: ledger.admin, logger: Logger(label: "bench")).verify()
+        guard case .intact(_, _, let count, _) = report, count == Int64(expected) else {
+            throw ValidationError("log check failed: \(report), expected \(expected) events")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import LedgerDomain
+import LedgerPostgres
+import Logging
+import PostgresNIO
+
+/// Everything the HTTP routes need, built once at the composition root.
+public struct LedgerServices: Sendable {
+    /// The public base URL; `iss` of every token.
+    public var issuer: String
+    /// The `aud` of access tokens (RFC 9068): the resource servers' identifier.
+    public var accessTokenAudience: String
+    public var database: PostgresClient
+    public var writer: EventWriter
+    public var grants: GrantStore
+    public var clients: ClientStore
+    public var keys: KeyRing
+    /// Bearer key of the admin listener; nil refuses every admin call.
+    public var adminToken: String?
+    public var logger: Logger
+    /// The clock; decisions receive its value.
+    public var now: @Sendable () -> Instant
+
+    /// Creates the services.
+    public init(
+        issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
+        adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current
+    ) {
+        self.issuer = issuer
+        self.accessTokenAudience = accessTokenAudience ?? issuer
+        self.database = database
+        self.writer = writer
+        self.grants = GrantStore(client: database, writer: writer, logger: logger)
+        self.clients = ClientStore(client: database, writer: writer, logger: logger)
+        self.keys = keys
+        self.adminToken = adminToken
+        self.logger = logger
+        self.now = now
+    }
+}

@@ -1,0 +1,12 @@
+import Hummingbird
+
+/// The public listener's routes (§5.1).
+public enum PublicRouter {
+    /// Builds the router.
+    public static func build(_ services: LedgerServices) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestLogMiddleware(logger: services.logger))
+        DiscoveryRoutes.add(to: router, services)
+        return router
+    }
+}

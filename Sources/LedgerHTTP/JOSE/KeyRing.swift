@@ -1,0 +1,126 @@
+import Foundation
+import JWTKit
+import LedgerDomain
+import LedgerPostgres
+import Logging
+import ServiceLifecycle
+
+/// The signing keys as this replica sees them: the active key that signs, and every key JWKS
+/// publishes. Reloaded from the database periodically, so a rotation by any replica or by
+/// `tokenledger keys rotate` reaches all of them.
+///
+/// Rotation publishes first and signs later: `rotate()` adds the next key as *published*; once
+/// it has been in JWKS for `publishLead`, a refresh activates it and retires the previous key,
+/// which stays published until every token it signed has expired (`retiredKeyLifetime`).
+public actor KeyRing: Service {
+    /// Policies of the key ring.
+    public struct Policy: Sendable {
+        /// Algorithm of generated keys: ES256 (default), RS256 or EdDSA.
+        public var algorithm = "ES256"
+        /// How long a new key is published before it signs.
+        public var publishLead: Duration = .seconds(60)
+        /// How long a retired key stays published: at least the longest token lifetime.
+        public var retiredKeyLifetime: Duration = .seconds(3600)
+        /// How often keys are reloaded.
+        public var refreshInterval: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    private let store: SigningKeyStore
+    private let secret: String?
+    private let policy: Policy
+    private let now: @Sendable () -> Instant
+    private let logger: Logger
+    private var collection = JWTKeyCollection()
+    private var activeKey: KeyID?
+    private var published: [SigningKey] = []
+
+    /// Creates a key ring. `secret` unseals private keys; without it the ring can only publish.
+    public init(store: SigningKeyStore, secret: String?, policy: Policy, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+        self.store = store
+        self.secret = secret
+        self.policy = policy
+        self.logger = logger
+        self.now = now
+    }
+
+    /// The key id that signs new tokens.
+    public var signingKeyID: KeyID? { activeKey }
+
+    /// The JWKS document: every published key's public JWK.
+    public func jwksJSON() -> String {
+        "{\"keys\":[" + published.map(\.publicJWK).joined(separator: ",") + "]}"
+    }
+
+    /// Loads the keys; creates and activates the first one when there is none.
+    public func start() async throws {
+        try await refresh()
+        if activeKey == nil {
+            let kid = try await addKey()
+            _ = try await store.execute(.activate, on: kid, context: DecisionContext(now: now()), metadata: .system)
+            try await refresh()
+        }
+    }
+
+    /// Publishes the next key; it signs once it has been published for the policy's lead time.
+    @discardableResult
+    public func rotate() async throws -> KeyID {
+        let kid = try await addKey()
+        try await refresh()
+        return kid
+    }
+
+    /// Reloads keys, promoting a published key whose lead time has passed.
+    public func refresh() async throws {
+        let at = now()
+        var keys = try await store.all()
+        if let next = keys.last(where: { $0.key.status == .published && $0.key.addedAt.adding(policy.publishLead) <= at }) {
+            for current in keys where current.key.status == .active {
+                _ = try await store.execute(.retire(publishUntil: at.adding(policy.retiredKeyLifetime)), on: current.key.id, context: DecisionContext(now: at), metadata: .system)
+            }
+            _ = try await store.execute(.activate, on: next.key.id, context: DecisionContext(now: at), metadata: .system)
+            logger.info("signing key activated", metadata: ["kid": "\(next.key.id)"])
+            keys = try await store.all()
+        }
+        let fresh = JWTKeyCollection()
+        var active: KeyID?
+        for stored in keys where stored.key.status == .active {
+            guard let sealed = stored.sealedPrivateKey, let secret else { continue }
+            let material = try SigningKeyMaterial.unseal(sealed, algorithm: stored.key.algorithm, kid: stored.key.id, secret: secret)
+            try await material.register(in: fresh, kid: stored.key.id)
+            active = stored.key.id
+        }
+        collection = fresh
+        activeKey = active
+        published = keys.map(\.key).filter { $0.isPublished(at: at) }
+    }
+
+    /// Signs a payload with the active key, with `typ` in the header (e.g. `at+jwt`).
+    public func sign(_ payload: some JWTPayload, type: String) async throws -> String {
+        guard let kid = activeKey else { throw JOSEError(.noActiveKey, "no active signing key") }
+        var header = JWTHeader()
+        header.typ = type
+        return try await collection.sign(payload, kid: JWKIdentifier(string: kid.rawValue), header: header)
+    }
+
+    /// Refreshes every `refreshInterval` until shutdown.
+    public func run() async throws {
+        try await start()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: policy.refreshInterval)
+            do { try await refresh() } catch { logger.error("key refresh failed", metadata: ["error": "\(error)"]) }
+        }
+    }
+
+    private func addKey() async throws -> KeyID {
+        guard let secret else { throw JOSEError(.missingSecret, "TOKENLEDGER_KEY_SECRET is required to create signing keys") }
+        let material = try SigningKeyMaterial.generate(policy.algorithm)
+        let kid = KeyID(UUID().uuidString.lowercased())
+        let at = now()
+        let added = SigningKeyAdded(keyID: kid, algorithm: material.algorithm, publicJWK: try material.publicJWK(kid: kid), at: at)
+        _ = try await store.add(added, sealedPrivateKey: try material.sealed(kid: kid, secret: secret), context: DecisionContext(now: at), metadata: .system)
+        logger.info("signing key published", metadata: ["kid": "\(kid)", "alg": "\(material.algorithm)"])
+        return kid
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+/// Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
+/// `client_secret_basic`, `client_secret_post`, or `none` for public clients. The method used
+/// must be the one the client registered; exactly one method per request.
+public struct ClientAuthenticator: Sendable {
+    private let clients: ClientStore
+
+    /// Creates an authenticator over the client store.
+    public init(clients: ClientStore) {
+        self.clients = clients
+    }
+
+    /// The authenticated, active client.
+    public func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> Client {
+        let basic = try Self.basicCredentials(request)
+        if basic != nil, form["client_secret"] != nil {
+            throw .invalidRequest("use one client authentication method")
+        }
+        let (id, secret, method): (String, String?, String)
+        if let basic {
+            if let formID = form["client_id"], formID != basic.id { throw .invalidRequest("client_id does not match the credentials") }
+            (id, secret, method) = (basic.id, basic.secret, "client_secret_basic")
+        } else if let formSecret = form["client_secret"] {
+            guard let formID = form["client_id"] else { throw .invalidRequest("client_id is missing") }
+            (id, secret, method) = (formID, formSecret, "client_secret_post")
+        } else {
+            guard let formID = form["client_id"] else { throw .invalidClient("client authentication is missing", basicAttempted: false) }
+            (id, secret, method) = (formID, nil, "none")
+        }
+        let failure = OAuthError.invalidClient("client authentication failed", basicAttempted: basic != nil)
+        let client: Client?
+        do {
+            client = try await clients.load(ClientID(id))
+        } catch {
+            throw .temporarilyUnavailable("client lookup failed")
+        }
+        guard let client, client.active, client.registration.tokenEndpointAuthMethod == method else { throw failure }
+        if let secret {
+            guard let hash = client.registration.secretHash, SecretDigest.matches(secret, hash) else { throw failure }
+        }
+        return client
+    }
+
+    /// `Authorization: Basic` credentials, form-urldecoded per RFC 6749 §2.3.1.
+    static func basicCredentials(_ request: Request) throws(OAuthError) -> (id: String, secret: String)? {
+        guard let header = request.headers[.authorization] else { return nil }
+        guard header.count > 6, header.prefix(6).lowercased() == "basic " else { return nil }
+        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+            let id = text[..<colon].replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+            let secret = text[text.index(after: colon)...].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        else {
+            throw .invalidClient("malformed Basic credentials", basicAttempted: true)
+        }
+        return (id, secret)
+    }
+}

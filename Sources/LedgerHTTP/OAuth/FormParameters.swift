@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+
+/// The parameters of an `application/x-www-form-urlencoded` body or a query string, parsed
+/// strictly (I8): valid UTF-8 only, each parameter at most once, bounded size.
+public struct FormParameters: Sendable, Hashable {
+    /// Name → value.
+    public private(set) var values: [String: String]
+
+    /// The largest form body accepted.
+    public static let maximumBodySize = 16 * 1024
+
+    /// Parses `a=1&b=2`. Repeated names and undecodable text are `invalid_request`.
+    public init(parsing text: Substring) throws(OAuthError) {
+        var values: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(parts[0]), let value = Self.decode(parts.count > 1 ? parts[1] : "") else {
+                throw .invalidRequest("a parameter is not valid percent-encoded UTF-8")
+            }
+            guard values.updateValue(value, forKey: name) == nil else {
+                throw .invalidRequest("parameter \(Self.safeName(name)) is repeated")
+            }
+        }
+        self.values = values
+    }
+
+    /// Reads and parses a request's form body, checking its content type and size.
+    public static func body(of request: Request) async throws(OAuthError) -> FormParameters {
+        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/x-www-form-urlencoded" else {
+            throw .invalidRequest("the body must be application/x-www-form-urlencoded")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodySize)
+        } catch {
+            throw .invalidRequest("the body is larger than \(maximumBodySize) bytes")
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw .invalidRequest("the body is not valid UTF-8")
+        }
+        return try FormParameters(parsing: Substring(text))
+    }
+
+    /// The query string parameters of a request.
+    public static func query(of request: Request) throws(OAuthError) -> FormParameters {
+        try FormParameters(parsing: Substring(request.uri.query ?? ""))
+    }
+
+    /// A parameter's value; empty values count as absent (RFC 6749 §3.1).
+    public subscript(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+
+    /// A parameter name fit for an error message: only short, plain names are echoed.
+    private static func safeName(_ name: String) -> String {
+        name.count <= 40 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? name : "(unnamed)"
+    }
+}

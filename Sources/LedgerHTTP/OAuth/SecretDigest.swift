@@ -1,0 +1,27 @@
+import Crypto
+import Foundation
+import LedgerDomain
+
+/// Secrets as the ledger sees them: minted from the system RNG, stored and compared only as
+/// SHA-256 digests (I6), compared in constant time.
+public enum SecretDigest {
+    /// SHA-256 of the secret's UTF-8 bytes, as a ``TokenHash``.
+    public static func hash(_ secret: String) -> TokenHash {
+        TokenHash(hex: SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// A new random secret: 32 bytes from the system RNG, base64url (43 characters).
+    public static func mint() -> String {
+        Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64URLEncoded
+    }
+
+    /// Whether `secret` hashes to `hash`, in time independent of where they differ.
+    public static func matches(_ secret: String, _ hash: TokenHash) -> Bool {
+        let presented = Array(Self.hash(secret).hex.utf8)
+        let stored = Array(hash.hex.utf8)
+        guard presented.count == stored.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(presented, stored) { difference |= a ^ b }
+        return difference == 0
+    }
+}

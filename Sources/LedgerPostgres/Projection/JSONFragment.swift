@@ -1,0 +1,18 @@
+import Foundation
+
+/// Already-encoded JSON embedded verbatim in another encoded value (an aggregate's state inside
+/// a projection row).
+public struct JSONFragment: Sendable, Hashable, Encodable {
+    let value: JSONValue
+
+    /// Encodes `state` with `JSONEncoder` and keeps the result.
+    public init(encoding state: some Encodable) throws(LedgerStoreError) {
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(state))
+        } catch {
+            throw LedgerStoreError(.encoding, "state of \(type(of: state)): \(error)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

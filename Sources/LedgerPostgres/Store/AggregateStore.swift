@@ -1,0 +1,78 @@
+import Foundation
+import LedgerDomain
+import Logging
+import PostgresNIO
+
+/// Runs commands against one kind of aggregate: load its state and version from the inline
+/// projection → pure `decide` → append with that version expected. On a version conflict
+/// (another request or replica got there first) it reloads and decides again, so concurrent
+/// commands on one stream have exactly one winner per version.
+public struct AggregateStore<A: ProjectedAggregate>: Sendable {
+    /// What running a command produced.
+    public struct Outcome: Sendable {
+        /// The state the command was decided against.
+        public var before: A?
+        /// The state after the appended events.
+        public var after: A?
+        /// The decision (events appended, and the refusal if any).
+        public var decision: Decision<A.Event, A.Failure>
+        /// Where the events landed; nil when there were none.
+        public var receipt: AppendReceipt?
+    }
+
+    let client: PostgresClient
+    let writer: EventWriter
+    let logger: Logger
+
+    /// Creates a store over a running client and writer.
+    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+        self.client = client
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// The current state and version of a stream.
+    public func load(_ stream: StreamID) async throws(LedgerStoreError) -> (state: A, version: Int64)? {
+        guard let (version, state) = try await client.firstRow(A.loadQuery(stream), as: (Int64, String).self, logger: logger) else {
+            return nil
+        }
+        do {
+            return (try JSONDecoder().decode(A.self, from: Data(state.utf8)), version)
+        } catch {
+            throw LedgerStoreError(.encoding, "state of \(stream): \(error)")
+        }
+    }
+
+    /// Decides `command` against the stream's current state and appends the events, retrying on
+    /// version conflicts. A refusal that carries events is appended too. `extra` rows (such as a
+    /// sealed private key) are written in the same transaction.
+    public func execute(
+        _ command: A.Command, on stream: StreamID, context: DecisionContext, metadata: EventMetadata,
+        extra: ProjectionDelta = ProjectionDelta(), maxAttempts: Int = 32
+    ) async throws(LedgerStoreError) -> Outcome {
+        for _ in 0..<maxAttempts {
+            let current = try await load(stream)
+            let decision = A.decide(command, current?.state, context)
+            guard !decision.events.isEmpty else {
+                return Outcome(before: current?.state, after: current?.state, decision: decision, receipt: nil)
+            }
+            let after = A.fold(decision.events, from: current?.state)
+            let version = current?.version ?? 0
+            var events: [NewEvent] = []
+            for event in decision.events { events.append(try NewEvent(event, metadata: metadata)) }
+            var projection = extra
+            if let after {
+                projection.merge(try A.projection(after: after, stream: stream, version: version + Int64(events.count), events: decision.events))
+            }
+            do {
+                let receipt = try await writer.append(
+                    PendingAppend(stream: stream, expectedVersion: version, events: events, projection: projection)
+                )
+                return Outcome(before: current?.state, after: after, decision: decision, receipt: receipt)
+            } catch where error.code == .versionConflict {
+                continue
+            }
+        }
+        throw LedgerStoreError(.contention, "\(stream) kept changing under \(maxAttempts) attempts")
+    }
+}
