@@ -137,6 +137,14 @@ struct WriterGapFreeTests {
                             try await Task.sleep(for: .milliseconds(50))
                         }
                         print("DBG killer done kills=\(kills)")
+                        for (i, replica) in ledger.replicas.enumerated() {
+                            let probe = Task { try await replica.client.query("SELECT 1", logger: testLogger).collect().count }
+                            try await Task.sleep(for: .seconds(3))
+                            print("DBG probe \(i): \(probe.isCancelled) ", terminator: "")
+                            probe.cancel()
+                            print(await probe.result)
+                        }
+                        print("DBG inflight: \(debugInflight.withLock { $0 })")
                         return kills
                     }
                     let results = await withTaskGroup(of: AppenderLog.self) { group in
@@ -148,12 +156,15 @@ struct WriterGapFreeTests {
                                 while ContinuousClock.now < deadline {
                                     let events = 1 + task % 2
                                     do {
+                                        debugInflight.withLock { $0[task] = "append" }
                                         let receipt = try await replica.writer.append(try probeAppend(result.stream, expecting: known, events: events))
+                                        debugInflight.withLock { $0[task] = "idle" }
                                         result.receipts.append((receipt, events))
                                         known = receipt.streamVersion
                                     } catch let error as LedgerStoreError where error.code == .unavailable || error.code == .versionConflict {
                                         // Outcome unknown (or the previous one turned out committed): reload the version.
                                         if error.code == .unavailable { result.unavailable += 1 } else { result.conflicts += 1 }
+                                        debugInflight.withLock { $0[task] = "version" }
                                         known = (try? await Self.version(of: result.stream, on: replica.client)) ?? known
                                     } catch {
                                         result.unexpected.append("\(error)")
@@ -187,3 +198,6 @@ struct WriterGapFreeTests {
         }
     }
 }
+
+import Synchronization
+let debugInflight = Mutex<[Int: String]>([:])
