@@ -23,3 +23,21 @@ func makeLogger(_ label: String, _ configuration: ServiceConfiguration) -> Logge
     logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
     return logger
 }
+
+/// Runs `body` with a connected `PostgresClient` and a running ``EventWriter`` for one-shot
+/// commands that append events; the writer drains before the pool closes.
+func withWriter<T: Sendable>(
+    _ configuration: ServiceConfiguration, logger: Logger, _ body: @Sendable @escaping (PostgresClient, EventWriter) async throws -> T
+) async throws -> T {
+    try await withDatabase(configuration, logger: logger) { client in
+        let writer = EventWriter(client: client, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await writer.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client, writer)
+        }
+    }
+}

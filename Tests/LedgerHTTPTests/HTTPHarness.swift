@@ -20,7 +20,7 @@ struct HTTPHarness: Sendable {
 
     /// Runs `body` with a harness. `now` is the services' clock.
     static func with(
-        now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256",
+        now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256", users: UserDirectory = .empty,
         _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger { ledger in
@@ -36,7 +36,7 @@ struct HTTPHarness: Sendable {
             try await keys.start()
             let services = LedgerServices(
                 issuer: "https://issuer.test", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
-                adminToken: adminToken, logger: logger, now: now
+                adminToken: adminToken, logger: logger, now: now, users: users
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

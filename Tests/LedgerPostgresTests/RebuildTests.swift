@@ -11,7 +11,7 @@ struct RebuildTests {
     /// table of the first schema, is included only where the schema still has it.)
     static let tables: [(name: String, order: String)] = [
         ("streams", "stream_id"), ("grants", "grant_id"), ("refresh_tokens", "token_hash"),
-        ("authorization_codes", "code_hash"), ("denylist", "scope, key"),
+        ("authorization_codes", "code_hash"), ("denylist", "scope, key"), ("aggregates", "stream_id"),
     ]
 
     /// The projection tables present in the schema.

@@ -1,15 +1,17 @@
 import Hummingbird
 
-/// The admin listener's routes (§5.2): health without authentication, everything else behind
-/// the admin bearer key.
+/// The admin listener's routes (§5.2): health and `/metrics` without authentication,
+/// everything under `/admin` behind the admin bearer key.
 public enum AdminRouter {
-    /// Builds the router.
-    public static func build(_ services: LedgerServices) -> Router<BasicRequestContext> {
+    /// Builds the router; `/metrics` is served when a metrics registry is given.
+    public static func build(_ services: LedgerServices, metrics: MetricsBootstrap? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
         HealthRoutes.add(to: router, database: services.database, logger: services.logger)
+        if let metrics { MetricsRoutes.add(to: router, metrics: metrics) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: services.adminToken))
-        _ = admin
+        AdminClientRoutes.add(to: admin, services)
+        AdminRevocationRoutes.add(to: admin, services)
         return router
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import LedgerDomain
 import LedgerPostgres
 import Logging
@@ -19,11 +20,18 @@ public struct LedgerServices: Sendable {
     public var logger: Logger
     /// The clock; decisions receive its value.
     public var now: @Sendable () -> Instant
+    /// The built-in login users (§8); empty unless configured.
+    public var users: UserDirectory
+    /// Seals the authorization request inside the login form (and keys its CSRF token); derive it
+    /// from `TOKENLEDGER_KEY_SECRET` with ``AuthorizationRequestSealer/deriveKey(fromSecret:)`` so
+    /// every replica can finish a login another one started. The default is random per process.
+    public var requestSealingKey: SymmetricKey
 
     /// Creates the services.
     public init(
         issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
-        adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current
+        adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current,
+        users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256)
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -35,5 +43,7 @@ public struct LedgerServices: Sendable {
         self.adminToken = adminToken
         self.logger = logger
         self.now = now
+        self.users = users
+        self.requestSealingKey = requestSealingKey
     }
 }

@@ -7,6 +7,8 @@ public enum PublicRouter {
         let router = Router()
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
         DiscoveryRoutes.add(to: router, services)
+        AuthorizeRoutes.add(to: router, services)
+        TokenRoutes.add(to: router, services)
         return router
     }
 }

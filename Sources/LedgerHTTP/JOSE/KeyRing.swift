@@ -35,6 +35,9 @@ public actor KeyRing: Service {
     private var collection = JWTKeyCollection()
     private var activeKey: KeyID?
     private var published: [SigningKey] = []
+    /// Algorithm of every key whose signatures are accepted (active, published or retired but
+    /// still published), by key id.
+    private var verifiable: [KeyID: String] = [:]
 
     /// Creates a key ring. `secret` unseals private keys; without it the ring can only publish.
     public init(store: SigningKeyStore, secret: String?, policy: Policy, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
@@ -85,14 +88,23 @@ public actor KeyRing: Service {
         }
         let fresh = JWTKeyCollection()
         var active: KeyID?
+        var registered: Set<KeyID> = []
         for stored in keys where stored.key.status == .active {
             guard let sealed = stored.sealedPrivateKey, let secret else { continue }
             let material = try SigningKeyMaterial.unseal(sealed, algorithm: stored.key.algorithm, kid: stored.key.id, secret: secret)
             try await material.register(in: fresh, kid: stored.key.id)
             active = stored.key.id
+            registered.insert(stored.key.id)
+        }
+        var algorithms: [KeyID: String] = [:]
+        for stored in keys where stored.key.isPublished(at: at) && SigningKey.allowedAlgorithms.contains(stored.key.algorithm) {
+            algorithms[stored.key.id] = stored.key.algorithm
+            guard !registered.contains(stored.key.id) else { continue }
+            try await fresh.add(jwk: JSONDecoder().decode(JWK.self, from: Data(stored.key.publicJWK.utf8)))
         }
         collection = fresh
         activeKey = active
+        verifiable = algorithms
         published = keys.map(\.key).filter { $0.isPublished(at: at) }
     }
 
@@ -102,6 +114,18 @@ public actor KeyRing: Service {
         var header = JWTHeader()
         header.typ = type
         return try await collection.sign(payload, kid: JWKIdentifier(string: kid.rawValue), header: header)
+    }
+
+    /// Verifies the signature of a JWT signed by one of this ring's published keys and decodes
+    /// its payload. The header must name a known `kid` and carry exactly that key's algorithm
+    /// (ES256, RS256 or EdDSA — never `none` or HS*, I7). Claims are the caller's to check.
+    public func verify<Payload: JWTPayload>(_ token: String, as: Payload.Type) async throws -> Payload {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Data(jwtSegment: parts[0]),
+            let header = try? JSONDecoder().decode(JWTHeader.self, from: headerData),
+            let kid = header.kid.map(KeyID.init), let algorithm = verifiable[kid], header.alg == algorithm
+        else { throw JOSEError(.algorithmNotAllowed, "token header names no published key and algorithm") }
+        return try await collection.verify(token, as: Payload.self)
     }
 
     /// Refreshes every `refreshInterval` until shutdown.

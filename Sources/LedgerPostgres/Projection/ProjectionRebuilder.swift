@@ -65,9 +65,11 @@ private struct StateFold {
     var grants: [StreamID: (Grant, Int64)] = [:]
     var clients: [StreamID: (Client, Int64)] = [:]
     var keys: [StreamID: (SigningKey, Int64)] = [:]
+    var subjects: [StreamID: (SubjectRevocations, Int64)] = [:]
+    var sessions: [StreamID: (SessionRevocation, Int64)] = [:]
     var events = 0
 
-    var count: Int { grants.count + clients.count + keys.count }
+    var count: Int { grants.count + clients.count + keys.count + subjects.count + sessions.count }
 
     mutating func apply(_ event: LedgerEvent, stream: StreamID, version: Int64) {
         events += 1
@@ -75,7 +77,8 @@ private struct StateFold {
         case .grant(let e): Self.step(&grants, e, stream, version)
         case .client(let e): Self.step(&clients, e, stream, version)
         case .signingKey(let e): Self.step(&keys, e, stream, version)
-        case .session, .subject: break
+        case .subject(let e): Self.step(&subjects, e, stream, version)
+        case .session(let e): Self.step(&sessions, e, stream, version)
         }
     }
 
@@ -85,6 +88,8 @@ private struct StateFold {
         for (stream, (state, version)) in grants { rows.append(Grant.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in clients { rows.append(try Client.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in keys { rows.append(try SigningKey.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in subjects { rows.append(try SubjectRevocations.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in sessions { rows.append(try SessionRevocation.projection(after: state, stream: stream, version: version, events: [])) }
         return rows
     }
 

@@ -37,3 +37,5 @@ extension Grant: ProjectedAggregate {
 
 extension Client: ProjectedAggregate {}
 extension SigningKey: ProjectedAggregate {}
+extension SubjectRevocations: ProjectedAggregate {}
+extension SessionRevocation: ProjectedAggregate {}

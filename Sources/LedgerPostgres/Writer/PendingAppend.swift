@@ -9,11 +9,30 @@ public struct NewEvent: Sendable, Hashable {
     /// Canonical JSON of the metadata.
     public var metadata: Data
 
-    /// Encodes a domain event and its metadata canonically.
+    /// Encodes a domain event and its metadata canonically. Refuses text PostgreSQL's `jsonb`
+    /// cannot store (U+0000) here, for this caller alone: inside a batch it would fail the
+    /// whole `ledger_append` statement, and with it every other caller's append.
     public init(_ event: some DomainEvent, metadata: EventMetadata) throws(LedgerStoreError) {
         self.type = event.typeName
         self.data = try CanonicalJSON.encode(PayloadOf(event: event))
         self.metadata = try CanonicalJSON.encode(metadata)
+        if Self.containsEscapedNUL(self.data) || Self.containsEscapedNUL(self.metadata) {
+            throw LedgerStoreError(.encoding, "\(type): text contains U+0000, which jsonb cannot store")
+        }
+    }
+
+    /// Whether JSON text contains the escape `\u0000` (JSON writes U+0000 only that way).
+    static func containsEscapedNUL(_ json: Data) -> Bool {
+        let bytes = [UInt8](json)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
+            if i + 5 < bytes.count, bytes[i + 1] == UInt8(ascii: "u"), bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                return true
+            }
+            i += 2  // skip the escaped character, so `\\u0000` (a backslash, then text) does not count
+        }
+        return false
     }
 }
 

@@ -14,13 +14,18 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await ServiceConfiguration.load()
         let logger = makeLogger("tokenledger", configuration)
+        // Before anything creates a metric: swift-metrics binds handlers when a metric is made.
+        let metrics = MetricsBootstrap()
+        metrics.bootstrapSystem()
         let databaseURL = try DatabaseURL(configuration.databaseURL)
         let database = PostgresClient(configuration: databaseURL.configuration, backgroundLogger: logger)
         let writer = EventWriter(client: database, logger: logger)
         let services = LedgerServices(
             issuer: configuration.issuer, database: database, writer: writer,
             keys: makeKeyRing(configuration, database: database, writer: writer, logger: logger),
-            adminToken: configuration.adminToken, logger: logger
+            adminToken: configuration.adminToken, logger: logger,
+            users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
+            requestSealingKey: AuthorizationRequestSealer.key(fromSecret: configuration.keySecret)
         )
         let publicApp = Application(
             router: PublicRouter.build(services),
@@ -28,7 +33,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         )
         let adminApp = Application(
-            router: AdminRouter.build(services),
+            router: AdminRouter.build(services, metrics: metrics),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "tokenledger-admin"),
             logger: logger
         )

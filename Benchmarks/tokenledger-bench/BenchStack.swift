@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Hummingbird
+import LedgerDomain
+import LedgerHTTP
+import LedgerPostgres
+import LedgerTesting
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The service's listeners running live on ephemeral loopback ports over a test database.
+struct BenchStack: Sendable {
+    let ledger: TestDatabase.Ledger
+    let services: LedgerServices
+    let publicURL: String
+    let adminURL: String
+    static let adminToken = "bench-admin-token"
+
+    /// Starts both listeners, runs `body`, stops them.
+    static func with(_ ledger: TestDatabase.Ledger, _ body: @Sendable (BenchStack) async throws -> Void) async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        var policy = KeyRing.Policy()
+        policy.publishLead = .zero
+        let keys = KeyRing(
+            store: SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger),
+            secret: "bench-key-secret", policy: policy, logger: logger
+        )
+        try await keys.start()
+        let services = LedgerServices(
+            issuer: "http://127.0.0.1", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
+            adminToken: adminToken, logger: logger
+        )
+        let ports = PortChannel()
+        let publicApp = Application(
+            router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await ports.publicPort($0.localAddress?.port ?? 0) }, logger: logger
+        )
+        let adminApp = Application(
+            router: AdminRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await ports.adminPort($0.localAddress?.port ?? 0) }, logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await publicApp.runService() }
+            group.addTask { try await adminApp.runService() }
+            let (publicPort, adminPort) = await ports.both()
+            try await body(BenchStack(
+                ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(publicPort)", adminURL: "http://127.0.0.1:\(adminPort)"
+            ))
+            group.cancelAll()
+        }
+    }
+
+    /// A confidential client allowed every grant type.
+    struct RegisteredClient: Sendable {
+        let id: String
+        let secret: String
+        var basic: String { "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
+    }
+
+    func registerClient(_ http: HTTPClient) async throws -> RegisteredClient {
+        var request = HTTPClientRequest(url: adminURL + "/admin/clients")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.adminToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"client_name":"bench","redirect_uris":["http://127.0.0.1/cb"],"grant_types":["authorization_code","refresh_token","client_credentials"],"scope":"openid offline_access","token_endpoint_auth_method":"client_secret_basic"}"#))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created,
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let id = json["client_id"] as? String, let secret = json["client_secret"] as? String
+        else { throw BenchError("client registration failed: \(response.status)") }
+        return RegisteredClient(id: id, secret: secret)
+    }
+
+    /// POSTs to /token; throws unless 200; returns the JSON body.
+    @discardableResult
+    func token(_ http: HTTPClient, client: RegisteredClient, _ form: [String: String]) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: publicURL + "/token")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: client.basic)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form.map { "\($0.key)=\(Self.encode($0.value))" }.joined(separator: "&")))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw BenchError("token: \(response.status)") }
+        return (try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
+    }
+
+    /// Seeds one code-flow grant per chain straight through the store (the fastest way, as
+    /// the issue allows) and redeems each code over HTTP for a real refresh token.
+    func seedRefreshChains(_ http: HTTPClient, client: RegisteredClient, count: Int) async throws -> RefreshChains {
+        var tokens: [String] = []
+        for _ in 0..<count {
+            let code = SecretDigest.mint()
+            let verifier = SecretDigest.mint()
+            let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let grant = GrantID(UUID().uuidString.lowercased())
+            _ = try await services.grants.execute(
+                .startWithCode(.init(
+                    grantID: grant, clientID: ClientID(client.id), subject: Subject("bench-user"), sessionID: nil,
+                    scope: Scope(["openid", "offline_access"]), codeHash: SecretDigest.hash(code), redirectURI: "http://127.0.0.1/cb",
+                    codeChallenge: challenge
+                )),
+                on: grant, context: DecisionContext(now: Instant.current()), metadata: EventMetadata(actor: "bench")
+            )
+            let response = try await token(http, client: client, [
+                "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1/cb", "code_verifier": verifier,
+            ])
+            guard let refresh = response["refresh_token"] as? String else { throw BenchError("no refresh token issued") }
+            tokens.append(refresh)
+        }
+        return RefreshChains(tokens)
+    }
+
+    /// Every 200 has its committed event: at least as many `access_token.issued` events as
+    /// answered tokens, and as many rotations.
+    func checkEvents(expectedAccessTokens: Int, rotations: Int) async throws {
+        let rows = try await ledger.admin.query(
+            "SELECT count(*) FILTER (WHERE type = 'grant.access_token.issued'), count(*) FILTER (WHERE type = 'grant.refresh_token.rotated') FROM events"
+        )
+        for try await (issued, rotated) in rows.decode((Int64, Int64).self) {
+            print("events: \(issued) access tokens issued (\(expectedAccessTokens) answered), \(rotated) rotations (\(rotations) answered)")
+            guard issued >= expectedAccessTokens, rotated >= rotations else { throw BenchError("a token was answered without its event") }
+        }
+    }
+
+    private static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// Hands the listeners' ports from their startup callbacks to the benchmark.
+actor PortChannel {
+    private var ports: (Int?, Int?) = (nil, nil)
+    private var waiter: CheckedContinuation<(Int, Int), Never>?
+
+    func publicPort(_ port: Int) { ports.0 = port; deliver() }
+    func adminPort(_ port: Int) { ports.1 = port; deliver() }
+
+    func both() async -> (Int, Int) {
+        if let a = ports.0, let b = ports.1 { return (a, b) }
+        return await withCheckedContinuation { waiter = $0 }
+    }
+
+    private func deliver() {
+        if let a = ports.0, let b = ports.1, let waiter {
+            self.waiter = nil
+            waiter.resume(returning: (a, b))
+        }
+    }
+}
+
+/// A benchmark failure.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Hummingbird
+import LedgerDomain
+import LedgerHTTP
+import LedgerPostgres
+import LedgerTesting
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// `tokenledger-bench http`: the real stack (Hummingbird listeners over loopback, the group-commit
+/// writer, PostgreSQL with `synchronous_commit=on`) started in this process on a fresh database,
+/// driven over HTTP: `client_credentials` at N connections, then refresh rotation with N
+/// concurrent chains. Afterwards every 200 is checked against its committed event.
+struct HTTPBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http", abstract: "/token throughput and latency: client_credentials and refresh rotation."
+    )
+
+    @Option(help: "Concurrent connections / refresh chains.")
+    var connections = 64
+
+    @Option(help: "Seconds per phase.")
+    var seconds = 30
+
+    @Flag(help: "A few-second run for CI.")
+    var smoke = false
+
+    func run() async throws {
+        let duration = Duration.seconds(smoke ? 2 : seconds)
+        let connections = self.connections
+        print("http benchmark: \(connections) connections, \(duration.seconds) s per phase, synchronous_commit=on")
+        try await TestDatabase.withLedger { ledger in
+            try await BenchStack.with(ledger) { stack in
+                let http = HTTPClient(
+                    eventLoopGroupProvider: .singleton,
+                    configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections))
+                )
+                do {
+                    try await Self.phases(stack, http, connections: connections, duration: duration, smoke: smoke)
+                } catch {
+                    try? await http.shutdown()
+                    throw error
+                }
+                try await http.shutdown()
+            }
+        }
+    }
+
+    private static func phases(_ stack: BenchStack, _ http: HTTPClient, connections: Int, duration: Duration, smoke: Bool) async throws {
+                let client = try await stack.registerClient(http)
+
+                let credentials = await measure("client_credentials", workers: connections, duration: duration) { _ in
+                    try await stack.token(http, client: client, ["grant_type": "client_credentials", "scope": "openid"])
+                }
+                print(credentials.summary)
+
+                let chains = try await stack.seedRefreshChains(http, client: client, count: connections)
+                let rotations = await measure("refresh rotation", workers: connections, duration: duration) { worker in
+                    let response = try await stack.token(http, client: client, ["grant_type": "refresh_token", "refresh_token": await chains.token(worker)])
+                    await chains.set(worker, response["refresh_token"] as? String ?? "")
+                }
+                print(rotations.summary)
+
+                try await stack.checkEvents(expectedAccessTokens: credentials.operations + rotations.operations + connections, rotations: rotations.operations)
+                if smoke, credentials.operations == 0 || rotations.operations == 0 { throw ExitCode(1) }
+    }
+}
+
+/// The current refresh token of each chain.
+actor RefreshChains {
+    private var tokens: [String]
+    init(_ tokens: [String]) { self.tokens = tokens }
+    func token(_ chain: Int) -> String { tokens[chain] }
+    func set(_ chain: Int, _ token: String) { tokens[chain] = token }
+}

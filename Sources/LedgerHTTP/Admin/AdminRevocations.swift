@@ -1,0 +1,141 @@
+import LedgerDomain
+import LedgerPostgres
+import Logging
+import PostgresNIO
+
+/// Administrative revocations (§5.2): each goes through its aggregate's `decide`/`evolve`, is
+/// committed before the call returns (I1), and cascades to the grants it covers, so refresh
+/// tokens die with the access tokens the deny-list row covers.
+public struct AdminRevocations: Sendable {
+    private let clients: ClientStore
+    private let grants: GrantStore
+    private let subjects: AggregateStore<SubjectRevocations>
+    private let sessions: AggregateStore<SessionRevocation>
+    private let lookup: GrantLookup
+    private let sweep: GrantSweep
+    private let now: @Sendable () -> Instant
+
+    /// Longest token lifetime assumed when no client is registered.
+    static let fallbackTokenLifetime: Duration = .seconds(3600)
+
+    /// Creates the service over a running database client and event writer.
+    public init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+        clients = ClientStore(client: database, writer: writer, logger: logger)
+        grants = GrantStore(client: database, writer: writer, logger: logger)
+        subjects = AggregateStore(client: database, writer: writer, logger: logger)
+        sessions = AggregateStore(client: database, writer: writer, logger: logger)
+        lookup = GrantLookup(client: database, logger: logger)
+        sweep = GrantSweep(grants: grants)
+        self.now = now
+    }
+
+    /// Creates the service from the HTTP services.
+    public init(_ services: LedgerServices) {
+        self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
+    }
+
+    /// Revokes `target`; `notFound` when a grant, session, client or jti is unknown.
+    public func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> Revocation {
+        do {
+            switch target {
+            case .subject(let sub): return try await revokeSubject(sub, reason, metadata)
+            case .session(let sid): return try await revokeSession(sid, reason, metadata)
+            case .grant(let id): return try await revokeGrant(id, reason, metadata)
+            case .client(let id): return try await revokeClient(id, reason, metadata)
+            case .accessToken(let jti, let expiresAt): return try await revokeAccessToken(jti, expiresAt, reason, metadata)
+            }
+        } catch let error as AdminError {
+            throw error
+        } catch let error as LedgerStoreError {
+            throw AdminJSON.unavailable(error)
+        } catch {
+            throw .unavailable("revocation failed")
+        }
+    }
+
+    private func revokeSubject(_ sub: Subject, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+        let context = DecisionContext(now: now())
+        let expireBy = context.now.adding(try await longestTokenLifetime())
+        let outcome = try await subjects.execute(
+            .revokeTokens(sub, reason: reason, tokensExpireBy: expireBy), on: .subject(sub), context: context, metadata: metadata
+        )
+        let revoked = try await sweep.revoke(
+            try await lookup.unrevokedGrants(ofSubject: sub, startedBefore: context.now), reason: reason, context: context,
+            metadata: metadata
+        )
+        return Revocation(
+            scope: "subject", key: "sub", id: sub.rawValue, reason: reason, notBefore: context.now, until: outcome.after?.until,
+            grants: revoked, seq: outcome.receipt?.firstSeq
+        )
+    }
+
+    private func revokeSession(_ sid: SessionID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+        let context = DecisionContext(now: now())
+        var subject = try await sessions.load(.session(sid))?.state.subject
+        if subject == nil { subject = try await lookup.subject(ofSession: sid) }
+        guard let subject else {
+            throw AdminError.notFound("no session with this sid")
+        }
+        let expireBy = context.now.adding(try await longestTokenLifetime())
+        let outcome = try await sessions.execute(
+            .revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy), on: .session(sid), context: context,
+            metadata: metadata
+        )
+        let revoked = try await sweep.revoke(try await lookup.unrevokedGrants(ofSession: sid), reason: reason, context: context, metadata: metadata)
+        let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
+        return Revocation(
+            scope: "session", key: "sid", id: sid.rawValue, reason: reason, until: until, grants: revoked,
+            seq: outcome.receipt?.firstSeq
+        )
+    }
+
+    private func revokeGrant(_ id: GrantID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+        let context = DecisionContext(now: now())
+        let outcome = try await grants.execute(.revoke(reason: reason), on: id, context: context, metadata: metadata)
+        guard outcome.before != nil else { throw AdminError.notFound("no grant with this grant_id") }
+        let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
+        return Revocation(
+            scope: "grant", key: "grant_id", id: id.rawValue, reason: reason, until: until,
+            grants: outcome.receipt == nil ? [] : [id], seq: outcome.receipt?.firstSeq
+        )
+    }
+
+    private func revokeClient(_ id: ClientID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+        guard let client = try await clients.load(id) else { throw AdminError.notFound("no client with this client_id") }
+        let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
+        let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
+        let outcome = try await clients.execute(
+            .revokeTokens(reason: reason, tokensExpireBy: expireBy), on: id, context: context, metadata: metadata
+        )
+        let revoked = try await sweep.revoke(
+            try await lookup.unrevokedGrants(ofClient: id, startedBefore: context.now), reason: reason, context: context,
+            metadata: metadata
+        )
+        let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
+        return Revocation(
+            scope: "client", key: "client_id", id: id.rawValue, reason: reason, notBefore: context.now, until: until,
+            grants: revoked, seq: outcome.receipt?.firstSeq
+        )
+    }
+
+    private func revokeAccessToken(
+        _ jti: TokenID, _ expiresAt: Instant?, _ reason: RevocationReason, _ metadata: EventMetadata
+    ) async throws -> Revocation {
+        guard let issued = try await lookup.accessToken(jti) else { throw AdminError.notFound("no access token with this jti") }
+        let context = DecisionContext(now: now())
+        let outcome = try await grants.execute(
+            .revokeAccessToken(jti: jti, expiresAt: expiresAt ?? issued.expiresAt, reason: reason), on: issued.grant,
+            context: context, metadata: metadata
+        )
+        let until: Instant? = if case .accessTokenRevoked(let e)? = outcome.decision.events.first { e.until } else { nil }
+        return Revocation(
+            scope: "token", key: "jti", id: jti.rawValue, reason: reason, until: until, grants: [], seq: outcome.receipt?.firstSeq
+        )
+    }
+
+    /// The longest access or ID token lifetime of any client (the fallback when there is none).
+    private func longestTokenLifetime() async throws -> Duration {
+        let lifetimes = try await clients.all().map { max($0.registration.lifetimes.accessToken, $0.registration.lifetimes.idToken) }
+        return lifetimes.max() ?? Self.fallbackTokenLifetime
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import LedgerDomain
+import LedgerPostgres
+import Logging
+import PostgresNIO
+
+/// Client lifecycle for the admin API and the CLI alike (one code path): registers clients
+/// from validated RFC 7591 metadata, reads them back, and deactivates them.
+///
+/// A confidential client's secret is minted here, returned once, and stored only as its
+/// SHA-256 (I6).
+public struct ClientRegistration: Sendable {
+    /// A newly registered client and its secret, which is never available again.
+    public struct Registered: Sendable {
+        /// The client as registered.
+        public var client: Client
+        /// The client secret in clear, for confidential clients only.
+        public var secret: String?
+        /// Log sequence number of `client.registered`.
+        public var seq: Int64
+    }
+
+    /// What deactivating a client did.
+    public struct Deactivated: Sendable {
+        /// The client after deactivation.
+        public var client: Client
+        /// Log sequence number of `client.revoked`; nil when the client was already inactive.
+        public var seq: Int64?
+        /// Grants revoked by this call.
+        public var revokedGrants: [GrantID]
+    }
+
+    private let clients: ClientStore
+    private let sweep: GrantSweep
+    private let lookup: GrantLookup
+    private let now: @Sendable () -> Instant
+
+    /// Creates the service over a running database client and event writer.
+    public init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+        clients = ClientStore(client: database, writer: writer, logger: logger)
+        sweep = GrantSweep(grants: GrantStore(client: database, writer: writer, logger: logger))
+        lookup = GrantLookup(client: database, logger: logger)
+        self.now = now
+    }
+
+    /// Creates the service from the HTTP services.
+    public init(_ services: LedgerServices) {
+        self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
+    }
+
+    /// Validates `metadata`, mints a client id (and a secret for confidential clients) and
+    /// records `client.registered`, returning once it is committed.
+    public func register(_ metadata: ClientMetadata, by eventMetadata: EventMetadata) async throws(AdminError) -> Registered {
+        let valid = try metadata.validated()
+        for _ in 0..<4 {
+            let id = ClientID(Self.mintClientID())
+            let secret = valid.isConfidential ? SecretDigest.mint() : nil
+            let context = DecisionContext(now: now())
+            let registration = ClientRegistered(
+                clientID: id, clientName: valid.clientName, redirectURIs: valid.redirectURIs,
+                postLogoutRedirectURIs: valid.postLogoutRedirectURIs, grantTypes: valid.grantTypes,
+                responseTypes: valid.responseTypes, tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
+                scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes, at: context.now
+            )
+            let outcome: ClientStore.Outcome
+            do {
+                outcome = try await clients.execute(.register(registration), on: id, context: context, metadata: eventMetadata)
+            } catch {
+                throw AdminJSON.unavailable(error)
+            }
+            // A refusal means the random id was taken: mint another.
+            guard outcome.decision.refusal == nil, let client = outcome.after, let receipt = outcome.receipt else { continue }
+            return Registered(client: client, secret: secret, seq: receipt.firstSeq)
+        }
+        throw .unavailable("could not mint an unused client id")
+    }
+
+    /// A client by id, active or not.
+    public func client(_ id: ClientID) async throws(AdminError) -> Client? {
+        do { return try await clients.load(id) } catch { throw AdminJSON.unavailable(error) }
+    }
+
+    /// Every registered client, active or not, by id.
+    public func all() async throws(AdminError) -> [Client] {
+        do { return try await clients.all() } catch { throw AdminJSON.unavailable(error) }
+    }
+
+    /// Deletes a client: records `client.revoked` and `client.deactivated` (once), then revokes
+    /// every unrevoked grant of the client with reason `client_deactivated`. Idempotent: a
+    /// second call appends nothing (it only finishes revoking grants a crash left behind).
+    public func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(AdminError) -> Deactivated {
+        guard let client = try await client(id) else { throw .notFound("no client with this client_id") }
+        let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
+        let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
+        do {
+            let outcome = try await clients.execute(
+                .deactivate(reason: .clientDeactivated, tokensExpireBy: expireBy), on: id, context: context, metadata: eventMetadata
+            )
+            let revoked = try await sweep.revoke(
+                try await lookup.unrevokedGrants(ofClient: id), reason: .clientDeactivated, context: context, metadata: eventMetadata
+            )
+            return Deactivated(client: outcome.after ?? client, seq: outcome.receipt?.firstSeq, revokedGrants: revoked)
+        } catch {
+            throw AdminJSON.unavailable(error)
+        }
+    }
+
+    /// A new client id: 128 random bits, base64url (22 characters).
+    static func mintClientID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64URLEncoded
+    }
+}

@@ -1,0 +1,45 @@
+import LedgerDomain
+
+/// What an administrative revocation did, answered as
+/// `{"revoked": {"scope": …, <identifier>: …, "reason": …, "not_before": …, "until": …,
+/// "grants": […]}, "seq": …}`. Times are unix seconds, as in the broadcast (§5.3).
+public struct Revocation: Sendable, Hashable, Encodable {
+    /// `subject`, `session`, `grant`, `client` or `token` (§5.3 scopes).
+    public var scope: String
+    /// The identifier's wire name (`sub`, `sid`, `grant_id`, `client_id`, `jti`).
+    public var key: String
+    /// The identifier.
+    public var id: String
+    public var reason: RevocationReason
+    /// For subject and client scopes: tokens issued before this are revoked.
+    public var notBefore: Instant?
+    /// When every token the revocation covers has expired; nil when nothing was revoked now.
+    public var until: Instant?
+    /// Grants revoked by this call (the target's own grant, or the cascade of a wider scope).
+    public var grants: [GrantID]
+    /// Log sequence number of the revocation event; nil when it was already revoked and
+    /// nothing was appended.
+    public var seq: Int64?
+
+    private enum Keys: String, CodingKey { case revoked, seq }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var outer = encoder.container(keyedBy: Keys.self)
+        var revoked = outer.nestedContainer(keyedBy: Key.self, forKey: .revoked)
+        try revoked.encode(scope, forKey: Key("scope"))
+        try revoked.encode(id, forKey: Key(key))
+        try revoked.encode(reason, forKey: Key("reason"))
+        try revoked.encodeIfPresent(notBefore?.seconds, forKey: Key("not_before"))
+        try revoked.encodeIfPresent(until?.seconds, forKey: Key("until"))
+        try revoked.encode(grants.map(\.rawValue), forKey: Key("grants"))
+        if let seq { try outer.encode(seq, forKey: .seq) } else { try outer.encodeNil(forKey: .seq) }
+    }
+}

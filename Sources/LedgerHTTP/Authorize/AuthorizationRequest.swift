@@ -1,0 +1,42 @@
+import LedgerDomain
+
+/// A validated authorization request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1): what the
+/// login form carries, sealed, from `GET /authorize` to its `POST`, and what the code records.
+public struct AuthorizationRequest: Sendable, Hashable, Codable {
+    /// The requesting client.
+    public var clientID: ClientID
+    /// Exactly one of the client's registered redirect URIs.
+    public var redirectURI: String
+    /// The scope asked for, within the client's registered scope.
+    public var scope: Scope
+    /// The client's `state`, returned unchanged.
+    public var state: String?
+    /// The PKCE S256 challenge (required for every client).
+    public var codeChallenge: String
+    /// The OIDC `nonce`, bound into the ID token.
+    public var nonce: String?
+    /// OIDC `max_age` in seconds. Every login here is fresh, so it is always satisfied.
+    public var maxAge: Int?
+    /// When the request was validated; the sealed form expires 10 minutes later.
+    public var receivedAt: Instant
+
+    /// Creates a request.
+    public init(
+        clientID: ClientID, redirectURI: String, scope: Scope, state: String?, codeChallenge: String, nonce: String?,
+        maxAge: Int?, receivedAt: Instant
+    ) {
+        self.clientID = clientID
+        self.redirectURI = redirectURI
+        self.scope = scope
+        self.state = state
+        self.codeChallenge = codeChallenge
+        self.nonce = nonce
+        self.maxAge = maxAge
+        self.receivedAt = receivedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id", redirectURI = "redirect_uri", scope, state, codeChallenge = "code_challenge", nonce
+        case maxAge = "max_age", receivedAt = "received_at"
+    }
+}

@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+import LedgerDomain
+
+/// Seals a validated ``AuthorizationRequest`` into the login form's opaque `request` input with
+/// AES-256-GCM, so the login needs no server-side state and any replica can finish it. The
+/// browser can neither read nor alter it; it expires ``lifetime`` after validation.
+public struct AuthorizationRequestSealer: Sendable {
+    /// How long a login form stays usable.
+    public static let lifetime: Duration = .seconds(600)
+
+    /// Why an opaque request was refused.
+    public enum Failure: Error, Sendable, Hashable {
+        /// Not produced by this service (or altered, or sealed under another key).
+        case invalid
+        /// Older than ``lifetime``.
+        case expired
+    }
+
+    private let key: SymmetricKey
+    private static let context = Data("tokenledger authorize request v1".utf8)
+
+    /// Creates a sealer over the key from ``deriveKey(fromSecret:)``.
+    public init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    /// The request-sealing key derived (HKDF-SHA256) from `TOKENLEDGER_KEY_SECRET`, the same on
+    /// every replica sharing that secret.
+    public static func deriveKey(fromSecret secret: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger login request sealing v1".utf8),
+            outputByteCount: 32
+        )
+    }
+
+    /// ``deriveKey(fromSecret:)`` of `secret`, or without one a random key: logins then only
+    /// finish on the replica that showed the form, until it restarts.
+    public static func key(fromSecret secret: String?) -> SymmetricKey {
+        secret.map(deriveKey(fromSecret:)) ?? SymmetricKey(size: .bits256)
+    }
+
+    /// The opaque, base64url form of `request`.
+    public func seal(_ request: AuthorizationRequest) -> String {
+        // Encoding a plain Codable struct and sealing with a valid key cannot fail.
+        let plain = (try? JSONEncoder().encode(request)) ?? Data()
+        let combined = (try? AES.GCM.seal(plain, using: key, authenticating: Self.context).combined) ?? Data()
+        return combined.base64URLEncoded
+    }
+
+    /// The request sealed in `opaque`, if this service sealed it and it has not expired at `now`.
+    public func unseal(_ opaque: String, now: Instant) throws(Failure) -> AuthorizationRequest {
+        guard opaque.utf8.count <= 8192, let combined = Self.decodeBase64URL(opaque),
+            let box = try? AES.GCM.SealedBox(combined: combined),
+            let plain = try? AES.GCM.open(box, using: key, authenticating: Self.context),
+            let request = try? JSONDecoder().decode(AuthorizationRequest.self, from: plain)
+        else { throw .invalid }
+        guard now >= request.receivedAt.adding(.seconds(-60)), now < request.receivedAt.adding(Self.lifetime) else { throw .expired }
+        return request
+    }
+
+    private static func decodeBase64URL(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
+    }
+}

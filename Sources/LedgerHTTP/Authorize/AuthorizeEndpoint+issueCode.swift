@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+extension AuthorizeEndpoint {
+    /// Mints the authorization code, records it (only its hash, I6) and answers `303` to the
+    /// redirect URI with `code`, `state` and `iss`. The code leaves only after its events have
+    /// committed (I1): `GrantStore.execute` returns after the commit.
+    func issueCode<Context: RequestContext>(
+        for authorization: AuthorizationRequest, client: Client, user: LoginUser, request: Request, context: Context,
+        address: String?
+    ) async -> Response {
+        let now = services.now()
+        let code = SecretDigest.mint()
+        let grantID = GrantID(UUID().uuidString.lowercased())
+        let command = GrantCommand.startWithCode(.init(
+            grantID: grantID, clientID: client.id, subject: user.subject, sessionID: nil, scope: authorization.scope,
+            codeHash: SecretDigest.hash(code), redirectURI: authorization.redirectURI, codeChallenge: authorization.codeChallenge,
+            nonce: authorization.nonce, authTime: now
+        ))
+        let metadata = EventMetadata(
+            actor: "user:\(user.subject)", clientID: client.id.rawValue,
+            requestID: context.logger[metadataKey: "hb.request.id"]?.description, ipHash: address.map(Self.sha256Hex),
+            userAgentHash: request.headers[.userAgent].map(Self.sha256Hex)
+        )
+        do {
+            let outcome = try await services.grants.execute(
+                command, on: grantID, context: DecisionContext(now: now, lifetimes: client.registration.lifetimes), metadata: metadata
+            )
+            guard outcome.decision.refusal == nil, outcome.receipt != nil else {
+                services.logger.error("code grant refused", metadata: ["client_id": "\(client.id)", "grant_id": "\(grantID)"])
+                return Self.unavailable
+            }
+        } catch {
+            services.logger.error("code grant not recorded", metadata: ["client_id": "\(client.id)", "error": "\(error.code)"])
+            return Self.unavailable
+        }
+        services.logger.info("authorization code issued", metadata: ["client_id": "\(client.id)", "grant_id": "\(grantID)"])
+        var parameters = [("code", code)]
+        if let state = authorization.state { parameters.append(("state", state)) }
+        parameters.append(("iss", services.issuer))
+        return AuthorizationRedirect.response(.seeOther, to: authorization.redirectURI, parameters)
+    }
+
+    /// The page when the log cannot record the grant: nothing was issued.
+    private static var unavailable: Response {
+        HTMLPage.error(status: .serviceUnavailable, "Sign-in could not be completed right now. Try again shortly.", code: "temporarily_unavailable")
+    }
+}

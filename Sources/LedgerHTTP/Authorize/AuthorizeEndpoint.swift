@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+import Hummingbird
+import LedgerDomain
+
+/// `GET /authorize` validates an authorization request and shows the login form; its `POST`
+/// (``finishLogin(_:context:)``) checks the credentials and issues the code. Stateless apart
+/// from the per-replica ``LoginThrottle``.
+struct AuthorizeEndpoint: Sendable {
+    let services: LedgerServices
+    let sealer: AuthorizationRequestSealer
+    let csrf: LoginCSRF
+    let throttle: LoginThrottle
+
+    init(services: LedgerServices, throttle: LoginThrottle = LoginThrottle()) {
+        self.services = services
+        self.sealer = AuthorizationRequestSealer(key: services.requestSealingKey)
+        self.csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
+        self.throttle = throttle
+    }
+
+    /// `GET /authorize`.
+    func start(_ request: Request) async -> Response {
+        do throws(AuthorizeFailure) {
+            guard let query = AuthorizeQuery(parsing: request.uri.query) else {
+                throw .page(.badRequest, code: "invalid_request", "The request is not valid percent-encoded UTF-8.")
+            }
+            let (client, redirectURI) = try await AuthorizationRequest.trustedTarget(
+                clientID: query.unambiguous("client_id"), redirectURI: query.unambiguous("redirect_uri"), clients: services.clients
+            )
+            let validated = try AuthorizationRequest.validate(query, client: client, redirectURI: redirectURI, now: services.now())
+            let cookie = csrf.cookieValue(for: request)
+            return LoginPage.response(
+                .init(clientName: Self.displayName(client), sealedRequest: sealer.seal(validated), csrfToken: csrf.token(for: cookie)),
+                setCookie: csrf.setCookie(cookie)
+            )
+        } catch {
+            return error.response(issuer: services.issuer)
+        }
+    }
+
+    /// How the login page names a client.
+    static func displayName(_ client: Client) -> String {
+        client.registration.clientName.flatMap { $0.isEmpty ? nil : $0 } ?? client.id.rawValue
+    }
+
+    /// SHA-256 hex, for recording addresses and user agents without keeping them (I6).
+    static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

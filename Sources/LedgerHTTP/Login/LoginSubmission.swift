@@ -1,0 +1,76 @@
+import Hummingbird
+import LedgerDomain
+
+extension AuthorizeEndpoint {
+    /// `POST /authorize`: the login form's submission. CSRF first, then the sealed request, then
+    /// the throttle, then the password; only a matching password reaches ``issueCode``. A wrong
+    /// one re-renders the form with one generic message and never says which field was wrong.
+    func finishLogin<Context: RequestContext>(_ request: Request, context: Context) async -> Response {
+        let form: FormParameters
+        do {
+            form = try await FormParameters.body(of: request)
+        } catch {
+            return HTMLPage.error(status: .badRequest, "The sign-in form could not be read.", code: error.code)
+        }
+        guard csrf.verify(request, token: form["csrf"]) else {
+            return HTMLPage.error(
+                status: .badRequest, "The sign-in form expired or was not sent from this site. Return to the application and try again.",
+                code: "invalid_request"
+            )
+        }
+        let authorization: AuthorizationRequest
+        do {
+            authorization = try sealer.unseal(form["request"] ?? "", now: services.now())
+        } catch .expired {
+            return HTMLPage.error(status: .badRequest, "This sign-in request has expired. Return to the application and start again.", code: "invalid_request")
+        } catch {
+            return HTMLPage.error(status: .badRequest, "The sign-in request is not valid. Return to the application and start again.", code: "invalid_request")
+        }
+        // The client may have been deleted, or its redirect URI removed, since the form was shown.
+        let client: Client
+        do throws(AuthorizeFailure) {
+            client = try await AuthorizationRequest.trustedTarget(
+                clientID: authorization.clientID.rawValue, redirectURI: authorization.redirectURI, clients: services.clients
+            ).0
+        } catch {
+            return error.response(issuer: services.issuer)
+        }
+
+        let username = form["username"] ?? ""
+        let address = Self.clientAddress(context)
+        let userKey = "user:" + username.lowercased().prefix(256)
+        let keys = [userKey] + (address.map { ["ip:" + $0] } ?? [])
+        if let until = throttle.lockedUntil(keys, now: services.now()) {
+            let seconds = max(1, (until.milliseconds - services.now().milliseconds + 999) / 1000)
+            services.logger.notice("login throttled", metadata: ["client_id": "\(client.id)"])
+            return HTMLPage.error(
+                status: .tooManyRequests, "Too many failed sign-in attempts. Wait a while and try again.", code: "too_many_attempts",
+                headers: [.retryAfter: "\(seconds)"]
+            )
+        }
+        var page = LoginPage.Content(
+            clientName: Self.displayName(client), sealedRequest: form["request"] ?? "",
+            csrfToken: form["csrf"] ?? "", username: username
+        )
+        guard !username.isEmpty, let password = form["password"] else {
+            page.error = "Enter your username and password."
+            return LoginPage.response(page, setCookie: nil)
+        }
+        guard let user = await services.users.authenticate(username: username, password: password) else {
+            throttle.recordFailure(keys, now: services.now())
+            // The username is not logged: people type passwords into it by mistake (I6).
+            services.logger.info("login failed", metadata: ["client_id": "\(client.id)"])
+            page.error = "Invalid username or password."
+            return LoginPage.response(page, setCookie: nil)
+        }
+        throttle.recordSuccess(userKey)
+        return await issueCode(for: authorization, client: client, user: user, request: request, context: context, address: address)
+    }
+
+    /// The client's IP address when the request context knows it (a context conforming to
+    /// `RemoteAddressRequestContext`); nil otherwise, and then only the username is throttled.
+    static func clientAddress<Context: RequestContext>(_ context: Context) -> String? {
+        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return nil }
+        return address.ipAddress ?? address.pathname
+    }
+}

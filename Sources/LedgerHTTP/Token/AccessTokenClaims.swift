@@ -1,0 +1,46 @@
+import JWTKit
+import LedgerDomain
+
+/// The claims of a JWT access token (RFC 9068 §2.2), with everything a resource server needs to
+/// apply every revocation scope locally (§5.3): `jti`, `sub`, `client_id`, `iat`, `exp`,
+/// `grant_id`, and `sid` when the grant came from a browser session.
+public struct AccessTokenClaims: JWTPayload, Hashable {
+    public var iss: String
+    public var sub: String
+    public var aud: String
+    /// Expiry, Unix seconds.
+    public var exp: Int64
+    /// Issue time, Unix seconds.
+    public var iat: Int64
+    public var jti: String
+    public var clientID: String
+    /// The space-delimited scope.
+    public var scope: String
+    public var grantID: String
+    /// The OP session, when the grant has one.
+    public var sid: String?
+
+    /// Creates the claims of a token issued at `issuedAt` for `lifetime`.
+    public init(
+        issuer: String, audience: String, grant: GrantID, subject: Subject, client: ClientID, session: SessionID?,
+        scope: Scope, jti: TokenID, issuedAt: Instant, expiresAt: Instant
+    ) {
+        iss = issuer
+        sub = subject.rawValue
+        aud = audience
+        exp = expiresAt.seconds
+        iat = issuedAt.seconds
+        self.jti = jti.rawValue
+        clientID = client.rawValue
+        self.scope = scope.description
+        grantID = grant.rawValue
+        sid = session?.rawValue
+    }
+
+    /// Time-dependent checks are the caller's, with the service clock (time is an input).
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, jti, clientID = "client_id", scope, grantID = "grant_id", sid
+    }
+}

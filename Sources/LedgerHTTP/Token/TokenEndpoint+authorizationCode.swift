@@ -1,0 +1,47 @@
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+extension TokenEndpoint {
+    /// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): the code, found by
+    /// its hash, is redeemed once with its exact redirect_uri and the S256 verifier. A replayed
+    /// code is refused and its grant revoked (I7) — the domain decides it, the store commits it
+    /// before the error answers.
+    func redeemCode(_ form: FormParameters, client: Client, metadata: EventMetadata) async throws(OAuthError) -> Response {
+        guard let code = form["code"] else { throw .invalidRequest("code is missing") }
+        var challenge: String?
+        if let verifier = form["code_verifier"] {
+            guard let computed = PKCE.s256Challenge(of: verifier) else {
+                throw .invalidGrant("code_verifier must be 43-128 unreserved characters")
+            }
+            challenge = computed
+        }
+        let codeHash = SecretDigest.hash(code)
+        let store = services.grants
+        guard let grantID = try await shared.ledger("code lookup", { try await store.authorizationCode(codeHash) }),
+            let (grant, _) = try await shared.ledger("grant load", { try await store.load(grantID) })
+        else { throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such code")) }
+        let now = services.now()
+        if try await shared.isDenied(grant, at: now) {
+            throw OAuthError(grantRefusal: GrantError(.revoked, grant: grant.id, "deny-listed"))
+        }
+        let lifetimes = client.registration.lifetimes
+        let access = try await shared.minter.mint(
+            grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID, scope: grant.scope,
+            now: now, lifetimes: lifetimes
+        )
+        let refreshToken = client.allows(grantType: "refresh_token") ? SecretDigest.mint() : nil
+        // OIDC extension point: when `grant.scope` contains `openid`, mint the ID token here
+        // (nonce and auth_time are in `grant.code`), pass its jti as `idToken`, and add
+        // `id_token` to the ``TokenResponse``.
+        _ = try await execute(
+            .redeemCode(.init(
+                codeHash: codeHash, clientID: client.id, redirectURI: form["redirect_uri"], verifierChallenge: challenge,
+                accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: nil
+            )),
+            on: grant.id, context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
+        )
+        TokenMetrics.issued(grantType: "authorization_code")
+        return TokenResponse.response(TokenResponse(access: access, refreshToken: refreshToken).body())
+    }
+}

@@ -1,0 +1,62 @@
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+/// `POST /token` (RFC 6749 §3.2, §4.1.3, §4.4, §6; SPEC §5.1): authenticates the client,
+/// checks the grant type, and dispatches. Every answer follows the commit of the events that
+/// record it (I1): ``GrantStore/execute(_:on:context:metadata:maxAttempts:)`` returns after
+/// the batch committed.
+struct TokenEndpoint: Sendable {
+    /// The grant types this endpoint implements.
+    static let grantTypes: Set<String> = ["authorization_code", "refresh_token", "client_credentials"]
+
+    let shared: TokenServices
+
+    var services: LedgerServices { shared.services }
+
+    /// Answers one token request; errors become RFC 6749 §5.2 JSON.
+    func handle(_ request: Request, requestID: String) async -> Response {
+        await TokenServices.answer { () async throws(OAuthError) -> Response in
+            let form = try await FormParameters.body(of: request)
+            let client = try await shared.authenticator.authenticate(request, form: form)
+            guard let grantType = form["grant_type"] else { throw .invalidRequest("grant_type is missing") }
+            guard Self.grantTypes.contains(grantType) else {
+                throw .unsupportedGrantType("grant_type is not supported")
+            }
+            guard client.allows(grantType: grantType) else {
+                throw .unauthorizedClient("the client may not use this grant type")
+            }
+            let metadata = shared.metadata(client: client, request: request, requestID: requestID)
+            switch grantType {
+            case "authorization_code": return try await redeemCode(form, client: client, metadata: metadata)
+            case "refresh_token": return try await refresh(form, client: client, metadata: metadata)
+            default: return try await clientCredentials(form, client: client, metadata: metadata)
+            }
+        }
+    }
+
+    /// Runs a grant command, counts what it did, and turns a refusal into the protocol error.
+    /// Events a refusal carries (a replay's revocation) are committed before the error answers.
+    func execute(
+        _ command: GrantCommand, on grant: GrantID, context: DecisionContext, metadata: EventMetadata
+    ) async throws(OAuthError) -> GrantStore.Outcome {
+        let outcome = try await shared.ledger("grant command") {
+            try await services.grants.execute(command, on: grant, context: context, metadata: metadata)
+        }
+        TokenMetrics.record(outcome.decision.events)
+        if let refusal = outcome.decision.refusal { throw OAuthError(grantRefusal: refusal) }
+        return outcome
+    }
+
+    /// The scope parameter, when present.
+    static func requestedScope(_ form: FormParameters) throws(OAuthError) -> Scope? {
+        guard let text = form["scope"] else { return nil }
+        let scope = Scope(parsing: text)
+        // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+        let valid = scope.values.allSatisfy { token in
+            token.unicodeScalars.allSatisfy { $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) }
+        }
+        guard valid, !scope.values.isEmpty else { throw .invalidScope("scope is malformed") }
+        return scope
+    }
+}

@@ -1,0 +1,16 @@
+import Hummingbird
+
+/// The token service's public routes: `POST /token`, `POST /revoke`, `POST /introspect`
+/// (SPEC §5.1).
+public enum TokenRoutes {
+    /// Adds the routes.
+    public static func add(to router: Router<BasicRequestContext>, _ services: LedgerServices) {
+        let shared = TokenServices(services)
+        let token = TokenEndpoint(shared: shared)
+        let revocation = RevocationEndpoint(shared: shared)
+        let introspection = IntrospectionEndpoint(shared: shared)
+        router.post("/token") { request, context in await token.handle(request, requestID: context.id) }
+        router.post("/revoke") { request, context in await revocation.handle(request, requestID: context.id) }
+        router.post("/introspect") { request, _ in await introspection.handle(request) }
+    }
+}

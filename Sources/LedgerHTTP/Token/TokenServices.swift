@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+/// What `/token`, `/revoke` and `/introspect` share: the services, client authentication, the
+/// deny-list, the access-token minter, and the rule that storage failures answer 503
+/// `temporarily_unavailable` (never 500) after logging a secret-free description.
+struct TokenServices: Sendable {
+    let services: LedgerServices
+    let authenticator: ClientAuthenticator
+    let denyList: DenyList
+    let minter: AccessTokenMinter
+
+    init(_ services: LedgerServices) {
+        self.services = services
+        authenticator = ClientAuthenticator(clients: services.clients)
+        denyList = DenyList(client: services.database, logger: services.logger)
+        minter = AccessTokenMinter(services: services)
+    }
+
+    /// Runs a ledger read or write; any failure becomes `temporarily_unavailable`.
+    func ledger<T>(_ what: String, _ body: () async throws -> T) async throws(OAuthError) -> T {
+        do {
+            return try await body()
+        } catch {
+            // LedgerStoreError descriptions never carry secrets or bound values.
+            services.logger.error("ledger call failed", metadata: ["what": "\(what)", "error": "\(error)"])
+            throw .temporarilyUnavailable("the token service is temporarily unavailable")
+        }
+    }
+
+    /// Whether the deny-list revokes a whole grant: the grant or its session, or its subject or
+    /// client revoked after the grant started.
+    func isDenied(_ grant: Grant, at now: Instant) async throws(OAuthError) -> Bool {
+        let token = DenyList.Token(
+            grantID: grant.id, sessionID: grant.sessionID, subject: grant.subject, clientID: grant.clientID,
+            issuedAt: grant.startedAt
+        )
+        return try await ledger("deny-list") { try await denyList.isRevoked(token, at: now) }
+    }
+
+    /// Who caused the events of a request: the client, the request id and a hash of the
+    /// User-Agent (I6: never the header itself).
+    func metadata(client: Client, request: Request, requestID: String) -> EventMetadata {
+        let userAgent = request.headers[.userAgent].map {
+            SHA256.hash(data: Data($0.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+        return EventMetadata(
+            actor: "client:\(client.id)", clientID: client.id.rawValue, requestID: requestID, userAgentHash: userAgent
+        )
+    }
+
+    /// Turns a protocol error into its RFC 6749 §5.2 answer.
+    static func answer(_ body: () async throws(OAuthError) -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch {
+            return error.response()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import LedgerDomain
+import Logging
+import PostgresNIO
+
+/// The `denylist` projection as a question: is a token revoked? One query covers every scope
+/// of §5.3 — the token itself (`jti`), its grant, its session, and its subject or client when
+/// revoked after the token was issued. Entries whose `until` has passed are ignored: every
+/// token they covered has expired anyway.
+public struct DenyList: Sendable {
+    /// What identifies a token for the deny-list.
+    public struct Token: Sendable, Hashable {
+        /// The access token's `jti`; nil for refresh tokens and grants.
+        public var jti: TokenID?
+        public var grantID: GrantID?
+        public var sessionID: SessionID?
+        public var subject: Subject?
+        public var clientID: ClientID?
+        /// When the token (or, for a refresh token, its grant) was issued; subject and client
+        /// revocations cover what was issued before their `not_before`.
+        public var issuedAt: Instant
+
+        /// Creates the identifiers of a token.
+        public init(
+            jti: TokenID? = nil, grantID: GrantID?, sessionID: SessionID?, subject: Subject?, clientID: ClientID?,
+            issuedAt: Instant
+        ) {
+            self.jti = jti
+            self.grantID = grantID
+            self.sessionID = sessionID
+            self.subject = subject
+            self.clientID = clientID
+            self.issuedAt = issuedAt
+        }
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a deny-list reader over a running client.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether any entry still in force at `now` revokes `token`.
+    public func isRevoked(_ token: Token, at now: Instant) async throws(LedgerStoreError) -> Bool {
+        let issued = token.issuedAt.milliseconds
+        let query: PostgresQuery = """
+            SELECT EXISTS (
+                SELECT 1 FROM denylist WHERE until_ms > \(now.milliseconds) AND (
+                    (scope = 'token' AND key = \(token.jti?.rawValue))
+                    OR (scope = 'grant' AND key = \(token.grantID?.rawValue))
+                    OR (scope = 'session' AND key = \(token.sessionID?.rawValue))
+                    OR (scope = 'subject' AND key = \(token.subject?.rawValue) AND not_before_ms > \(issued))
+                    OR (scope = 'client' AND key = \(token.clientID?.rawValue) AND not_before_ms > \(issued))
+                )
+            )
+            """
+        return try await client.firstRow(query, as: Bool.self, logger: logger) ?? false
+    }
+}

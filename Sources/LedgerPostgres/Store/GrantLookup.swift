@@ -1,0 +1,73 @@
+import LedgerDomain
+import Logging
+import PostgresNIO
+
+/// Read-only queries that find grants for administrative revocations: the unrevoked grants
+/// of a client, a subject or a session, and the grant that issued an access token.
+public struct GrantLookup: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a lookup over a running client.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The unrevoked grants of a client; with `startedBefore`, only those started at or before it.
+    public func unrevokedGrants(ofClient id: ClientID, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
+        let bound = startedBefore?.milliseconds ?? Int64.max
+        return try await client.rows(
+            """
+            SELECT grant_id FROM grants WHERE client_id = \(id.rawValue) AND status <> 'revoked'
+            AND (state->>'started_at')::bigint <= \(bound) ORDER BY grant_id
+            """,
+            logger: logger
+        ) { GrantID(try $0.decode(String.self)) }
+    }
+
+    /// The unrevoked grants of a subject; with `startedBefore`, only those started at or before it.
+    public func unrevokedGrants(ofSubject sub: Subject, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
+        let bound = startedBefore?.milliseconds ?? Int64.max
+        return try await client.rows(
+            """
+            SELECT grant_id FROM grants WHERE subject = \(sub.rawValue) AND status <> 'revoked'
+            AND (state->>'started_at')::bigint <= \(bound) ORDER BY grant_id
+            """,
+            logger: logger
+        ) { GrantID(try $0.decode(String.self)) }
+    }
+
+    /// The unrevoked grants of an OP session.
+    public func unrevokedGrants(ofSession sid: SessionID) async throws(LedgerStoreError) -> [GrantID] {
+        try await client.rows(
+            "SELECT grant_id FROM grants WHERE session_id = \(sid.rawValue) AND status <> 'revoked' ORDER BY grant_id",
+            logger: logger
+        ) { GrantID(try $0.decode(String.self)) }
+    }
+
+    /// The subject of an OP session, as its grants record it; nil when no grant carries the sid.
+    public func subject(ofSession sid: SessionID) async throws(LedgerStoreError) -> Subject? {
+        try await client.firstRow(
+            "SELECT subject FROM grants WHERE session_id = \(sid.rawValue) LIMIT 1", as: String.self, logger: logger
+        ).map(Subject.init)
+    }
+
+    /// The grant that issued the access token `jti`, and when that token expires; nil when no
+    /// access token with this id was ever issued.
+    ///
+    /// Reads the log itself (`grant.access_token.issued`), which has no jti index: meant for the
+    /// occasional administrative revocation, not for a request path.
+    public func accessToken(_ jti: TokenID) async throws(LedgerStoreError) -> (grant: GrantID, expiresAt: Instant)? {
+        guard
+            let (stream, expires) = try await client.firstRow(
+                """
+                SELECT stream_id, (data->>'expires_at')::bigint FROM events
+                WHERE type = 'grant.access_token.issued' AND data->>'jti' = \(jti.rawValue) LIMIT 1
+                """,
+                as: (String, Int64).self, logger: logger
+            ), let streamID = StreamID(stream), streamID.kind == "grant"
+        else { return nil }
+        return (GrantID(streamID.id), Instant(milliseconds: expires))
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import LedgerHTTP
+
+/// `tokenledger keys …`: signing-key operations.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage signing keys.", subcommands: [Rotate.self])
+
+    /// `tokenledger keys rotate`: publishes the next signing key. Every replica picks it up on
+    /// its next key refresh and it starts signing once it has been published for the lead time.
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish the next signing key; it signs after the publish lead time. Needs TOKENLEDGER_KEY_SECRET."
+        )
+
+        func run() async throws {
+            let configuration = try await ServiceConfiguration.load()
+            let logger = makeLogger("tokenledger.keys", configuration)
+            let kid = try await withWriter(configuration, logger: logger) { client, writer in
+                try await makeKeyRing(configuration, database: client, writer: writer, logger: logger).rotate()
+            }
+            print("published key \(kid) (\(configuration.signingAlgorithm)); it signs in \(configuration.keyPublishLeadSeconds) s")
+        }
+    }
+}

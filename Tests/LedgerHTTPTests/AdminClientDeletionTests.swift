@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerDomain
+import LedgerHTTP
+import LedgerPostgres
+import Logging
+import Testing
+
+@Suite("Admin API: client deletion and the CLI code path")
+struct AdminClientDeletionTests {
+    @Test("DELETE deactivates, logs client.revoked + client.deactivated, revokes the client's grants; repeat is a no-op")
+    func delete() async throws {
+        try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
+            let id = try #require(try await AdminFixtures.register(h, AdminClientTests.confidential)["client_id"] as? String)
+            let mine = [
+                try await AdminFixtures.grant(h, client: id, subject: "alice"),
+                try await AdminFixtures.grant(h, client: id, subject: "bob"),
+            ]
+            let other = try await AdminFixtures.grant(h, client: "someone-else", subject: "alice")
+
+            let response = try await AdminFixtures.call(h, .delete, "/admin/clients/\(id)")
+            #expect(response.status == .noContent)
+
+            let read = try await AdminFixtures.call(h, .get, "/admin/clients/\(id)")
+            #expect(read.json["active"] as? Bool == false)
+            let events = try await AdminFixtures.events(h, stream: "client/\(id)")
+            #expect(events.map(\.type) == ["client.registered", "client.revoked", "client.deactivated"])
+            #expect(events[1].data["reason"] as? String == "client_deactivated")
+            #expect(events[1].data["not_before"] as? Int64 == AdminFixtures.t0.milliseconds)
+            let deny = try await AdminFixtures.deny(h, "client", id)
+            #expect(deny == .init(notBefore: AdminFixtures.t0.milliseconds, until: AdminFixtures.t0.adding(.seconds(600)).milliseconds, reason: "client_deactivated"))
+            for grant in mine {
+                let state = try await AdminFixtures.grantState(h, grant)
+                #expect(state.status == .revoked)
+                #expect(state.revocationReason == .clientDeactivated)
+                #expect(try await AdminFixtures.deny(h, "grant", grant.rawValue)?.reason == "client_deactivated")
+            }
+            #expect(try await AdminFixtures.grantState(h, other).status == .active)
+
+            let head = try await AdminFixtures.head(h)
+            let again = try await AdminFixtures.call(h, .delete, "/admin/clients/\(id)")
+            #expect(again.status == .noContent)
+            #expect(try await AdminFixtures.head(h) == head)
+        }
+    }
+
+    @Test("the CLI's path: ClientRegistration registers, validates and deactivates directly")
+    func registrationService() async throws {
+        try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
+            var logger = Logger(label: "test.cli")
+            logger.logLevel = .error
+            let service = ClientRegistration(
+                database: h.ledger.primary.client, writer: h.ledger.primary.writer, logger: logger, now: { AdminFixtures.t0 }
+            )
+            // As `tokenledger clients create --name svc --grant-type client_credentials --auth-method client_secret_post`.
+            let registered = try await service.register(
+                ClientMetadata(clientName: "svc", grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "client_secret_post"),
+                by: EventMetadata(actor: "admin")
+            )
+            let secret = try #require(registered.secret)
+            #expect(registered.client.registration.secretHash == SecretDigest.hash(secret))
+            #expect(registered.client.registration.tokenEndpointAuthMethod == "client_secret_post")
+            #expect(registered.client.registration.scope == Scope(["openid"]))
+            // The admin API sees the same client.
+            let read = try await AdminFixtures.call(h, .get, "/admin/clients/\(registered.client.id)")
+            #expect(read.json["client_name"] as? String == "svc")
+            #expect(try await service.all().map(\.id) == [registered.client.id])
+
+            await #expect(throws: AdminError.invalidRedirectURI("redirect_uris[0] must not contain a fragment")) {
+                try await service.register(ClientMetadata(redirectURIs: ["https://a.example/cb#x"]), by: EventMetadata(actor: "admin"))
+            }
+            await #expect(throws: AdminError.self) {
+                try await service.register(
+                    ClientMetadata(grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "none"), by: EventMetadata(actor: "admin")
+                )
+            }
+
+            let deactivated = try await service.deactivate(registered.client.id, by: EventMetadata(actor: "admin"))
+            #expect(deactivated.client.active == false)
+            #expect(deactivated.seq != nil)
+            let again = try await service.deactivate(registered.client.id, by: EventMetadata(actor: "admin"))
+            #expect(again.seq == nil && again.revokedGrants.isEmpty)
+        }
+    }
+}

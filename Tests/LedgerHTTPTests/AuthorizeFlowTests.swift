@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LedgerDomain
+import LedgerHTTP
+import LedgerPostgres
+import Testing
+
+/// `GET /authorize` → login page → `POST /authorize` → code, driven as a browser would.
+@Suite("Authorize: the code flow through the login page")
+struct AuthorizeFlowTests {
+    typealias F = AuthorizeFixtures
+
+    @Test("a user signs in: 303 with a fresh code, state unchanged and iss; the grant records nonce and challenge")
+    func signIn() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            let page = try await F.get(h, F.parameters())
+            #expect(page.status == .ok)
+            #expect(page.headers[.location] == nil)
+            let html = page.text
+            #expect(html.contains(#"<form method="post" action="/authorize">"#))
+            #expect(html.contains(#"name="username""#))
+            #expect(html.contains(#"type="password" name="password""#))
+            let cookie = try #require(page.headers[.setCookie])
+            #expect(cookie.hasPrefix("__Host-tokenledger_login="))
+            #expect(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && cookie.contains("; Secure") && cookie.contains("; Path=/"))
+
+            let form = try await F.openLogin(h)
+            let response = try await F.submit(h, form)
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.cacheControl] == "no-store")
+            let (base, items) = try F.location(response)
+            #expect(base == F.redirectURI)
+            #expect(Set(items.keys) == ["code", "state", "iss"])
+            #expect(items["state"] == F.state)
+            #expect(items["iss"] == "https://issuer.test")
+            let code = try #require(items["code"])
+            #expect(code.count == 43)
+
+            let grantID = try #require(try await h.services.grants.authorizationCode(SecretDigest.hash(code)))
+            let grant = try #require(try await h.services.grants.load(grantID)?.grant)
+            #expect(grant.clientID == ClientID("spa"))
+            #expect(grant.subject == Subject("sub-alice"))
+            #expect(grant.scope == Scope(["openid", "profile"]))
+            #expect(grant.status == .awaitingCode)
+            #expect(grant.code?.nonce == F.nonce)
+            #expect(grant.code?.codeChallenge == F.challenge)
+            #expect(grant.code?.redirectURI == F.redirectURI)
+            #expect(grant.code?.authTime != nil)
+            let expiresAt = try #require(grant.code?.expiresAt)
+            #expect(expiresAt.milliseconds - grant.startedAt.milliseconds <= 60_000)
+            #expect(try await F.grantEventCount(h) == 2)
+        }
+    }
+
+    @Test("the code is appended to a redirect URI's registered query, which is kept")
+    func redirectWithQuery() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            let form = try await F.openLogin(h, F.parameters(["redirect_uri": F.redirectWithQuery, "state": nil]))
+            let response = try await F.submit(h, form)
+            #expect(response.status == .seeOther)
+            let location = try #require(response.headers[.location])
+            #expect(location.hasPrefix(F.redirectWithQuery + "&code="))
+            let (_, items) = try F.location(response)
+            #expect(Set(items.keys) == ["tenant", "code", "iss"])
+            #expect(items["tenant"] == "a")
+        }
+    }
+
+    @Test("two logins give two distinct codes and grants; the username is matched exactly")
+    func twoLogins() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            let first = try F.location(try await F.submit(h, try await F.openLogin(h))).items["code"]
+            let second = try F.location(try await F.submit(h, try await F.openLogin(h), username: "bob")).items["code"]
+            #expect(first != nil && second != nil && first != second)
+            #expect(try await F.grantEventCount(h) == 4)
+            let wrongCase = try await F.submit(h, try await F.openLogin(h), username: "Alice")
+            #expect(wrongCase.status == .ok)
+            #expect(try await F.grantEventCount(h) == 4)
+        }
+    }
+
+    @Test("a confidential client needs PKCE S256 too, and gets a code with it")
+    func confidentialClientPKCE() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h, id: "web", method: "client_secret_basic")
+            let missing = try await F.get(h, F.parameters(["client_id": "web", "code_challenge": nil, "code_challenge_method": nil]))
+            #expect(missing.status == .found)
+            #expect(try F.location(missing).items["error"] == "invalid_request")
+            let form = try await F.openLogin(h, F.parameters(["client_id": "web"]))
+            #expect(try await F.submit(h, form).status == .seeOther)
+        }
+    }
+
+    @Test("the login page escapes what it echoes and is never cached or framed")
+    func pageHeaders() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            let page = try await F.get(h, F.parameters())
+            #expect(page.text.contains("Demo &lt;App&gt; &amp; &quot;Co&quot;"))
+            #expect(!page.text.contains("Demo <App>"))
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.cacheControl] == "no-store")
+            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+            // The sealed request reveals nothing of the request it carries.
+            let form = try await F.openLogin(h)
+            #expect(!form.request.contains("spa") && !form.request.contains("cb"))
+
+            let wrong = try await F.submit(h, form, username: "<script>alert(1)</script>", password: "nope")
+            #expect(wrong.status == .ok)
+            #expect(wrong.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!wrong.text.contains("<script>"))
+        }
+    }
+}

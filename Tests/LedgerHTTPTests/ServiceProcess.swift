@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LedgerTesting
+import NIOCore
+import Testing
+
+/// The real `tokenledger serve` binary as a child process, for tests that need a process:
+/// log scraping and `kill -9`. It talks to a test database; its output goes to a file.
+final class ServiceProcess: @unchecked Sendable {
+    static let adminToken = "process-admin-token"
+    static let keySecret = "process-key-secret"
+
+    let publicPort: Int
+    let adminPort: Int
+    let logFile: URL
+    private let process: Process
+
+    /// Starts the binary and waits until `/healthz` answers.
+    init(databaseURL: String, usersFile: String? = nil, logLevel: String = "info") async throws {
+        publicPort = Int.random(in: 20000..<40000)
+        adminPort = publicPort + 1
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokenledger-\(publicPort).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: logFile)
+        process = Process()
+        process.executableURL = try Self.binary()
+        process.arguments = ["serve"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TOKENLEDGER_DATABASE_URL"] = databaseURL
+        environment["TOKENLEDGER_PUBLIC_PORT"] = "\(publicPort)"
+        environment["TOKENLEDGER_ADMIN_PORT"] = "\(adminPort)"
+        environment["TOKENLEDGER_ADMIN_TOKEN"] = Self.adminToken
+        environment["TOKENLEDGER_KEY_SECRET"] = Self.keySecret
+        environment["TOKENLEDGER_ISSUER"] = "http://127.0.0.1:\(publicPort)"
+        environment["TOKENLEDGER_LOG_LEVEL"] = logLevel
+        environment["TOKENLEDGER_USERS_FILE"] = usersFile
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        try await waitUntilHealthy()
+    }
+
+    /// A keep-alive HTTP client on the public listener.
+    func publicClient() -> ProcessClient { ProcessClient(port: publicPort) }
+    /// A keep-alive HTTP client on the admin listener.
+    func adminClient() -> ProcessClient { ProcessClient(port: adminPort) }
+
+    /// SIGTERM and wait.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: no graceful shutdown, no drain.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Everything the process logged.
+    func log() throws -> String { try String(contentsOf: logFile, encoding: .utf8) }
+
+    private func waitUntilHealthy() async throws {
+        for _ in 0..<200 {
+            if !process.isRunning { throw ProcessError("tokenledger exited: \((try? log()) ?? "")") }
+            let client = adminClient()
+            if let response = try? await client.send(.get, "/healthz"), response.head.status == .ok {
+                try? await client.shutdown()
+                return
+            }
+            try? await client.shutdown()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessError("tokenledger did not become healthy")
+    }
+
+    /// The `tokenledger` binary built beside the test bundle.
+    static func binary() throws -> URL {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory.appendingPathComponent("tokenledger"), URL(fileURLWithPath: ".build/debug/tokenledger")]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw ProcessError("tokenledger binary not found next to \(bundleDirectory.path); run swift build --build-tests")
+    }
+}
+
+/// A keep-alive HTTP/1.1 client on a real connection to the child process.
+struct ProcessClient: Sendable {
+    let client: TestClient
+
+    init(port: Int) {
+        client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(10)))
+        client.connect()
+    }
+
+    /// Sends one request.
+    func send(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: String? = nil) async throws -> TestClient.Response {
+        var headers = headers
+        headers[.connection] = "keep-alive"
+        return try await client.execute(
+            TestClient.Request(uri, method: method, authority: "127.0.0.1", headers: headers, body: body.map { ByteBuffer(string: $0) })
+        )
+    }
+
+    /// POSTs a form.
+    func postForm(_ uri: String, _ form: [(String, String)], headers: HTTPFields = [:]) async throws -> TestClient.Response {
+        var headers = headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        return try await send(.post, uri, headers: headers, body: form.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&"))
+    }
+
+    func shutdown() async throws { try await client.shutdown() }
+}
+
+extension TestClient.Response {
+    /// The body as text.
+    var text: String { body.map { String(buffer: $0) } ?? "" }
+    /// The body as a JSON object.
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+}
+
+struct ProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,163 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import LedgerHTTP
+import LedgerPostgres
+import LedgerTesting
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// Tests against the real `tokenledger serve` process.
+@Suite("tokenledger serve as a process", .serialized)
+struct ServiceProcessTests {
+    @Test("kill -9 under load: every token answered has its committed event, and the chain verifies")
+    func killNineUnderLoad() async throws {
+        try await TestDatabase.withLedger { ledger in
+            let service = try await ServiceProcess(databaseURL: ledger.url, logLevel: "error")
+            let client = try await Self.registerClient(service, body: #"{"client_name":"load","grant_types":["client_credentials"],"scope":"openid"}"#)
+
+            let answered = Collected()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        let http = service.publicClient()
+                        defer { Task { try? await http.shutdown() } }
+                        while true {
+                            guard let response = try? await http.postForm("/token", [("grant_type", "client_credentials")], headers: [.authorization: client.basic]),
+                                response.head.status == .ok, let token = response.json["access_token"] as? String
+                            else { return }
+                            answered.append((try? Self.jti(of: token)) ?? "")
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(1500))
+                service.kill()
+                try await group.waitForAll()
+            }
+
+            let jtis = answered.values
+            #expect(jtis.count > 20, "the load produced tokens before the kill")
+            let recorded = try await ledger.admin.query(
+                "SELECT data->>'jti' FROM events WHERE type = 'grant.access_token.issued'"
+            ).collect().map { try $0.decode(String.self) }
+            let missing = Set(jtis).subtracting(recorded)
+            #expect(missing.isEmpty, "\(missing.count) tokens were answered without a committed event")
+
+            let report = try await ChainVerifier(client: ledger.admin, logger: Logger(label: "test")).verify()
+            guard case .intact = report else {
+                Issue.record("chain after kill -9: \(report)")
+                return
+            }
+            // The restarted service picks up where the log ends.
+            let restarted = try await ServiceProcess(databaseURL: ledger.url, logLevel: "error")
+            let http = restarted.publicClient()
+            let response = try await http.postForm("/token", [("grant_type", "client_credentials")], headers: [.authorization: client.basic])
+            #expect(response.head.status == .ok)
+            try await http.shutdown()
+            restarted.stop()
+            guard case .intact = try await ChainVerifier(client: ledger.admin, logger: Logger(label: "test")).verify() else {
+                Issue.record("chain broken after restart")
+                return
+            }
+        }
+    }
+
+    @Test("a whole code flow, refresh, introspection and revocation leave no secret in the logs")
+    func logsCarryNoSecrets() async throws {
+        try await TestDatabase.withLedger { ledger in
+            let password = "correct horse battery staple"
+            let usersFile = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString).json")
+            try Data(#"[{"username":"alice","sub":"sub-alice","password_hash":"\#(PasswordHash.make(password, cost: 10))","claims":{"name":"Alice"}}]"#.utf8)
+                .write(to: usersFile)
+            let service = try await ServiceProcess(databaseURL: ledger.url, usersFile: usersFile.path, logLevel: "trace")
+            let client = try await Self.registerClient(service, body: #"{"client_name":"web","redirect_uris":["https://app.example/cb"],"grant_types":["authorization_code","refresh_token"],"scope":"openid offline_access"}"#)
+            let http = service.publicClient()
+            var secrets = [client.secret, password, ServiceProcess.adminToken, ServiceProcess.keySecret]
+
+            let verifier = SecretDigest.mint()
+            let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            secrets.append(verifier)
+            let query = [
+                ("response_type", "code"), ("client_id", client.id), ("redirect_uri", "https://app.example/cb"),
+                ("scope", "openid offline_access"), ("state", "s-123"), ("code_challenge", challenge), ("code_challenge_method", "S256"),
+            ].map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
+            let page = try await http.send(.get, "/authorize?" + query)
+            #expect(page.head.status == .ok)
+            let cookie = try #require(page.head.headerFields[.setCookie]?.split(separator: ";").first.map(String.init))
+            let sealed = try #require(Self.hiddenInput("request", in: page.text))
+            let csrf = try #require(Self.hiddenInput("csrf", in: page.text))
+            secrets += [String(cookie.split(separator: "=", maxSplits: 1).last ?? ""), sealed, csrf]
+
+            let login = try await http.postForm(
+                "/authorize", [("request", sealed), ("csrf", csrf), ("username", "alice"), ("password", password)], headers: [.cookie: cookie]
+            )
+            #expect(login.head.status == .seeOther)
+            let location = try #require(login.head.headerFields[.location].flatMap { URLComponents(string: $0) })
+            let code = try #require(location.queryItems?.first { $0.name == "code" }?.value)
+            secrets.append(code)
+
+            let tokens = try await http.postForm(
+                "/token", [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "https://app.example/cb"), ("code_verifier", verifier)],
+                headers: [.authorization: client.basic]
+            )
+            #expect(tokens.head.status == .ok)
+            let access = try #require(tokens.json["access_token"] as? String)
+            let refresh = try #require(tokens.json["refresh_token"] as? String)
+            let rotated = try await http.postForm("/token", [("grant_type", "refresh_token"), ("refresh_token", refresh)], headers: [.authorization: client.basic])
+            #expect(rotated.head.status == .ok)
+            let access2 = try #require(rotated.json["access_token"] as? String)
+            let refresh2 = try #require(rotated.json["refresh_token"] as? String)
+            secrets += [access, refresh, access2, refresh2]
+            // Presenting the spent token is reuse: its value must not be logged either.
+            _ = try await http.postForm("/token", [("grant_type", "refresh_token"), ("refresh_token", refresh)], headers: [.authorization: client.basic])
+            _ = try await http.postForm("/introspect", [("token", access2)], headers: [.authorization: client.basic])
+            _ = try await http.postForm("/revoke", [("token", refresh2)], headers: [.authorization: client.basic])
+            try await http.shutdown()
+            service.stop()
+
+            let log = try service.log()
+            #expect(log.contains("/token"), "the service logged its requests")
+            for secret in secrets where !secret.isEmpty {
+                #expect(!log.contains(secret), "a secret (\(secret.count) characters) appears in the log")
+            }
+        }
+    }
+
+    /// A client registered through the admin API of the process.
+    static func registerClient(_ service: ServiceProcess, body: String) async throws -> (id: String, secret: String, basic: String) {
+        let admin = service.adminClient()
+        defer { Task { try? await admin.shutdown() } }
+        let response = try await admin.send(
+            .post, "/admin/clients", headers: [.authorization: "Bearer \(ServiceProcess.adminToken)", .contentType: "application/json"], body: body
+        )
+        try #require(response.head.status == .created)
+        let id = try #require(response.json["client_id"] as? String)
+        let secret = try #require(response.json["client_secret"] as? String)
+        return (id, secret, "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
+    }
+
+    /// The `jti` of a JWT, read from its payload segment.
+    static func jti(of jwt: String) throws -> String {
+        var segment = String(jwt.split(separator: ".")[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while segment.count % 4 != 0 { segment += "=" }
+        let payload = try JSONSerialization.jsonObject(with: Data(base64Encoded: segment) ?? Data()) as? [String: Any]
+        return payload?["jti"] as? String ?? ""
+    }
+
+    /// The value of a hidden input of the login page.
+    static func hiddenInput(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]).replacingOccurrences(of: "&amp;", with: "&") }
+    }
+}
+
+/// Values collected from concurrent tasks.
+final class Collected: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ value: String) { storage.withLock { $0.append(value) } }
+    var values: [String] { storage.withLock { $0 } }
+}
