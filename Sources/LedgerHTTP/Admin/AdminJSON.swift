@@ -32,8 +32,6 @@ enum AdminJSON {
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
-        } catch let error as AdminError {
-            throw error
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw invalid("\(fieldName(context.codingPath)) has the wrong type")
         } catch DecodingError.keyNotFound(let key, _) {

@@ -6,11 +6,17 @@ import LedgerDomain
 public struct ClientMetadata: Sendable, Hashable, Decodable {
     /// Per-client lifetimes in seconds (`tokenledger_lifetimes`); absent keys keep the defaults.
     public struct LifetimeSeconds: Sendable, Hashable, Codable {
+        /// `access_token_seconds`.
         public var accessToken: Int64?
+        /// `id_token_seconds`.
         public var idToken: Int64?
+        /// `authorization_code_seconds` (at most 60).
         public var authorizationCode: Int64?
+        /// `refresh_token_idle_seconds`.
         public var refreshTokenIdle: Int64?
+        /// `refresh_token_absolute_seconds`.
         public var refreshTokenAbsolute: Int64?
+        /// `refresh_grace_seconds` (0 to 300).
         public var refreshGrace: Int64?
 
         /// Creates lifetimes; nil keeps a default.
@@ -33,14 +39,21 @@ public struct ClientMetadata: Sendable, Hashable, Decodable {
         }
     }
 
+    /// `client_name`.
     public var clientName: String?
+    /// `redirect_uris`: required with the authorization_code grant type.
     public var redirectURIs: [String]?
+    /// `post_logout_redirect_uris` (RP-Initiated Logout).
     public var postLogoutRedirectURIs: [String]?
+    /// `grant_types`; default `["authorization_code"]`.
     public var grantTypes: [String]?
+    /// `response_types`; default `["code"]` with the authorization_code grant type.
     public var responseTypes: [String]?
+    /// `token_endpoint_auth_method`; default `client_secret_basic`.
     public var tokenEndpointAuthMethod: String?
     /// Space-separated scope values the client may request.
     public var scope: String?
+    /// `tokenledger_lifetimes`.
     public var lifetimes: LifetimeSeconds?
 
     /// Creates metadata; nil fields take their defaults.
@@ -68,13 +81,21 @@ public struct ClientMetadata: Sendable, Hashable, Decodable {
 
 /// Registration metadata after validation: defaults applied, every rule checked.
 public struct ValidClientMetadata: Sendable, Hashable {
+    /// The client's display name.
     public var clientName: String?
+    /// Exact-match redirect URIs.
     public var redirectURIs: [String]
+    /// Exact-match post-logout redirect URIs.
     public var postLogoutRedirectURIs: [String]
+    /// Grant types, without duplicates.
     public var grantTypes: [String]
+    /// Response types (`code` or none).
     public var responseTypes: [String]
+    /// `client_secret_basic`, `client_secret_post` or `none`.
     public var tokenEndpointAuthMethod: String
+    /// The scope the client may request.
     public var scope: Scope
+    /// Lifetimes with the defaults applied.
     public var lifetimes: Lifetimes
 
     /// Whether the client authenticates with a secret (any method but `none`).

@@ -10,6 +10,7 @@ public struct Revocation: Sendable, Hashable, Encodable {
     public var key: String
     /// The identifier.
     public var id: String
+    /// Why it was revoked.
     public var reason: RevocationReason
     /// For subject and client scopes: tokens issued before this are revoked.
     public var notBefore: Instant?

@@ -19,12 +19,19 @@ public enum RevocationTarget: Sendable, Hashable {
 /// `client_id`, `jti`, plus an optional `reason` (default `admin`) and, with `jti`, an
 /// optional `exp` (unix seconds).
 public struct RevocationRequest: Sendable, Hashable, Decodable {
+    /// `subject`: a `sub`.
     public var subject: String?
+    /// `session`: a `sid`.
     public var session: String?
+    /// `grant`: a `grant_id`.
     public var grant: String?
+    /// `client_id`.
     public var clientID: String?
+    /// `jti` of an access token.
     public var jti: String?
+    /// Why; default `admin`.
     public var reason: String?
+    /// With `jti`: when the token expires (unix seconds); default the expiry the log recorded.
     public var exp: Int64?
 
     /// Creates a request.

@@ -3,8 +3,8 @@ import Hummingbird
 /// The public listener's routes (§5.1).
 public enum PublicRouter {
     /// Builds the router.
-    public static func build(_ services: LedgerServices) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func build(_ services: LedgerServices) -> Router<PublicRequestContext> {
+        let router = Router(context: PublicRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
         DiscoveryRoutes.add(to: router, services)
         AuthorizeRoutes.add(to: router, services)

@@ -5,7 +5,7 @@ import Hummingbird
 /// Discovery 1.0, RFC 8414) and `/jwks.json`.
 public enum DiscoveryRoutes {
     /// Adds the routes.
-    public static func add(to router: Router<BasicRequestContext>, _ services: LedgerServices) {
+    public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
         let document = metadata(issuer: services.issuer)
         router.get("/.well-known/openid-configuration") { _, _ in json(document, cache: "public, max-age=300") }
         router.get("/.well-known/oauth-authorization-server") { _, _ in json(document, cache: "public, max-age=300") }

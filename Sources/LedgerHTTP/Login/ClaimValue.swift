@@ -1,12 +1,19 @@
 /// A JSON value of a user's claims (`name`, `email`, `email_verified`, `address`, …), kept
 /// exactly as configured so ID tokens and userinfo can echo it. Integers stay integers.
 public enum ClaimValue: Sendable, Hashable, Codable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent.
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A list.
     case array([ClaimValue])
+    /// An object (e.g. `address`).
     case object([String: ClaimValue])
 
     public init(from decoder: any Decoder) throws {

@@ -1,7 +1,7 @@
 import LedgerDomain
 import Synchronization
 
-/// Slows password guessing (RFC 9700 §4.x spirit, OWASP ASVS 2.2): after `maxFailures` failed
+/// Slows password guessing (OWASP ASVS V2.2.1): after `maxFailures` failed
 /// logins within `window` for one key (a username, or a client address), further attempts for
 /// that key are refused without checking the password, for a delay that doubles with each
 /// further lockout up to `maximumLockout`.

@@ -5,22 +5,28 @@ import LedgerDomain
 /// apply every revocation scope locally (§5.3): `jti`, `sub`, `client_id`, `iat`, `exp`,
 /// `grant_id`, and `sid` when the grant came from a browser session.
 public struct AccessTokenClaims: JWTPayload, Hashable {
+    /// The issuer URL.
     public var iss: String
+    /// The subject: the user, or the client itself for client credentials.
     public var sub: String
+    /// The resource servers' identifier (RFC 9068 §3).
     public var aud: String
     /// Expiry, Unix seconds.
     public var exp: Int64
     /// Issue time, Unix seconds.
     public var iat: Int64
+    /// The token's unique id, the key of `token`-scope revocations.
     public var jti: String
+    /// The client the token was issued to.
     public var clientID: String
     /// The space-delimited scope.
     public var scope: String
+    /// The grant (refresh-token family) the token belongs to.
     public var grantID: String
     /// The OP session, when the grant has one.
     public var sid: String?
 
-    /// Creates the claims of a token issued at `issuedAt` for `lifetime`.
+    /// Creates the claims of a token issued at `issuedAt` that expires at `expiresAt`.
     public init(
         issuer: String, audience: String, grant: GrantID, subject: Subject, client: ClientID, session: SessionID?,
         scope: Scope, jti: TokenID, issuedAt: Instant, expiresAt: Instant

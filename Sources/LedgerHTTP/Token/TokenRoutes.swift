@@ -4,7 +4,7 @@ import Hummingbird
 /// (SPEC §5.1).
 public enum TokenRoutes {
     /// Adds the routes.
-    public static func add(to router: Router<BasicRequestContext>, _ services: LedgerServices) {
+    public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
         let shared = TokenServices(services)
         let token = TokenEndpoint(shared: shared)
         let revocation = RevocationEndpoint(shared: shared)

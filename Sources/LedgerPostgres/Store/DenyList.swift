@@ -11,9 +11,13 @@ public struct DenyList: Sendable {
     public struct Token: Sendable, Hashable {
         /// The access token's `jti`; nil for refresh tokens and grants.
         public var jti: TokenID?
+        /// The grant the token belongs to.
         public var grantID: GrantID?
+        /// The OP session, for browser logins.
         public var sessionID: SessionID?
+        /// The user (`sub`).
         public var subject: Subject?
+        /// The client the token was issued to.
         public var clientID: ClientID?
         /// When the token (or, for a refresh token, its grant) was issued; subject and client
         /// revocations cover what was issued before their `not_before`.

@@ -23,8 +23,12 @@ enum LedgerAppendOutcome {
                 \(batch.eventMetadata), \(batch.occurredAtMilliseconds), \(batch.prevHashes), \(batch.hashes),
                 \(batch.projectionJSON)::jsonb)
             """
-        let rows = try await client.query(query, logger: logger)
-        for try await (status, seq, hash, conflicts) in rows.decode((String, Int64, ByteBuffer, [Int32]?).self) {
+        // Guarded: a statement handed to an already-closed connection must not hang the writer.
+        let rows = try await ClosedConnectionGuard.run(on: client) { connection in
+            try await connection.query(query, logger: logger).collect()
+        }
+        for row in rows {
+            let (status, seq, hash, conflicts) = try row.decode((String, Int64, ByteBuffer, [Int32]?).self)
             switch status {
             case "ok": return .committed
             case "stale": return .stale(ChainHead(seq: seq, hash: Data(buffer: hash)))

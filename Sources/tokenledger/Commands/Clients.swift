@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
@@ -50,7 +51,10 @@ struct Clients: AsyncParsableCommand {
                 lifetimes: .init(accessToken: accessTokenSeconds, refreshGrace: refreshGraceSeconds)
             )
             // Validate before touching the database, so a typo fails fast and changes nothing.
-            do { _ = try metadata.validated() } catch { throw ValidationError("\(error.code): \(error.detail)") }
+            do { _ = try metadata.validated() } catch {
+                FileHandle.standardError.write(Data("error: \(error.code): \(error.detail)\n".utf8))
+                throw ExitCode.validationFailure
+            }
             let registered = try await withWriter(configuration, logger: logger) { client, writer in
                 try await ClientRegistration(database: client, writer: writer, logger: logger)
                     .register(metadata, by: EventMetadata(actor: "admin"))
