@@ -29,10 +29,31 @@ public enum CanonicalJSON {
         return try encode(value)
     }
 
-    /// A JSON string literal for `text`, escaped as the canonical form escapes it.
+    /// A JSON string literal for `text`, escaped as the canonical form escapes it. Identifiers
+    /// made only of characters JSON never escapes are quoted directly (the hot path of the
+    /// writer); anything else goes through the encoder.
     public static func quoted(_ text: String) -> Data {
+        if text.utf8.allSatisfy({ plain[Int($0)] }) {
+            var data = Data(capacity: text.utf8.count + 2)
+            data.append(UInt8(ascii: "\""))
+            data.append(contentsOf: text.utf8)
+            data.append(UInt8(ascii: "\""))
+            return data
+        }
         // A string always encodes.
-        (try? encoder.encode(text)) ?? Data()
+        return (try? encoder.encode(text)) ?? Data()
+    }
+
+    /// Bytes that stand for themselves inside a JSON string: ASCII letters, digits and `-_.:/@+`.
+    private static let plain: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"):
+            true
+        default:
+            false
+        }
     }
 
     private static var encoder: JSONEncoder {

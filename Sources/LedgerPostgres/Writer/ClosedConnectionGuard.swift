@@ -1,4 +1,3 @@
-import Logging
 import PostgresNIO
 import Synchronization
 
@@ -19,30 +18,75 @@ enum ClosedConnectionGuard {
     static let grace: Duration = .milliseconds(500)
 
     /// Runs `body` on a connection leased from `client`, failing with `unavailable` if the
-    /// connection turns out closed and `body` does not finish by itself.
+    /// connection turns out closed and `body` does not finish by itself. A connection that is
+    /// already closed when leased is replaced (nothing was sent on it), a few times at most.
     static func run<T: Sendable>(
         on client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await client.withConnection { connection in
-            guard !connection.isClosed else { throw closed }
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let once = ResumeOnce(continuation)
-                let watchdog = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: pollInterval)
-                        if connection.isClosed {
-                            try? await Task.sleep(for: grace)
-                            once.resume(.failure(closed))
-                            return
-                        }
+        for attempt in 1... {
+            do {
+                return try await client.withConnection { connection in
+                    guard !connection.isClosed else { throw ClosedBeforeUse() }
+                    do {
+                        return try await watched(connection, body)
+                    } catch {
+                        // Keep a dying connection leased until it has closed, so the pool cannot
+                        // hand it to the next statement in the meantime.
+                        if isFatal(error) { await awaitClose(connection, within: .seconds(1)) }
+                        throw error
                     }
                 }
-                Task {
-                    let result: Result<T, any Error>
-                    do { result = .success(try await body(connection)) } catch { result = .failure(error) }
-                    watchdog.cancel()
-                    once.resume(result)
+            } catch is ClosedBeforeUse where attempt < 3 {
+                continue
+            } catch is ClosedBeforeUse {
+                throw closed
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    private struct ClosedBeforeUse: Error {}
+
+    private static func watched<T: Sendable>(
+        _ connection: PostgresConnection, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let once = ResumeOnce(continuation)
+            let watchdog = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    if connection.isClosed {
+                        try? await Task.sleep(for: grace)
+                        once.resume(.failure(closed))
+                        return
+                    }
                 }
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await body(connection)) } catch { result = .failure(error) }
+                watchdog.cancel()
+                once.resume(result)
+            }
+        }
+    }
+
+    /// Whether `error` ends the connection: a client-side connection error, or a FATAL server error.
+    private static func isFatal(_ error: any Error) -> Bool {
+        if error is LedgerStoreError { return true }  // the watchdog's: the connection is closed
+        guard let error = error as? PSQLError else { return false }
+        guard let severity = error.serverInfo?[.severity] else { return true }
+        return severity == "FATAL" || severity == "PANIC"
+    }
+
+    /// Returns once `connection` has closed (its pool has been told by then), or after `limit`.
+    private static func awaitClose(_ connection: PostgresConnection, within limit: Duration) async {
+        _ = try? await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let once = ResumeOnce(continuation)
+            connection.closeFuture.whenComplete { _ in once.resume(.success(())) }
+            Task {
+                try? await Task.sleep(for: limit)
+                once.resume(.success(()))
             }
         }
     }

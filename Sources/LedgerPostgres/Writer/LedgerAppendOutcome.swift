@@ -25,7 +25,15 @@ enum LedgerAppendOutcome {
             """
         // Guarded: a statement handed to an already-closed connection must not hang the writer.
         let rows = try await ClosedConnectionGuard.run(on: client) { connection in
-            try await connection.query(query, logger: logger).collect()
+            let rows = try await connection.query(query, logger: logger).collect()
+            // Durable before visible (I1): PostgresNIO finishes a statement at CommandComplete, but
+            // its implicit transaction commits only afterwards, at Sync. A commit that then fails
+            // (the backend is terminated, the server stops) arrives after the rows we already
+            // hold. The connection runs the next statement only after that commit's
+            // ReadyForQuery, and a failed commit closes it, so this round trip succeeds only if
+            // the batch is durable. (Outside the head lock: it costs latency, not throughput.)
+            _ = try await connection.query("SELECT 1", logger: logger).collect()
+            return rows
         }
         for row in rows {
             let (status, seq, hash, conflicts) = try row.decode((String, Int64, ByteBuffer, [Int32]?).self)
