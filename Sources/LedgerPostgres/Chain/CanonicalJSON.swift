@@ -1,4 +1,5 @@
 import Foundation
+import LedgerDomain
 
 /// The one canonical JSON form events are hashed and exported in: what `JSONEncoder` writes
 /// with `.sortedKeys` and `.withoutEscapingSlashes` — UTF-8, no insignificant whitespace, object

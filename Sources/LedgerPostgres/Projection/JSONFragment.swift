@@ -1,4 +1,5 @@
 import Foundation
+import LedgerDomain
 
 /// Already-encoded JSON embedded verbatim in another encoded value (an aggregate's state inside
 /// a projection row).

@@ -1,14 +1,22 @@
-/// Any JSON value, for re-encoding stored JSON canonically. Integers stay integers.
-enum JSONValue: Codable, Hashable {
+/// Any JSON value, kept exactly: integers stay integers. Used to re-encode stored JSON
+/// canonically and to carry user claims as configured.
+public enum JSONValue: Sendable, Hashable, Codable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent.
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A list.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -27,7 +35,7 @@ enum JSONValue: Codable, Hashable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -38,5 +46,10 @@ enum JSONValue: Codable, Hashable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+
+    /// The text of a `.string`, else nil.
+    public var stringValue: String? {
+        if case .string(let text) = self { text } else { nil }
     }
 }
