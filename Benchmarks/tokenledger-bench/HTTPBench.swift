@@ -50,23 +50,24 @@ struct HTTPBench: AsyncParsableCommand {
         }
     }
 
+    /// The two measured phases and the final event check.
     private static func phases(_ stack: BenchStack, _ http: HTTPClient, connections: Int, duration: Duration, smoke: Bool) async throws {
-                let client = try await stack.registerClient(http)
+        let client = try await stack.registerClient(http)
 
-                let credentials = await measure("client_credentials", workers: connections, duration: duration) { _ in
-                    try await stack.token(http, client: client, ["grant_type": "client_credentials", "scope": "openid"])
-                }
-                print(credentials.summary)
+        let credentials = await measure("client_credentials", workers: connections, duration: duration) { _ in
+            try await stack.token(http, client: client, ["grant_type": "client_credentials", "scope": "openid"])
+        }
+        print(credentials.summary)
 
-                let chains = try await stack.seedRefreshChains(http, client: client, count: connections)
-                let rotations = await measure("refresh rotation", workers: connections, duration: duration) { worker in
-                    let response = try await stack.token(http, client: client, ["grant_type": "refresh_token", "refresh_token": await chains.token(worker)])
-                    await chains.set(worker, response["refresh_token"] as? String ?? "")
-                }
-                print(rotations.summary)
+        let chains = try await stack.seedRefreshChains(http, client: client, count: connections)
+        let rotations = await measure("refresh rotation", workers: connections, duration: duration) { worker in
+            let response = try await stack.token(http, client: client, ["grant_type": "refresh_token", "refresh_token": await chains.token(worker)])
+            await chains.set(worker, response["refresh_token"] as? String ?? "")
+        }
+        print(rotations.summary)
 
-                try await stack.checkEvents(expectedAccessTokens: credentials.operations + rotations.operations + connections, rotations: rotations.operations)
-                if smoke, credentials.operations == 0 || rotations.operations == 0 { throw ExitCode(1) }
+        try await stack.checkEvents(expectedAccessTokens: credentials.operations + rotations.operations + connections, rotations: rotations.operations)
+        if smoke, credentials.operations == 0 || rotations.operations == 0 { throw ExitCode(1) }
     }
 }
 
