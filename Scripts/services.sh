@@ -131,7 +131,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_DIR'
 fsync = on
 synchronous_commit = on
-max_connections = 200
+max_connections = 500
 shared_buffers = 256MB
 EOF
     # Lock files whose process is dead (or a zombie) are stale; PostgreSQL would refuse them.

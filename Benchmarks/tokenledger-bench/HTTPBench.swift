@@ -33,7 +33,7 @@ struct HTTPBench: AsyncParsableCommand {
         let duration = Duration.seconds(smoke ? 2 : seconds)
         let connections = self.connections
         print("http benchmark: \(connections) connections, \(duration.seconds) s per phase, synchronous_commit=on")
-        try await TestDatabase.withLedger { ledger in
+        try await TestDatabase.withLedger(poolSize: 40) { ledger in
             try await BenchStack.with(ledger) { stack in
                 let http = HTTPClient(
                     eventLoopGroupProvider: .singleton,

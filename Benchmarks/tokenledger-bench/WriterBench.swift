@@ -30,7 +30,7 @@ struct WriterBench: AsyncParsableCommand {
         let appenders = self.appenders
         print("writer benchmark: \(appenders) appenders, \(duration.seconds) s per phase, synchronous_commit=on")
 
-        let grouped = try await TestDatabase.withLedger { ledger in
+        let grouped = try await TestDatabase.withLedger(poolSize: 40) { ledger in
             let writer = ledger.primary.writer
             let result = await measure("group commit", workers: appenders, duration: duration) { _ in
                 _ = try await writer.append(try Self.oneEventCommand())
@@ -40,7 +40,7 @@ struct WriterBench: AsyncParsableCommand {
         }
         print(grouped.summary)
 
-        let naive = try await TestDatabase.withLedger { ledger in
+        let naive = try await TestDatabase.withLedger(poolSize: 40) { ledger in
             let client = ledger.primary.client
             let result = await measure("naive (1 tx/event)", workers: appenders, duration: duration) { _ in
                 try await Self.naiveAppend(try Self.oneEventCommand(), client: client)

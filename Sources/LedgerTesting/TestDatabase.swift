@@ -29,7 +29,7 @@ public enum TestDatabase {
 
     /// Runs `body` against a fresh migrated database with `replicas` independent writer stacks.
     public static func withLedger<T: Sendable>(
-        replicas count: Int = 1, writerConfiguration: EventWriter.Configuration = .init(),
+        replicas count: Int = 1, writerConfiguration: EventWriter.Configuration = .init(), poolSize: Int = 12,
         _ body: @Sendable (Ledger) async throws -> T
     ) async throws -> T {
         let name = try await Template.shared.clone()
@@ -37,7 +37,10 @@ public enum TestDatabase {
         var logger = Logger(label: "test.\(name)")
         logger.logLevel = .error
         let replicas = try (0..<max(count, 1)).map { _ in
-            let client = PostgresClient(configuration: try DatabaseURL(url).configuration, backgroundLogger: logger)
+            // Small pools by default: test suites run in parallel against one server.
+            var configuration = try DatabaseURL(url).configuration
+            configuration.options.maximumConnections = poolSize
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let writer = EventWriter(client: client, logger: logger, configuration: writerConfiguration)
             return Replica(client: client, writer: writer, grants: GrantStore(client: client, writer: writer, logger: logger))
         }

@@ -17,8 +17,21 @@ final class ServiceProcess: @unchecked Sendable {
     let logFile: URL
     private let process: Process
 
-    /// Starts the binary and waits until `/healthz` answers.
-    init(databaseURL: String, usersFile: String? = nil, logLevel: String = "info") async throws {
+    /// Starts the binary on random free ports and waits until `/healthz` answers; retries with
+    /// other ports when a port turns out taken.
+    static func start(databaseURL: String, usersFile: String? = nil, logLevel: String = "info") async throws -> ServiceProcess {
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            do {
+                return try await ServiceProcess(databaseURL: databaseURL, usersFile: usersFile, logLevel: logLevel)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? ProcessError("tokenledger did not start")
+    }
+
+    private init(databaseURL: String, usersFile: String?, logLevel: String) async throws {
         publicPort = Int.random(in: 20000..<40000)
         adminPort = publicPort + 1
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokenledger-\(publicPort).log")
@@ -40,7 +53,12 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        try await waitUntilHealthy()
+        do {
+            try await waitUntilHealthy()
+        } catch {
+            stop()
+            throw error
+        }
     }
 
     /// A keep-alive HTTP client on the public listener.

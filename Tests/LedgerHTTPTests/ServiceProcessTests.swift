@@ -15,7 +15,7 @@ struct ServiceProcessTests {
     @Test("kill -9 under load: every token answered has its committed event, and the chain verifies")
     func killNineUnderLoad() async throws {
         try await TestDatabase.withLedger { ledger in
-            let service = try await ServiceProcess(databaseURL: ledger.url, logLevel: "error")
+            let service = try await ServiceProcess.start(databaseURL: ledger.url, logLevel: "error")
             let client = try await Self.registerClient(service, body: #"{"client_name":"load","grant_types":["client_credentials"],"scope":"openid"}"#)
 
             let answered = Collected()
@@ -55,7 +55,7 @@ struct ServiceProcessTests {
                 return
             }
             // The restarted service picks up where the log ends.
-            let restarted = try await ServiceProcess(databaseURL: ledger.url, logLevel: "error")
+            let restarted = try await ServiceProcess.start(databaseURL: ledger.url, logLevel: "error")
             let http = restarted.publicClient()
             let response = try await http.postForm("/token", [("grant_type", "client_credentials")], headers: [.authorization: client.basic])
             #expect(response.head.status == .ok)
@@ -75,7 +75,7 @@ struct ServiceProcessTests {
             let usersFile = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString).json")
             try Data(#"[{"username":"alice","sub":"sub-alice","password_hash":"\#(PasswordHash.make(password, cost: 10))","claims":{"name":"Alice"}}]"#.utf8)
                 .write(to: usersFile)
-            let service = try await ServiceProcess(databaseURL: ledger.url, usersFile: usersFile.path, logLevel: "trace")
+            let service = try await ServiceProcess.start(databaseURL: ledger.url, usersFile: usersFile.path, logLevel: "trace")
             let client = try await Self.registerClient(service, body: #"{"client_name":"web","redirect_uris":["https://app.example/cb"],"grant_types":["authorization_code","refresh_token"],"scope":"openid offline_access"}"#)
             let http = service.publicClient()
             var secrets = [client.secret, password, ServiceProcess.adminToken, ServiceProcess.keySecret]

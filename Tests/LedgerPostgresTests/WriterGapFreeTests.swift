@@ -230,7 +230,9 @@ struct WriterGapFreeTests {
 
             #expect(results.flatMap(\.unexpected) == [])
             #expect(kills > 0)
-            #expect(results.map(\.unavailable).reduce(0, +) > 0, "no append noticed a killed connection")
+            // Whether a kill lands mid-statement (an append then fails as .unavailable) or between
+            // statements (the guard replaces the connection unnoticed) depends on timing; both are
+            // correct, and any other error is recorded as unexpected above.
             #expect(results.allSatisfy { !$0.receipts.isEmpty }, "some appender never committed")
 
             // After the kills, both writers work again at once.

@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+
+/// The manifest of an export: what it holds and the chain hashes at both ends, signed so an
+/// auditor can check the file offline.
+public struct ExportManifest: Sendable, Hashable, Codable {
+    public var format: ExportFormat
+    public var filter: ExportFilter
+    public var count: Int64
+    public var firstSeq: Int64?
+    public var lastSeq: Int64?
+    /// Hex of the chain hash before the first exported event.
+    public var prevHash: String?
+    /// Hex of the hash of the last exported event.
+    public var lastHash: String?
+    /// Hex SHA-256 of the export file.
+    public var sha256: String
+    public var issuer: String
+    /// ISO 8601, UTC.
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case format, filter, count, firstSeq = "first_seq", lastSeq = "last_seq", prevHash = "prev_hash"
+        case lastHash = "last_hash", sha256, issuer, createdAt = "created_at"
+    }
+
+    public init(_ summary: ExportSummary, issuer: String, createdAt: Date) {
+        format = summary.format
+        filter = summary.filter
+        count = summary.count
+        firstSeq = summary.firstSeq
+        lastSeq = summary.lastSeq
+        prevHash = summary.prevHash?.hex
+        lastHash = summary.lastHash?.hex
+        sha256 = summary.sha256.hex
+        self.issuer = issuer
+        self.createdAt = ExportTime.iso8601(createdAt)
+    }
+
+    /// The manifest as canonical JSON (sorted keys).
+    public func json() throws -> Data { try CanonicalJSON.encode(self) }
+}
+
+/// The manifest file: the manifest and a JWS over it (typ `tokenledger-export-manifest+jwt`)
+/// whose payload is the same manifest.
+public struct ExportManifestFile: Sendable, Hashable, Codable {
+    public var manifest: ExportManifest
+    public var jws: String
+
+    public init(manifest: ExportManifest, jws: String) {
+        self.manifest = manifest
+        self.jws = jws
+    }
+}
+
+/// The offline check of an export file against its manifest (signature aside): SHA-256 and
+/// count of the file and, for NDJSON exports of a plain seq range, the chain re-walked line by
+/// line from the manifest's `prev_hash` to its `last_hash`. Reads the file in chunks.
+public enum ExportFileCheck {
+    /// The first problem found, or nil when the file matches the manifest.
+    public static func check(fileAt url: URL, against manifest: ExportManifest) throws -> String? {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        return try check(chunks: { try handle.read(upToCount: 1 << 16) }, against: manifest)
+    }
+
+    /// As `check(fileAt:against:)`, reading chunks from `next` until it returns nil or empty.
+    public static func check(chunks next: () throws -> Data?, against manifest: ExportManifest) throws -> String? {
+        var fileHasher = SHA256()
+        let walk = manifest.format == .ndjson && manifest.filter.isSeqRangeOnly
+        var chain: Data?
+        if walk {
+            if manifest.count == 0 {
+                chain = Data()
+            } else {
+                guard let hex = manifest.prevHash, let prev = Data(hex: hex), prev.count == 32 else {
+                    return "manifest prev_hash is missing or not a 32-byte hex hash"
+                }
+                chain = prev
+            }
+        }
+        var lines: Int64 = 0
+        var pending = Data()
+        var expectedSeq = manifest.firstSeq
+        var problem: String?
+
+        func line(_ bytes: Data) {
+            lines += 1
+            guard problem == nil else { return }
+            switch manifest.format {
+            case .csv:
+                return  // the header and rows are counted; rows are not re-walked
+            case .ndjson:
+                guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
+                    let seq = (object["seq"] as? NSNumber)?.int64Value
+                else {
+                    problem = "line \(lines): not a JSON event record"
+                    return
+                }
+                guard (try? CanonicalJSON.canonicalize(bytes)) == bytes else {
+                    problem = "line \(lines) (seq \(seq)): not in canonical form, the line was edited"
+                    return
+                }
+                if walk {
+                    if let expected = expectedSeq, seq != expected {
+                        problem = "line \(lines): seq \(seq), expected \(expected): lines were removed, added, reordered or edited"
+                        return
+                    }
+                    expectedSeq = seq + 1
+                    var hasher = SHA256()
+                    hasher.update(data: chain ?? Data())
+                    hasher.update(data: bytes)
+                    chain = Data(hasher.finalize())
+                }
+            }
+        }
+
+        while let chunk = try next(), !chunk.isEmpty {
+            fileHasher.update(data: chunk)
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var bytes = Data(pending[pending.startIndex..<newline])
+                if manifest.format == .csv, bytes.last == 13 { bytes.removeLast() }
+                line(bytes)
+                pending = Data(pending[(newline + 1)...])
+            }
+        }
+        if !pending.isEmpty {
+            line(pending)
+            if problem == nil { problem = "line \(lines): the file does not end with a newline (truncated?)" }
+        }
+        if let problem { return problem }
+        // CSV rows may hold quoted newlines, so only NDJSON line counts are event counts.
+        if manifest.format == .ndjson, lines != manifest.count {
+            return "the file has \(lines) events, the manifest says \(manifest.count)"
+        }
+        if walk, manifest.count > 0, chain?.hex != manifest.lastHash {
+            return "the chain re-walked from prev_hash ends at \(chain?.hex ?? "-"), the manifest's last_hash is \(manifest.lastHash ?? "-"): a line was edited"
+        }
+        let digest = Data(fileHasher.finalize()).hex
+        if digest != manifest.sha256 {
+            return "the file's SHA-256 is \(digest), the manifest says \(manifest.sha256)"
+        }
+        return nil
+    }
+}
+
+extension Data {
+    /// Decodes lower- or upper-case hex; nil when malformed.
+    public init?(hex: String) {
+        let bytes = Array(hex.utf8)
+        guard bytes.count % 2 == 0 else { return nil }
+        var out = Data(capacity: bytes.count / 2)
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var i = 0
+        while i < bytes.count {
+            guard let hi = nibble(bytes[i]), let lo = nibble(bytes[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        self = out
+    }
+}

@@ -1,0 +1,241 @@
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The output format of an export.
+public enum ExportFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One canonical chain record (``ChainRecord/canonicalBytes``) per line.
+    case ndjson
+    /// RFC 4180 CSV with a header row, hashes in hex.
+    case csv
+}
+
+/// Which events an export holds. Every non-nil field narrows the selection.
+public struct ExportFilter: Sendable, Hashable, Codable {
+    public var fromSeq: Int64?
+    public var toSeq: Int64?
+    /// Events that occurred at or after this instant.
+    public var since: Date?
+    /// Events that occurred before this instant.
+    public var until: Date?
+    /// Exact event type names (any of them); empty means every type.
+    public var types: [String]
+    /// Events whose `data->>'sub'` is this subject, or on the stream of a grant of this subject.
+    public var subject: String?
+    /// Events whose `data->>'client_id'` or metadata `client_id` is this client, or on the
+    /// stream of a grant of this client.
+    public var client: String?
+
+    public init(
+        fromSeq: Int64? = nil, toSeq: Int64? = nil, since: Date? = nil, until: Date? = nil, types: [String] = [],
+        subject: String? = nil, client: String? = nil
+    ) {
+        self.fromSeq = fromSeq
+        self.toSeq = toSeq
+        self.since = since
+        self.until = until
+        self.types = types
+        self.subject = subject
+        self.client = client
+    }
+
+    /// True when the filter is at most a sequence range, so the export is a contiguous piece
+    /// of the chain that can be re-walked from its `prev_hash`.
+    public var isSeqRangeOnly: Bool {
+        since == nil && until == nil && types.isEmpty && subject == nil && client == nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case fromSeq = "from_seq", toSeq = "to_seq", since, until, types, subject, client
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fromSeq = try c.decodeIfPresent(Int64.self, forKey: .fromSeq)
+        toSeq = try c.decodeIfPresent(Int64.self, forKey: .toSeq)
+        since = try c.decodeIfPresent(String.self, forKey: .since).map(Self.parseDate)
+        until = try c.decodeIfPresent(String.self, forKey: .until).map(Self.parseDate)
+        types = try c.decodeIfPresent([String].self, forKey: .types) ?? []
+        subject = try c.decodeIfPresent(String.self, forKey: .subject)
+        client = try c.decodeIfPresent(String.self, forKey: .client)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(fromSeq, forKey: .fromSeq)
+        try c.encodeIfPresent(toSeq, forKey: .toSeq)
+        try c.encodeIfPresent(since.map(ExportTime.iso8601), forKey: .since)
+        try c.encodeIfPresent(until.map(ExportTime.iso8601), forKey: .until)
+        if !types.isEmpty { try c.encode(types, forKey: .types) }
+        try c.encodeIfPresent(subject, forKey: .subject)
+        try c.encodeIfPresent(client, forKey: .client)
+    }
+
+    private static func parseDate(_ text: String) throws -> Date {
+        guard let date = ExportTime.parse(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not an ISO 8601 time: \(text)"))
+        }
+        return date
+    }
+}
+
+/// ISO 8601 times as exports write them: UTC, millisecond precision.
+public enum ExportTime {
+    /// `2027-01-15T08:00:00.000Z`.
+    public static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// `iso8601` of integer milliseconds since the epoch.
+    public static func iso8601(milliseconds: Int64) -> String {
+        iso8601(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// Parses an ISO 8601 time with or without fractional seconds (or a bare date, UTC).
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],
+        ] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+}
+
+/// What an export wrote: enough for its manifest.
+public struct ExportSummary: Sendable, Hashable {
+    public var format: ExportFormat
+    public var filter: ExportFilter
+    public var count: Int64
+    public var firstSeq: Int64?
+    public var lastSeq: Int64?
+    /// The stored `prev_hash` of the first exported event: the chain hash before it.
+    public var prevHash: Data?
+    /// The stored hash of the last exported event.
+    public var lastHash: Data?
+    /// SHA-256 of every byte written.
+    public var sha256: Data
+}
+
+/// Streams events of the log to a sink, in `seq` order, one row at a time (constant memory),
+/// as NDJSON (exactly the canonical chain records) or CSV, hashing what it writes.
+public struct LogExporter: Sendable {
+    /// The CSV header row.
+    public static let csvHeader = "seq,stream_id,stream_version,type,occurred_at,data,metadata,prev_hash,hash"
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Exports the events `filter` selects as `format`, handing the bytes to `sink` chunk by chunk.
+    public func export(
+        _ filter: ExportFilter, format: ExportFormat, to sink: (Data) throws -> Void
+    ) async throws -> ExportSummary {
+        var hasher = SHA256()
+        var summary = ExportSummary(format: format, filter: filter, count: 0, sha256: Data())
+        func write(_ bytes: Data) throws {
+            hasher.update(data: bytes)
+            try sink(bytes)
+        }
+        if format == .csv { try write(Data((Self.csvHeader + "\r\n").utf8)) }
+        let rows: PostgresRowSequence
+        do {
+            rows = try await client.query(Self.query(filter), logger: logger)
+        } catch {
+            throw LedgerStoreError(.unavailable, "export failed: \(PostgresErrorSummary(error))")
+        }
+        typealias Row = (Int64, String, Int64, String, String, String, Int64, ByteBuffer, ByteBuffer)
+        for try await (seq, stream, version, type, data, metadata, occurred, prevHash, hash) in rows.decode(Row.self) {
+            let record = ChainRecord(
+                seq: seq, streamID: stream, streamVersion: version, type: type,
+                data: try CanonicalJSON.canonicalize(Data(data.utf8)),
+                metadata: try CanonicalJSON.canonicalize(Data(metadata.utf8)), occurredAtMilliseconds: occurred
+            )
+            let prev = Data(buffer: prevHash)
+            let stored = Data(buffer: hash)
+            switch format {
+            case .ndjson:
+                var line = record.canonicalBytes
+                line.append(UInt8(ascii: "\n"))
+                try write(line)
+            case .csv:
+                try write(Self.csvRow(record, prevHash: prev, hash: stored))
+            }
+            if summary.firstSeq == nil {
+                summary.firstSeq = seq
+                summary.prevHash = prev
+            }
+            summary.lastSeq = seq
+            summary.lastHash = stored
+            summary.count += 1
+        }
+        summary.sha256 = Data(hasher.finalize())
+        return summary
+    }
+
+    /// The CSV row of one event (CRLF-terminated).
+    public static func csvRow(_ record: ChainRecord, prevHash: Data, hash: Data) -> Data {
+        let fields = [
+            String(record.seq), record.streamID, String(record.streamVersion), record.type,
+            ExportTime.iso8601(milliseconds: record.occurredAtMilliseconds),
+            String(decoding: record.data, as: UTF8.self), String(decoding: record.metadata, as: UTF8.self),
+            prevHash.hex, hash.hex,
+        ]
+        return Data((fields.map(csvField).joined(separator: ",") + "\r\n").utf8)
+    }
+
+    /// RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled.
+    public static func csvField(_ field: String) -> String {
+        guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }) else {
+            return field
+        }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The selecting query, every value bound.
+    static func query(_ filter: ExportFilter) throws -> PostgresQuery {
+        var binds = PostgresBindings()
+        var conditions: [String] = []
+        func bind(_ value: some PostgresThrowingDynamicTypeEncodable) throws -> String {
+            try binds.append(value)
+            return "$\(binds.count)"
+        }
+        if let from = filter.fromSeq { conditions.append("seq >= \(try bind(from))") }
+        if let to = filter.toSeq { conditions.append("seq <= \(try bind(to))") }
+        if let since = filter.since { conditions.append("occurred_at >= \(try bind(since))") }
+        if let until = filter.until { conditions.append("occurred_at < \(try bind(until))") }
+        if !filter.types.isEmpty { conditions.append("type = ANY(\(try bind(filter.types)))") }
+        if let subject = filter.subject {
+            let p = try bind(subject)
+            conditions.append(
+                "(data->>'sub' = \(p) OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(p)))"
+            )
+        }
+        if let client = filter.client {
+            let p = try bind(client)
+            conditions.append(
+                """
+                (data->>'client_id' = \(p) OR metadata->>'client_id' = \(p)
+                 OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE client_id = \(p)))
+                """
+            )
+        }
+        let sql = """
+            SELECT seq, stream_id, stream_version, type, data::text, metadata::text,
+                   (extract(epoch FROM occurred_at) * 1000)::bigint, prev_hash, hash
+            FROM events\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY seq
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+}
