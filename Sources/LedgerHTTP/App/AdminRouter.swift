@@ -12,6 +12,7 @@ public enum AdminRouter {
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: services.adminToken))
         AdminClientRoutes.add(to: admin, services)
         AdminRevocationRoutes.add(to: admin, services)
+        AdminSubjectRoutes.add(to: admin, services)
         return router
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import LedgerDomain
+import Logging
+import PostgresNIO
+
+/// Every event about one subject — its grants (issuance, rotation, reuse, revocation), its
+/// sessions and its subject-wide revocations — newest first, a page at a time by `seq`.
+public struct SubjectHistory: Sendable {
+    /// One event as the history shows it.
+    public struct Entry: Sendable, Hashable, Encodable {
+        public var seq: Int64
+        public var streamID: String
+        public var type: String
+        public var occurredAtMilliseconds: Int64
+        /// The payload (canonical JSON; it never holds a secret, only hashes).
+        public var data: JSONValue
+
+        enum CodingKeys: String, CodingKey {
+            case seq, streamID = "stream_id", type, occurredAtMilliseconds = "occurred_at_ms", data
+        }
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Creates a reader.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Up to `limit` events of `subject` with `seq < before` (all when nil), newest first.
+    public func page(_ subject: Subject, before: Int64?, limit: Int) async throws(LedgerStoreError) -> [Entry] {
+        let rows = try await client.rows(
+            """
+            SELECT e.seq, e.stream_id, e.type, (extract(epoch FROM e.occurred_at) * 1000)::bigint, e.data::text
+            FROM events e
+            WHERE e.seq < \(before ?? Int64.max)
+              AND (e.stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(subject.rawValue))
+                   OR e.stream_id = \("subject/" + subject.rawValue)
+                   OR (e.stream_id LIKE 'session/%' AND e.data->>'sub' = \(subject.rawValue)))
+            ORDER BY e.seq DESC
+            LIMIT \(Int64(max(1, min(limit, 500))))
+            """,
+            logger: logger
+        ) { try $0.decode((Int64, String, String, Int64, String).self) }
+        do {
+            return try rows.map { seq, stream, type, occurred, data in
+                Entry(
+                    seq: seq, streamID: stream, type: type, occurredAtMilliseconds: occurred,
+                    data: try JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))
+                )
+            }
+        } catch {
+            throw LedgerStoreError(.encoding, "history payload: \(error)")
+        }
+    }
+}
