@@ -97,8 +97,7 @@ struct BenchStack: Sendable {
         for _ in 0..<count {
             let code = SecretDigest.mint()
             let verifier = SecretDigest.mint()
-            let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let challenge = PKCE.s256Challenge(of: verifier)
             let grant = GrantID(UUID().uuidString.lowercased())
             _ = try await services.grants.execute(
                 .startWithCode(.init(

@@ -13,20 +13,15 @@ struct IntrospectSignatureTests {
     static func forge(_ token: String, alg: String) -> String {
         let segments = token.split(separator: ".").map(String.init)
         let headerJSON = try? JSONSerialization.data(withJSONObject: ["alg": alg, "typ": "at+jwt", "kid": kid(of: token)])
-        let header = base64URL(headerJSON ?? Data())
+        let header = TokenFixtures.base64URL(headerJSON ?? Data())
         let input = header + "." + segments[1]
         guard alg == "HS256" else { return input + "." }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(size: .bits256))
-        return input + "." + base64URL(Data(mac))
+        return input + "." + TokenFixtures.base64URL(Data(mac))
     }
 
     static func kid(of token: String) -> String {
         ((try? TokenFixtures.jwtParts(token))?.header["kid"] as? String) ?? ""
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     @Test("tokens with alg none or HS256 under our kid are inactive and cannot be revoked", arguments: ["none", "HS256"])

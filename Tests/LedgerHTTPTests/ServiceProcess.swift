@@ -35,7 +35,7 @@ final class ServiceProcess: @unchecked Sendable {
         publicPort = Int.random(in: 20000..<40000)
         adminPort = publicPort + 1
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokenledger-\(publicPort).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: logFile)
         process = Process()
         process.executableURL = try Self.binary()

@@ -94,8 +94,7 @@ struct ServiceProcessTests {
             var secrets = [client.secret, password, ServiceProcess.adminToken, ServiceProcess.keySecret]
 
             let verifier = SecretDigest.mint()
-            let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let challenge = TokenFixtures.challenge(verifier)
             secrets.append(verifier)
             let query = [
                 ("response_type", "code"), ("client_id", client.id), ("redirect_uri", "https://app.example/cb"),

@@ -90,8 +90,12 @@ enum TokenFixtures {
 
     /// BASE64URL(SHA256(verifier)).
     static func challenge(_ verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
+    }
+
+    /// Base64url without padding, written independently of the code under test.
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
