@@ -1,8 +1,8 @@
 import LedgerDomain
 import Testing
 
-/// Given/when/then tests for the client, signing-key, subject and session aggregates.
-@Suite("Client, signing key, subject and session decisions")
+/// Given/when/then tests for the client, signing-key and subject aggregates (sessions: `SessionTests`).
+@Suite("Client, signing key and subject decisions")
 struct OtherAggregateTests {
     static let t0 = Instant(seconds: 1_800_000_000)
     static let registration = ClientRegistered(
@@ -74,18 +74,5 @@ struct OtherAggregateTests {
         )
         #expect(second.events == [.revoked(SubjectRevoked(subject: alice, reason: .admin, notBefore: later, until: Self.t0.adding(.seconds(3600))))])
         #expect(SubjectRevocations.fold(second.events, from: state)?.revokedBefore == later)
-    }
-
-    @Test("a session is revoked once, with the subject it started with")
-    func sessionRevocation() {
-        let sid = SessionID("s1")
-        let started = SessionEvent.started(SessionStarted(sessionID: sid, subject: Subject("alice"), authTime: Self.t0))
-        let state = SessionRevocation.fold([started])
-        let context = DecisionContext(now: Self.t0.adding(.seconds(5)))
-        let until = Self.t0.adding(.seconds(600))
-        let decision = SessionRevocation.decide(.revoke(sid, subject: Subject("other"), reason: .logout, tokensExpireBy: until), state, context)
-        #expect(decision.events == [.revoked(SessionRevoked(sessionID: sid, subject: Subject("alice"), reason: .logout, at: context.now, until: until))])
-        let revoked = SessionRevocation.fold(decision.events, from: state)
-        #expect(SessionRevocation.decide(.revoke(sid, subject: Subject("alice"), reason: .logout, tokensExpireBy: until), revoked, context).events.isEmpty)
     }
 }

@@ -10,7 +10,8 @@ public struct AdminRevocations: Sendable {
     private let clients: ClientStore
     private let grants: GrantStore
     private let subjects: AggregateStore<SubjectRevocations>
-    private let sessions: AggregateStore<SessionRevocation>
+    private let sessions: SessionStore
+    private let lifecycle: SessionLifecycle
     private let lookup: GrantLookup
     private let sweep: GrantSweep
     private let now: @Sendable () -> Instant
@@ -23,7 +24,8 @@ public struct AdminRevocations: Sendable {
         clients = ClientStore(client: database, writer: writer, logger: logger)
         grants = GrantStore(client: database, writer: writer, logger: logger)
         subjects = AggregateStore(client: database, writer: writer, logger: logger)
-        sessions = AggregateStore(client: database, writer: writer, logger: logger)
+        sessions = SessionStore(client: database, writer: writer, logger: logger)
+        lifecycle = SessionLifecycle(database: database, writer: writer, logger: logger, limit: .unlimited, now: now)
         lookup = GrantLookup(client: database, logger: logger)
         sweep = GrantSweep(grants: grants)
         self.now = now
@@ -70,18 +72,13 @@ public struct AdminRevocations: Sendable {
     }
 
     private func revokeSession(_ sid: SessionID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
-        let context = DecisionContext(now: now())
-        var subject = try await sessions.load(.session(sid))?.state.subject
+        var subject = try await sessions.load(sid)?.subject
         if subject == nil { subject = try await lookup.subject(ofSession: sid) }
         guard let subject else {
             throw AdminError.notFound("no session with this sid")
         }
-        let expireBy = context.now.adding(try await longestTokenLifetime())
-        let outcome = try await sessions.execute(
-            .revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy), on: .session(sid), context: context,
-            metadata: metadata
-        )
-        let revoked = try await sweep.revoke(try await lookup.unrevokedGrants(ofSession: sid), reason: reason, context: context, metadata: metadata)
+        let expireBy = now().adding(try await longestTokenLifetime())
+        let (outcome, revoked) = try await lifecycle.revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy, metadata: metadata)
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
         return Revocation(
             scope: "session", key: "sid", id: sid.rawValue, reason: reason, until: until, grants: revoked,

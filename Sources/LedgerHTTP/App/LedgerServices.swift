@@ -14,6 +14,10 @@ public struct LedgerServices: Sendable {
     public var writer: EventWriter
     public var grants: GrantStore
     public var clients: ClientStore
+    /// OP sessions (one per browser login).
+    public var sessions: SessionStore
+    /// The per-subject concurrent session limit (§5.4); unlimited by default.
+    public var sessionLimit: SessionLimit
     public var keys: KeyRing
     /// Bearer key of the admin listener; nil refuses every admin call.
     public var adminToken: String?
@@ -31,7 +35,8 @@ public struct LedgerServices: Sendable {
     public init(
         issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
         adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current,
-        users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256)
+        users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256),
+        sessionLimit: SessionLimit = .unlimited
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -39,6 +44,8 @@ public struct LedgerServices: Sendable {
         self.writer = writer
         self.grants = GrantStore(client: database, writer: writer, logger: logger)
         self.clients = ClientStore(client: database, writer: writer, logger: logger)
+        self.sessions = SessionStore(client: database, writer: writer, logger: logger)
+        self.sessionLimit = sessionLimit
         self.keys = keys
         self.adminToken = adminToken
         self.logger = logger

@@ -110,10 +110,17 @@ public actor KeyRing: Service {
 
     /// Signs a payload with the active key, with `typ` in the header (e.g. `at+jwt`).
     public func sign(_ payload: some JWTPayload, type: String) async throws -> String {
-        guard let kid = activeKey else { throw JOSEError(.noActiveKey, "no active signing key") }
+        try await sign(type: type) { _ in payload }
+    }
+
+    /// Signs the payload `build` makes for the active key's algorithm (`ES256`, `RS256` or
+    /// `EdDSA`): an ID token's `at_hash` depends on it. The key is fixed before `build` runs,
+    /// so a concurrent rotation cannot make the two disagree.
+    public func sign<Payload: JWTPayload>(type: String, _ build: @Sendable (_ algorithm: String) -> Payload) async throws -> String {
+        guard let kid = activeKey, let algorithm = verifiable[kid] else { throw JOSEError(.noActiveKey, "no active signing key") }
         var header = JWTHeader()
         header.typ = type
-        return try await collection.sign(payload, kid: JWKIdentifier(string: kid.rawValue), header: header)
+        return try await collection.sign(build(algorithm), kid: JWKIdentifier(string: kid.rawValue), header: header)
     }
 
     /// Verifies the signature of a JWT signed by one of this ring's published keys and decodes

@@ -47,17 +47,7 @@ struct IntrospectionEndpoint: Sendable {
     }
 
     private func access(_ claims: AccessTokenClaims, now: Instant) async throws(OAuthError) -> Introspection {
-        guard now < Instant(seconds: claims.exp) else { return .inactive }
-        let denyKeys = DenyList.Token(
-            jti: TokenID(claims.jti), grantID: GrantID(claims.grantID), sessionID: claims.sid.map(SessionID.init),
-            subject: Subject(claims.sub), clientID: ClientID(claims.clientID), issuedAt: Instant(seconds: claims.iat)
-        )
-        let denyList = shared.denyList
-        guard try await !shared.ledger("deny-list", { try await denyList.isRevoked(denyKeys, at: now) }) else { return .inactive }
-        let grants = services.grants
-        guard let (grant, _) = try await shared.ledger("grant load", { try await grants.load(GrantID(claims.grantID)) }),
-            grant.status != .revoked
-        else { return .inactive }
+        guard try await shared.isActive(claims, at: now) else { return .inactive }
         return Introspection(
             active: true, scope: claims.scope, clientID: claims.clientID, sub: claims.sub, exp: claims.exp, iat: claims.iat,
             tokenType: "Bearer", jti: claims.jti, iss: claims.iss, aud: claims.aud

@@ -31,17 +31,18 @@ extension TokenEndpoint {
             now: now, lifetimes: lifetimes
         )
         let refreshToken = client.allows(grantType: "refresh_token") ? SecretDigest.mint() : nil
-        // OIDC extension point: when `grant.scope` contains `openid`, mint the ID token here
-        // (nonce and auth_time are in `grant.code`), pass its jti as `idToken`, and add
-        // `id_token` to the ``TokenResponse``.
+        // OIDC Core §3.1.3.3: an ID token only when `openid` was granted; nonce and auth_time
+        // come from the code, sid from the grant.
+        let idToken = grant.scope.contains("openid")
+            ? try await shared.idTokens.mint(for: grant, accessToken: access.token, now: now, lifetimes: lifetimes) : nil
         _ = try await execute(
             .redeemCode(.init(
                 codeHash: codeHash, clientID: client.id, redirectURI: form["redirect_uri"], verifierChallenge: challenge,
-                accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: nil
+                accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: idToken?.jti
             )),
             on: grant.id, context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
         )
         TokenMetrics.issued(grantType: "authorization_code")
-        return TokenResponse.response(TokenResponse(access: access, refreshToken: refreshToken).body())
+        return TokenResponse.response(TokenResponse(access: access, refreshToken: refreshToken, idToken: idToken?.token).body())
     }
 }

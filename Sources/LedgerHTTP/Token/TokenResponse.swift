@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// A successful token response (RFC 6749 §5.1). The OIDC code exchange will add `id_token`
-/// here once ID tokens are minted (see ``TokenEndpoint`` `redeemCode`).
+/// A successful token response (RFC 6749 §5.1), with `id_token` when the code exchange granted
+/// `openid` (OIDC Core §3.1.3.3).
 struct TokenResponse: Encodable {
     var accessToken: String
     var tokenType = "Bearer"
@@ -12,12 +12,15 @@ struct TokenResponse: Encodable {
     /// The new refresh token, when one was issued.
     var refreshToken: String?
     var scope: String
+    /// The ID token, when one was issued.
+    var idToken: String?
 
-    init(access: AccessTokenMinter.Minted, refreshToken: String?) {
+    init(access: AccessTokenMinter.Minted, refreshToken: String?, idToken: String? = nil) {
         accessToken = access.token
         expiresIn = access.expiresIn
         self.refreshToken = refreshToken
         scope = access.scope.description
+        self.idToken = idToken
     }
 
     /// The JSON body; these exact bytes are what a grace-window duplicate gets back.
@@ -38,6 +41,6 @@ struct TokenResponse: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
-        case refreshToken = "refresh_token", scope
+        case refreshToken = "refresh_token", scope, idToken = "id_token"
     }
 }

@@ -4,20 +4,22 @@ import Hummingbird
 import LedgerDomain
 import LedgerPostgres
 
-/// What `/token`, `/revoke` and `/introspect` share: the services, client authentication, the
-/// deny-list, the access-token minter, and the rule that storage failures answer 503
+/// What `/token`, `/revoke`, `/introspect` and `/userinfo` share: the services, client
+/// authentication, the deny-list, the token minters, and the rule that storage failures answer 503
 /// `temporarily_unavailable` (never 500) after logging a secret-free description.
 struct TokenServices: Sendable {
     let services: LedgerServices
     let authenticator: ClientAuthenticator
     let denyList: DenyList
     let minter: AccessTokenMinter
+    let idTokens: IDTokenMinter
 
     init(_ services: LedgerServices) {
         self.services = services
         authenticator = ClientAuthenticator(clients: services.clients)
         denyList = DenyList(client: services.database, logger: services.logger)
         minter = AccessTokenMinter(services: services)
+        idTokens = IDTokenMinter(services: services)
     }
 
     /// Runs a ledger read or write; any failure becomes `temporarily_unavailable`.
@@ -39,6 +41,22 @@ struct TokenServices: Sendable {
             issuedAt: grant.startedAt
         )
         return try await ledger("deny-list") { try await denyList.isRevoked(token, at: now) }
+    }
+
+    /// Whether an access token this issuer signed is still good at `now`: unexpired, nothing
+    /// on the deny-list covers it (its jti, grant, session, or its subject or client since it
+    /// was issued), and its grant is not revoked.
+    func isActive(_ claims: AccessTokenClaims, at now: Instant) async throws(OAuthError) -> Bool {
+        guard now < Instant(seconds: claims.exp) else { return false }
+        let denyKeys = DenyList.Token(
+            jti: TokenID(claims.jti), grantID: GrantID(claims.grantID), sessionID: claims.sid.map(SessionID.init),
+            subject: Subject(claims.sub), clientID: ClientID(claims.clientID), issuedAt: Instant(seconds: claims.iat)
+        )
+        let denyList = self.denyList
+        guard try await !ledger("deny-list", { try await denyList.isRevoked(denyKeys, at: now) }) else { return false }
+        let grants = services.grants
+        guard let (grant, _) = try await ledger("grant load", { try await grants.load(GrantID(claims.grantID)) }) else { return false }
+        return grant.status != .revoked
     }
 
     /// Who caused the events of a request: the client, the request id and a hash of the

@@ -66,7 +66,7 @@ private struct StateFold {
     var clients: [StreamID: (Client, Int64)] = [:]
     var keys: [StreamID: (SigningKey, Int64)] = [:]
     var subjects: [StreamID: (SubjectRevocations, Int64)] = [:]
-    var sessions: [StreamID: (SessionRevocation, Int64)] = [:]
+    var sessions: [StreamID: (Session, Int64)] = [:]
     var events = 0
 
     var count: Int { grants.count + clients.count + keys.count + subjects.count + sessions.count }
@@ -89,7 +89,7 @@ private struct StateFold {
         for (stream, (state, version)) in clients { rows.append(try Client.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in keys { rows.append(try SigningKey.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in subjects { rows.append(try SubjectRevocations.projection(after: state, stream: stream, version: version, events: [])) }
-        for (stream, (state, version)) in sessions { rows.append(try SessionRevocation.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in sessions { rows.append(try Session.projection(after: state, stream: stream, version: version, events: [])) }
         return rows
     }
 

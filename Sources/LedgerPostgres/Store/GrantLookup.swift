@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import Logging
 import PostgresNIO
@@ -44,6 +45,31 @@ public struct GrantLookup: Sendable {
             "SELECT grant_id FROM grants WHERE session_id = \(sid.rawValue) AND status <> 'revoked' ORDER BY grant_id",
             logger: logger
         ) { GrantID(try $0.decode(String.self)) }
+    }
+
+    /// When every token issued in an OP session's grants has expired (the latest
+    /// `tokens_expire_by` of its grants); nil when no grant carries the sid.
+    public func tokensExpireBy(ofSession sid: SessionID) async throws(LedgerStoreError) -> Instant? {
+        try await client.firstRow(
+            "SELECT max((state->>'tokens_expire_by')::bigint) FROM grants WHERE session_id = \(sid.rawValue)",
+            as: Int64?.self, logger: logger
+        ).flatMap { $0 }.map { Instant(milliseconds: $0) }
+    }
+
+    /// The unrevoked grants of a subject with their state, oldest first (admin listing).
+    public func unrevokedGrantStates(ofSubject sub: Subject) async throws(LedgerStoreError) -> [Grant] {
+        let states = try await client.rows(
+            """
+            SELECT state::text FROM grants WHERE subject = \(sub.rawValue) AND status <> 'revoked'
+            ORDER BY (state->>'started_at')::bigint, grant_id
+            """,
+            logger: logger
+        ) { try $0.decode(String.self) }
+        do {
+            return try states.map { try JSONDecoder().decode(Grant.self, from: Data($0.utf8)) }
+        } catch {
+            throw LedgerStoreError(.encoding, "grant state: \(error)")
+        }
     }
 
     /// The subject of an OP session, as its grants record it; nil when no grant carries the sid.

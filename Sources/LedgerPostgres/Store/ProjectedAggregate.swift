@@ -38,4 +38,4 @@ extension Grant: ProjectedAggregate {
 extension Client: ProjectedAggregate {}
 extension SigningKey: ProjectedAggregate {}
 extension SubjectRevocations: ProjectedAggregate {}
-extension SessionRevocation: ProjectedAggregate {}
+extension Session: ProjectedAggregate {}

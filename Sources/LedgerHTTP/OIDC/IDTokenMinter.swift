@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+import LedgerDomain
+
+/// Mints ID tokens with the key ring's active key (never `none` or HS*, I7), from what the
+/// grant recorded at `/authorize`: subject, session, `nonce` and `auth_time`.
+struct IDTokenMinter: Sendable {
+    let services: LedgerServices
+
+    /// A signed ID token and its id.
+    struct Minted: Sendable {
+        var token: String
+        var jti: TokenID
+    }
+
+    /// Signs the ID token of `grant` issued at `now` beside `accessToken`.
+    func mint(for grant: Grant, accessToken: String, now: Instant, lifetimes: Lifetimes) async throws(OAuthError) -> Minted {
+        let jti = TokenID(UUID().uuidString.lowercased())
+        let issuer = services.issuer
+        do {
+            let token = try await services.keys.sign(type: "JWT") { algorithm in
+                IDTokenClaims(
+                    iss: issuer, sub: grant.subject.rawValue, aud: grant.clientID.rawValue,
+                    exp: now.adding(lifetimes.idToken).seconds, iat: now.seconds, authTime: grant.code?.authTime?.seconds,
+                    nonce: grant.code?.nonce, sid: grant.sessionID?.rawValue,
+                    atHash: Self.leftHalfHash(of: accessToken, algorithm: algorithm), azp: grant.clientID.rawValue,
+                    jti: jti.rawValue
+                )
+            }
+            return Minted(token: token, jti: jti)
+        } catch {
+            services.logger.error("ID token signing failed", metadata: ["error": "\(error)"])
+            throw .temporarilyUnavailable("no signing key is available")
+        }
+    }
+
+    /// `at_hash` (OIDC Core §3.1.3.6): base64url of the left half of the hash of the token's
+    /// ASCII bytes, with the hash of the JWS algorithm — SHA-256 for ES256 and RS256, SHA-512
+    /// for EdDSA with Ed25519 (OIDC Core errata set 2).
+    static func leftHalfHash(of token: String, algorithm: String) -> String {
+        let digest: Data =
+            algorithm == "EdDSA" ? Data(SHA512.hash(data: Data(token.utf8))) : Data(SHA256.hash(data: Data(token.utf8)))
+        return digest.prefix(digest.count / 2).base64URLEncoded
+    }
+}

@@ -1,0 +1,90 @@
+import LedgerDomain
+import Testing
+
+/// Given/when/then tests for the OP session aggregate and the session-limit policy.
+@Suite("Session decisions and the session limit")
+struct SessionTests {
+    static let t0 = Instant(seconds: 1_800_000_000)
+    static let sid = SessionID("s1")
+    static let alice = Subject("alice")
+    static let started = SessionEvent.started(SessionStarted(sessionID: sid, subject: alice, authTime: t0))
+
+    static func at(_ seconds: Int64) -> DecisionContext { DecisionContext(now: t0.adding(.seconds(seconds))) }
+
+    @Test("start records the subject and auth_time = now; a second start of the same sid is refused")
+    func start() throws {
+        let decision = Session.decide(.start(Self.sid, subject: Self.alice), nil, Self.at(0))
+        #expect(decision.refusal == nil)
+        #expect(decision.events == [Self.started])
+        let state = try #require(Session.fold(decision.events))
+        #expect(state == Session(sessionID: Self.sid, subject: Self.alice, authTime: Self.t0))
+        #expect(state.isActive)
+        let again = Session.decide(.start(Self.sid, subject: Subject("mallory")), state, Self.at(1))
+        #expect(again.events.isEmpty)
+        #expect(again.refusal?.code == .alreadyStarted)
+    }
+
+    @Test("logout ends the session and revokes its tokens until they expire; ending again appends nothing")
+    func end() throws {
+        let state = Session.fold([Self.started])
+        let until = Self.t0.adding(.seconds(900))
+        let decision = Session.decide(.end(reason: .logout, tokensExpireBy: until), state, Self.at(30))
+        let now = Self.t0.adding(.seconds(30))
+        #expect(decision.events == [
+            .ended(SessionEnded(sessionID: Self.sid, reason: .logout, at: now)),
+            .revoked(SessionRevoked(sessionID: Self.sid, subject: Self.alice, reason: .logout, at: now, until: until)),
+        ])
+        let ended = try #require(Session.fold(decision.events, from: state))
+        #expect(!ended.isActive)
+        #expect(ended.endedAt == now && ended.revokedAt == now && ended.reason == .logout)
+        #expect(Session.decide(.end(reason: .logout, tokensExpireBy: until), ended, Self.at(40)).events.isEmpty)
+        #expect(Session.decide(.end(reason: .logout, tokensExpireBy: until), nil, Self.at(40)).refusal?.code == .unknown)
+    }
+
+    @Test("until never lies before the revocation itself")
+    func untilNotInThePast() {
+        let decision = Session.decide(.end(reason: .logout, tokensExpireBy: Self.t0), Session.fold([Self.started]), Self.at(60))
+        #expect(decision.events.last == .revoked(SessionRevoked(
+            sessionID: Self.sid, subject: Self.alice, reason: .logout, at: Self.t0.adding(.seconds(60)), until: Self.t0.adding(.seconds(60))
+        )))
+    }
+
+    @Test("revoke keeps the recorded subject, is idempotent, and works for a session known only from its grants")
+    func revoke() throws {
+        let until = Self.t0.adding(.seconds(600))
+        let state = Session.fold([Self.started])
+        let decision = Session.decide(.revoke(Self.sid, subject: Subject("other"), reason: .admin, tokensExpireBy: until), state, Self.at(5))
+        #expect(decision.events == [
+            .revoked(SessionRevoked(sessionID: Self.sid, subject: Self.alice, reason: .admin, at: Self.t0.adding(.seconds(5)), until: until))
+        ])
+        let revoked = try #require(Session.fold(decision.events, from: state))
+        #expect(!revoked.isActive)
+        #expect(Session.decide(.revoke(Self.sid, subject: Self.alice, reason: .admin, tokensExpireBy: until), revoked, Self.at(6)).events.isEmpty)
+        // Logging out a revoked session still records that it ended, without a second revocation.
+        #expect(Session.decide(.end(reason: .logout, tokensExpireBy: until), revoked, Self.at(7)).events
+            == [.ended(SessionEnded(sessionID: Self.sid, reason: .logout, at: Self.t0.adding(.seconds(7))))])
+
+        let unknown = Session.decide(.revoke(SessionID("s9"), subject: Self.alice, reason: .admin, tokensExpireBy: until), nil, Self.at(5))
+        #expect(unknown.events.count == 1)
+        let known = try #require(Session.fold(unknown.events))
+        #expect(known.subject == Self.alice && known.authTime == nil && !known.isActive)
+    }
+
+    @Test("evolve is total: an ended event without a start is ignored")
+    func evolveTotal() {
+        #expect(Session.evolve(nil, .ended(SessionEnded(sessionID: Self.sid, reason: .logout, at: Self.t0))) == nil)
+    }
+
+    @Test("the session limit evicts the oldest sessions beyond the maximum, ties broken by sid")
+    func limit() {
+        func session(_ id: String, _ seconds: Int64) -> Session {
+            Session(sessionID: SessionID(id), subject: Self.alice, authTime: Self.t0.adding(.seconds(seconds)))
+        }
+        let active = [session("c", 30), session("a", 10), session("b", 10), session("d", 40)]
+        #expect(SessionLimit.unlimited.evictions(among: active).isEmpty)
+        #expect(SessionLimit(maxPerSubject: 4).evictions(among: active).isEmpty)
+        #expect(SessionLimit(maxPerSubject: 2).evictions(among: active) == [SessionID("a"), SessionID("b")])
+        #expect(SessionLimit(maxPerSubject: 1).evictions(among: active) == [SessionID("a"), SessionID("b"), SessionID("c")])
+        #expect(SessionLimit(maxPerSubject: 0).maxPerSubject == 1)
+    }
+}
