@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "tokenledger", targets: ["tokenledger"]),
         .executable(name: "tokenledger-bench", targets: ["tokenledger-bench"]),
+        .library(name: "LedgerGuard", targets: ["LedgerGuard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -78,6 +79,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LedgerGuard",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerRedis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LedgerTesting",
             dependencies: [
                 "LedgerPostgres",
@@ -114,6 +128,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/tokenledger-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerGuardTests",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerGuard",
+                "LedgerHTTP",
+                "LedgerPostgres",
+                "LedgerRedis",
+                "LedgerTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,44 @@
+/// Everything a resource server configures, with the documented defaults. Endpoint URLs
+/// default to the issuer's (`<issuer>/jwks.json`, `/revocations`, `/token`); set them when the
+/// service is reached at another address than its issuer URL.
+public struct LedgerGuardConfiguration: Sendable {
+    /// The exact `iss` of accepted tokens.
+    public var issuer: String
+    /// This resource server's identifier; `aud` must contain it (the issuer's default audience is its URL).
+    public var audience: String
+    /// The client this resource server authenticates as to read the catch-up feed (client_secret_basic,
+    /// with the `client_credentials` grant and scope `revocations:read`).
+    public var clientID: String
+    /// That client's secret.
+    public var clientSecret: String
+    /// Redis URL of the broadcast (`redis://host:port/db`).
+    public var redisURL = "redis://127.0.0.1:6379/0"
+    /// The broadcast channel.
+    public var channel = "tokenledger:revocations"
+    /// The JWKS URL; default `<issuer>/jwks.json`.
+    public var jwksURL: String?
+    /// The catch-up feed URL; default `<issuer>/revocations`.
+    public var feedURL: String?
+    /// The token endpoint URL; default `<issuer>/token`.
+    public var tokenURL: String?
+    /// Tolerance for `exp`, `nbf` and `iat`; at most 15 s.
+    public var clockSkew: Duration = .seconds(5)
+    /// How long the kit trusts its deny-list without a heartbeat or a successful catch-up; after
+    /// that every validation fails closed until it is current again. The broadcast heartbeats
+    /// every 2 s, so the default tolerates four missed heartbeats.
+    public var stalenessBound: Duration = .seconds(10)
+    /// Least time between two JWKS fetches triggered by unknown key ids.
+    public var jwksRefetchInterval: Duration = .seconds(5)
+    /// How many validated tokens are remembered.
+    public var cacheCapacity = 100_000
+
+    /// Creates a configuration with the defaults above.
+    public init(issuer: String, audience: String? = nil, clientID: String, clientSecret: String) {
+        self.issuer = issuer
+        self.audience = audience ?? issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    var base: String { issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer }
+}

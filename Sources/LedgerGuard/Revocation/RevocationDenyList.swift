@@ -1,0 +1,96 @@
+import LedgerDomain
+
+/// The revocations that can still matter, as a pure value: fed with §5.3 messages, asked
+/// whether a validated token is covered. No I/O and no clock: every time is an argument.
+///
+/// Entries are kept until their `until` (plus the validator's skew, which may accept a token
+/// that long after its `exp`) and then pruned. Applying a message twice changes nothing.
+public struct RevocationDenyList: Sendable, Hashable {
+    /// A subject or client revocation: tokens issued before `notBefore` are revoked.
+    struct Cutoff: Sendable, Hashable {
+        var notBefore: Int64
+        var until: Int64
+    }
+
+    private(set) var tokens: [String: Int64] = [:]
+    private(set) var grants: [String: Int64] = [:]
+    private(set) var sessions: [String: Int64] = [:]
+    private(set) var subjects: [String: Cutoff] = [:]
+    private(set) var clients: [String: Cutoff] = [:]
+
+    /// The highest revocation seq applied; messages at or below it are duplicates.
+    public private(set) var lastAppliedSeq: Int64 = 0
+
+    /// An empty list.
+    public init() {}
+
+    /// How many entries are held.
+    public var count: Int { tokens.count + grants.count + sessions.count + subjects.count + clients.count }
+
+    /// What applying a message did.
+    public enum Outcome: Sendable, Hashable {
+        /// The revocation was added.
+        case applied
+        /// Its seq was at or below ``lastAppliedSeq``: ignored.
+        case duplicate
+        /// Not a revocation, or missing the identifiers of its scope: ignored.
+        case invalid
+    }
+
+    /// Applies one revocation message; heartbeats and incomplete messages are `invalid`.
+    @discardableResult
+    public mutating func apply(_ message: RevocationMessage) -> Outcome {
+        guard message.v == 1, message.type == .revoked, let scope = message.scope, let until = message.until else { return .invalid }
+        guard message.seq > lastAppliedSeq else { return .duplicate }
+        switch scope {
+        case .token:
+            guard let jti = message.jti else { return .invalid }
+            tokens[jti] = max(tokens[jti] ?? until, until)
+        case .grant:
+            guard let grant = message.grantID else { return .invalid }
+            grants[grant] = max(grants[grant] ?? until, until)
+        case .session:
+            guard let sid = message.sid else { return .invalid }
+            sessions[sid] = max(sessions[sid] ?? until, until)
+        case .subject:
+            guard let sub = message.sub, let notBefore = message.notBefore else { return .invalid }
+            subjects[sub] = Self.merge(subjects[sub], Cutoff(notBefore: notBefore, until: until))
+        case .client:
+            guard let client = message.clientID, let notBefore = message.notBefore else { return .invalid }
+            clients[client] = Self.merge(clients[client], Cutoff(notBefore: notBefore, until: until))
+        }
+        lastAppliedSeq = message.seq
+        return .applied
+    }
+
+    /// Records that every revocation up to `seq` has been applied (a catch-up reached it).
+    public mutating func advance(to seq: Int64) {
+        lastAppliedSeq = max(lastAppliedSeq, seq)
+    }
+
+    /// Whether a revocation covers the token.
+    public func isRevoked(_ token: AccessToken) -> Bool {
+        if tokens[token.jti] != nil || grants[token.grantID] != nil { return true }
+        if let sid = token.sid, sessions[sid] != nil { return true }
+        if let cutoff = subjects[token.subject], token.issuedAt < cutoff.notBefore { return true }
+        if let cutoff = clients[token.clientID], token.issuedAt < cutoff.notBefore { return true }
+        return false
+    }
+
+    /// Drops entries whose `until` is more than `grace` seconds before `now` (Unix seconds):
+    /// every token they cover has expired, even allowing for the validator's skew.
+    public mutating func prune(now: Int64, grace: Int64) {
+        let keep = { (until: Int64) in until + grace >= now }
+        tokens = tokens.filter { keep($0.value) }
+        grants = grants.filter { keep($0.value) }
+        sessions = sessions.filter { keep($0.value) }
+        subjects = subjects.filter { keep($0.value.until) }
+        clients = clients.filter { keep($0.value.until) }
+    }
+
+    /// A later cutoff covers every token an earlier one does; keep the widest.
+    private static func merge(_ old: Cutoff?, _ new: Cutoff) -> Cutoff {
+        guard let old else { return new }
+        return Cutoff(notBefore: max(old.notBefore, new.notBefore), until: max(old.until, new.until))
+    }
+}

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import LedgerDomain
+import NIOCore
+
+/// Reads the catch-up feed (`GET /revocations?after=SEQ`, §5.1) with an access token of scope
+/// `revocations:read`, obtained with client credentials (client_secret_basic) and reused until
+/// shortly before it expires or the feed refuses it.
+public actor RevocationFeedClient {
+    /// One answer of the feed.
+    public struct Page: Sendable, Decodable {
+        /// The log head the items were read at.
+        public var head: Int64
+        /// Revocations after the requested seq whose `until` is still ahead, in seq order.
+        public var items: [RevocationMessage]
+    }
+
+    private let feedURL: String
+    private let tokenURL: String
+    private let authorization: String
+    private let http: HTTPClient
+    private var accessToken: (value: String, refreshAt: ContinuousClock.Instant)?
+
+    /// Creates a client of the feed at `feedURL` that authenticates at `tokenURL` as `clientID`.
+    public init(feedURL: String, tokenURL: String, clientID: String, clientSecret: String, http: HTTPClient = .shared) {
+        self.feedURL = feedURL
+        self.tokenURL = tokenURL
+        authorization = "Basic " + Data("\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))".utf8).base64EncodedString()
+        self.http = http
+    }
+
+    /// The revocations after `seq`.
+    public func page(after seq: Int64) async throws(GuardError) -> Page {
+        for attempt in 0..<2 {
+            let token = try await currentToken()
+            var request = HTTPClientRequest(url: "\(feedURL)?after=\(seq)")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let (status, body) = try await execute(request)
+            if status == 401, attempt == 0 {
+                accessToken = nil
+                continue
+            }
+            guard status == 200 else { throw GuardError(.feedUnavailable, "revocation feed answered \(status)") }
+            do {
+                return try JSONDecoder().decode(Page.self, from: body)
+            } catch {
+                throw GuardError(.feedUnavailable, "revocation feed answer is not a page of messages")
+            }
+        }
+        throw GuardError(.feedUnavailable, "revocation feed refused a fresh access token")
+    }
+
+    private func currentToken() async throws(GuardError) -> String {
+        if let accessToken, ContinuousClock.now < accessToken.refreshAt { return accessToken.value }
+        var request = HTTPClientRequest(url: tokenURL)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: authorization)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials&scope=revocations%3Aread"))
+        let (status, body) = try await execute(request)
+        struct TokenResponse: Decodable {
+            var access_token: String
+            var expires_in: Int?
+        }
+        guard status == 200, let response = try? JSONDecoder().decode(TokenResponse.self, from: body) else {
+            throw GuardError(.feedUnavailable, "token endpoint answered \(status) to client_credentials")
+        }
+        // Renew at half the lifetime, so a token never expires between fetch and use.
+        let lifetime = Duration.seconds(max(response.expires_in ?? 60, 2))
+        accessToken = (response.access_token, .now + lifetime / 2)
+        return response.access_token
+    }
+
+    private func execute(_ request: HTTPClientRequest) async throws(GuardError) -> (Int, Data) {
+        do {
+            let response = try await http.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            return (Int(response.status.code), Data(buffer: body))
+        } catch {
+            throw GuardError(.feedUnavailable, "\(request.url.prefix(while: { $0 != "?" })) unreachable: \(type(of: error))")
+        }
+    }
+
+    /// client_secret_basic encodes id and secret with the form encoding first (RFC 6749 §2.3.1).
+    private static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,73 @@
+import LedgerDomain
+
+/// The subscriber's state as a pure value: the deny-list, whether it is known to be complete,
+/// and since when. It returns what to do next; ``RevocationSubscriber`` does it.
+///
+/// The list is *in sync* from a successful catch-up until a gap is detected (a heartbeat above
+/// the last applied seq, or a lost connection). Every heartbeat or revocation received while in
+/// sync renews `syncedAt`; once `syncedAt` is older than the staleness bound the kit fails closed,
+/// and the next successful catch-up (or, after a quiet spell, the next heartbeat) recovers it.
+public struct RevocationSync: Sendable {
+    /// What the subscriber must do after an input.
+    public enum Action: Sendable, Hashable {
+        /// Nothing.
+        case none
+        /// Fetch the feed after this seq, then call ``caughtUp(items:head:at:)``.
+        case catchUp(after: Int64)
+    }
+
+    /// The revocations applied so far.
+    public private(set) var denyList = RevocationDenyList()
+    /// When the list was last known to be complete; nil before the first catch-up.
+    public private(set) var syncedAt: ContinuousClock.Instant?
+    /// Whether a gap is known and not yet closed by a catch-up.
+    public private(set) var needsCatchUp = true
+
+    /// A fresh state: out of sync until the first catch-up.
+    public init() {}
+
+    /// Whether validations may rely on the list at `now`.
+    public func isFresh(at now: ContinuousClock.Instant, bound: Duration) -> Bool {
+        guard let syncedAt else { return false }
+        return now - syncedAt <= bound
+    }
+
+    /// The subscription (re)connected: whatever was published meanwhile must be fetched.
+    public mutating func connected() -> Action {
+        needsCatchUp = true
+        return .catchUp(after: denyList.lastAppliedSeq)
+    }
+
+    /// The subscription lost its connection: messages are being missed.
+    public mutating func disconnected() {
+        needsCatchUp = true
+    }
+
+    /// A message from the channel.
+    public mutating func received(_ message: RevocationMessage, at now: ContinuousClock.Instant) -> Action {
+        switch message.type {
+        case .revoked:
+            guard denyList.apply(message) != .invalid else { return .none }
+            if !needsCatchUp { syncedAt = now }
+            return .none
+        case .heartbeat:
+            if message.seq > denyList.lastAppliedSeq { needsCatchUp = true }
+            guard !needsCatchUp else { return .catchUp(after: denyList.lastAppliedSeq) }
+            syncedAt = now
+            return .none
+        }
+    }
+
+    /// The feed answered: its items (seq order) and the log head it read them at.
+    public mutating func caughtUp(items: [RevocationMessage], head: Int64, at now: ContinuousClock.Instant) {
+        for item in items { denyList.apply(item) }
+        denyList.advance(to: head)
+        needsCatchUp = false
+        syncedAt = now
+    }
+
+    /// Drops entries every covered token of which has expired (see ``RevocationDenyList/prune(now:grace:)``).
+    public mutating func prune(unixNow: Int64, grace: Int64) {
+        denyList.prune(now: unixNow, grace: grace)
+    }
+}

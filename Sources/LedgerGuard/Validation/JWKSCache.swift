@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import Logging
+import NIOCore
+
+/// The issuer's published keys, fetched from its JWKS URL and kept until a token names a key
+/// id it does not know: then it refetches, at most once per `minimumRefetchInterval`, so a
+/// stream of tokens with made-up `kid`s cannot turn into a stream of requests to the issuer.
+/// A rotation is picked up the same way: the new key's first token triggers the refetch, and
+/// keys the issuer stopped publishing are dropped with it.
+public actor JWKSCache {
+    private let url: String
+    private let http: HTTPClient
+    private let minimumRefetchInterval: Duration
+    private let logger: Logger
+    private var keys = JWTKeyCollection()
+    /// Algorithm of each published key, by key id; a token must name exactly its key's algorithm.
+    private var algorithms: [String: String] = [:]
+    private var lastFetch: ContinuousClock.Instant?
+
+    /// Creates a cache over `url` (e.g. `https://issuer.example/jwks.json`); nothing is fetched yet.
+    public init(url: String, http: HTTPClient = .shared, minimumRefetchInterval: Duration = .seconds(5), logger: Logger) {
+        self.url = url
+        self.http = http
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.logger = logger
+    }
+
+    /// The key collection that can verify a token signed by `kid` with `alg`, and whether the
+    /// published key ids changed on the way: when `kid` is unknown and the last fetch is old
+    /// enough, the JWKS is refetched first.
+    func keys(for kid: String, alg: String) async throws(GuardError) -> (keys: JWTKeyCollection, changed: Bool) {
+        var changed = false
+        if algorithms[kid] == nil, lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
+            changed = try await refresh()
+        }
+        guard let published = algorithms[kid] else { throw GuardError(.unknownKey, "no published key with the token's kid") }
+        guard published == alg else { throw GuardError(.algorithmNotAllowed, "header alg differs from the key's algorithm") }
+        return (keys, changed)
+    }
+
+    /// Fetches the JWKS now and replaces the keys; returns whether the set of key ids changed.
+    @discardableResult
+    public func refresh() async throws(GuardError) -> Bool {
+        lastFetch = .now
+        let jwks: JWKS
+        do {
+            let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else { throw GuardError(.jwksUnavailable, "JWKS answered \(response.status.code)") }
+            jwks = try JSONDecoder().decode(JWKS.self, from: Data(buffer: body))
+        } catch let error as GuardError {
+            throw error
+        } catch {
+            logger.warning("JWKS fetch failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            throw GuardError(.jwksUnavailable, "JWKS could not be fetched or parsed")
+        }
+        let fresh = JWTKeyCollection()
+        var found: [String: String] = [:]
+        for jwk in jwks.keys {
+            guard let kid = jwk.keyIdentifier?.string, let alg = jwk.algorithm?.rawValue,
+                AccessTokenRules.allowedAlgorithms.contains(alg)
+            else { continue }
+            do {
+                try await fresh.add(jwk: jwk)
+                found[kid] = alg
+            } catch {
+                logger.warning("JWKS key skipped", metadata: ["kid": "\(kid)", "error": "\(error)"])
+            }
+        }
+        let changed = Set(found.keys) != Set(algorithms.keys)
+        keys = fresh
+        algorithms = found
+        if changed { logger.info("JWKS keys changed", metadata: ["kids": "\(found.keys.sorted())"]) }
+        return changed
+    }
+}

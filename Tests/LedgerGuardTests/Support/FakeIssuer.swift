@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import LedgerDomain
+import Logging
+import Synchronization
+
+/// A stand-in issuer on an ephemeral loopback port with the three endpoints the kit reads:
+/// `GET /jwks.json` (keys changeable mid-test), `POST /token` (client credentials, Basic
+/// `rs:rs-secret`) and `GET /revocations?after=` (serves ``revocations`` with the §5.1 shape,
+/// or 503 while ``feedDown``). Requests are counted.
+final class FakeIssuer: Sendable {
+    struct State {
+        var jwks: [String] = []
+        var revocations: [RevocationMessage] = []
+        var head: Int64 = 0
+        var feedDown = false
+        var jwksFetches = 0
+        var feedFetches = 0
+    }
+
+    static let clientID = "rs"
+    static let clientSecret = "rs-secret"
+    static let feedToken = "feed-token"
+
+    let state = Mutex(State())
+    let baseURL: String
+    var jwksURL: String { baseURL + "/jwks.json" }
+
+    private init(baseURL: String) { self.baseURL = baseURL }
+
+    /// Publishes exactly these JWKs (JSON texts).
+    func publish(_ jwks: [String]) { state.withLock { $0.jwks = jwks } }
+    /// How many times the JWKS was fetched.
+    var fetchCount: Int { state.withLock(\.jwksFetches) }
+    /// How many feed pages were served.
+    var feedFetches: Int { state.withLock(\.feedFetches) }
+
+    /// Records a revocation in the fake log (and moves the head to it).
+    func append(_ message: RevocationMessage) {
+        state.withLock {
+            $0.revocations.append(message)
+            $0.head = max($0.head, message.seq)
+        }
+    }
+
+    /// Runs `body` with an issuer publishing `jwks`.
+    static func with(_ jwks: [String], _ body: @Sendable (FakeIssuer) async throws -> Void) async throws {
+        let port = PortBox()
+        let holder = Mutex<FakeIssuer?>(nil)
+        let router = Router()
+        router.get("jwks.json") { _, _ -> Response in
+            guard let issuer = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
+            let keys = issuer.state.withLock { state in
+                state.jwksFetches += 1
+                return state.jwks.joined(separator: ",")
+            }
+            return json(#"{"keys":["# + keys + "]}")
+        }
+        router.post("token") { request, _ -> Response in
+            let expected = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
+            guard request.headers[.authorization] == expected else { return Response(status: .unauthorized) }
+            return json(#"{"access_token":"\#(feedToken)","token_type":"Bearer","expires_in":600}"#)
+        }
+        router.get("revocations") { request, _ -> Response in
+            guard let issuer = holder.withLock({ $0 }), request.headers[.authorization] == "Bearer \(feedToken)" else {
+                return Response(status: .unauthorized)
+            }
+            let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+            let page: (items: [RevocationMessage], head: Int64)? = issuer.state.withLock { state in
+                guard !state.feedDown else { return nil }
+                state.feedFetches += 1
+                return (state.revocations.filter { $0.seq > after }, state.head)
+            }
+            guard let page else { return Response(status: .serviceUnavailable) }
+            struct Page: Encodable {
+                var head: Int64
+                var items: [RevocationMessage]
+            }
+            return json(String(decoding: try JSONEncoder().encode(Page(head: page.head, items: page.items)), as: UTF8.self))
+        }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { port.set($0.localAddress?.port ?? 0) }, logger: Self.quietLogger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let issuer = FakeIssuer(baseURL: "http://127.0.0.1:\(try await port.value())")
+            issuer.publish(jwks)
+            holder.withLock { $0 = issuer }
+            try await body(issuer)
+            group.cancelAll()
+        }
+    }
+
+    private static let quietLogger: Logger = {
+        var logger = Logger(label: "test.fake-issuer")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    private static func json(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Hands a listener's port from its startup callback to the test.
+final class PortBox: Sendable {
+    private let port = Mutex<Int?>(nil)
+    func set(_ value: Int) { port.withLock { $0 = value } }
+    func value() async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let value = port.withLock({ $0 }) { return value }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw CancellationError()
+    }
+}
