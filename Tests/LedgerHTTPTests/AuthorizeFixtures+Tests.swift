@@ -36,13 +36,16 @@ enum AuthorizeFixtures {
         func advance(_ duration: Duration) { current.withLock { $0 = $0.adding(duration) } }
     }
 
-    /// Registers a client with both redirect URIs; public (`none`) unless `method` says otherwise.
+    /// Registers a client with both redirect URIs (and `postLogoutRedirectURIs`); public (`none`)
+    /// unless `method` says otherwise.
     static func register(
         _ h: HTTPHarness, id: String = "spa", name: String? = "Demo <App> & \"Co\"", method: String = "none",
-        grantTypes: [String] = ["authorization_code", "refresh_token"], scope: String = "openid profile email offline_access"
+        grantTypes: [String] = ["authorization_code", "refresh_token"], scope: String = "openid profile email offline_access",
+        postLogoutRedirectURIs: [String] = []
     ) async throws {
         let registration = ClientRegistered(
-            clientID: ClientID(id), clientName: name, redirectURIs: [redirectURI, redirectWithQuery], postLogoutRedirectURIs: [],
+            clientID: ClientID(id), clientName: name, redirectURIs: [redirectURI, redirectWithQuery],
+            postLogoutRedirectURIs: postLogoutRedirectURIs,
             grantTypes: grantTypes, responseTypes: ["code"], tokenEndpointAuthMethod: method, scope: Scope(parsing: scope),
             secretHash: method == "none" ? nil : SecretDigest.hash(SecretDigest.mint()), lifetimes: .standard, at: h.services.now()
         )

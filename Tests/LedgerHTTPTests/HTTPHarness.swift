@@ -18,10 +18,10 @@ struct HTTPHarness: Sendable {
 
     static let adminToken = "test-admin-token"
 
-    /// Runs `body` with a harness. `now` is the services' clock.
+    /// Runs `body` with a harness. `now` is the services' clock; `sessionLimit` the per-subject session limit.
     static func with(
         now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256", users: UserDirectory = .empty,
-        _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
+        sessionLimit: SessionLimit = .unlimited, _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger { ledger in
             var logger = Logger(label: "test.http")
@@ -36,7 +36,7 @@ struct HTTPHarness: Sendable {
             try await keys.start()
             let services = LedgerServices(
                 issuer: "https://issuer.test", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
-                adminToken: adminToken, logger: logger, now: now, users: users
+                adminToken: adminToken, logger: logger, now: now, users: users, sessionLimit: sessionLimit
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

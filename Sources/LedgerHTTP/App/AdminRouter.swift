@@ -13,6 +13,7 @@ public enum AdminRouter {
         AdminClientRoutes.add(to: admin, services)
         AdminRevocationRoutes.add(to: admin, services)
         AdminSubjectRoutes.add(to: admin, services)
+        AdminSubjectStateRoutes.add(to: admin, services)
         return router
     }
 }

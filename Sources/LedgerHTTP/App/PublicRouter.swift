@@ -9,6 +9,7 @@ public enum PublicRouter {
         DiscoveryRoutes.add(to: router, services)
         AuthorizeRoutes.add(to: router, services)
         TokenRoutes.add(to: router, services)
+        OIDCRoutes.add(to: router, services)
         return router
     }
 }

@@ -89,14 +89,12 @@ extension AuthorizationRequest {
         guard prompts.isSubset(of: ["none", "login", "consent", "select_account"]) else {
             throw refuse(.invalidRequest("prompt has an unsupported value"))
         }
-        if prompts.contains("none") {
-            guard prompts.count == 1 else { throw refuse(.invalidRequest("prompt=none cannot be combined with other values")) }
-            // There is no provider session to reuse yet: every sign-in needs the login page.
-            throw refuse(OAuthError("login_required", "the user must sign in"))
+        if prompts.contains("none"), prompts.count > 1 {
+            throw refuse(.invalidRequest("prompt=none cannot be combined with other values"))
         }
         return AuthorizationRequest(
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge, nonce: nonce,
-            maxAge: maxAge, receivedAt: now
+            maxAge: maxAge, receivedAt: now, prompt: prompts
         )
     }
 

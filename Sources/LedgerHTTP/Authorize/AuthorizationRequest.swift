@@ -15,15 +15,17 @@ public struct AuthorizationRequest: Sendable, Hashable, Codable {
     public var codeChallenge: String
     /// The OIDC `nonce`, bound into the ID token.
     public var nonce: String?
-    /// OIDC `max_age` in seconds. Every login here is fresh, so it is always satisfied.
+    /// OIDC `max_age` in seconds: a session whose login is older needs the form again.
     public var maxAge: Int?
+    /// OIDC `prompt` values: `none` (never show the form), `login` (always show it).
+    public var prompt: Set<String>
     /// When the request was validated; the sealed form expires 10 minutes later.
     public var receivedAt: Instant
 
     /// Creates a request.
     public init(
         clientID: ClientID, redirectURI: String, scope: Scope, state: String?, codeChallenge: String, nonce: String?,
-        maxAge: Int?, receivedAt: Instant
+        maxAge: Int?, receivedAt: Instant, prompt: Set<String> = []
     ) {
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -33,10 +35,11 @@ public struct AuthorizationRequest: Sendable, Hashable, Codable {
         self.nonce = nonce
         self.maxAge = maxAge
         self.receivedAt = receivedAt
+        self.prompt = prompt
     }
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", redirectURI = "redirect_uri", scope, state, codeChallenge = "code_challenge", nonce
-        case maxAge = "max_age", receivedAt = "received_at"
+        case maxAge = "max_age", receivedAt = "received_at", prompt
     }
 }

@@ -6,7 +6,7 @@ public enum AuthorizeRoutes {
     /// Adds the routes. The login throttle lives as long as the router (per replica).
     public static func add<Context: RequestContext>(to router: Router<Context>, _ services: LedgerServices) {
         let endpoint = AuthorizeEndpoint(services: services)
-        router.get("/authorize") { request, _ in await endpoint.start(request) }
+        router.get("/authorize") { request, context in await endpoint.start(request, context: context) }
         router.post("/authorize") { request, context in await endpoint.finishLogin(request, context: context) }
     }
 }

@@ -3,7 +3,8 @@ import LedgerDomain
 
 extension AuthorizeEndpoint {
     /// `POST /authorize`: the login form's submission. CSRF first, then the sealed request, then
-    /// the throttle, then the password; only a matching password reaches ``issueCode``. A wrong
+    /// the throttle, then the password; only a matching password starts an OP session and
+    /// reaches ``issueCode``. A wrong
     /// one re-renders the form with one generic message and never says which field was wrong.
     func finishLogin<Context: RequestContext>(_ request: Request, context: Context) async -> Response {
         let form: FormParameters
@@ -64,7 +65,19 @@ extension AuthorizeEndpoint {
             return LoginPage.response(page, setCookie: nil)
         }
         throttle.recordSuccess(userKey)
-        return await issueCode(for: authorization, client: client, user: user, request: request, context: context, address: address)
+        let session: Session
+        do {
+            session = try await sessions.start(
+                subject: user.subject, metadata: eventMetadata(user: user, client: client, request: request, context: context)
+            )
+        } catch {
+            services.logger.error("session not recorded", metadata: ["client_id": "\(client.id)", "error": "\(error.code)"])
+            return Self.unavailable
+        }
+        return await issueCode(
+            for: authorization, client: client, user: user, session: session, setCookie: sessionCookie.setCookie(session.sessionID),
+            request: request, context: context
+        )
     }
 
     /// The client's IP address when the request context knows it (a context conforming to

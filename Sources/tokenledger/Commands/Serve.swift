@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
 import Logging
@@ -25,7 +26,8 @@ struct Serve: AsyncParsableCommand {
             keys: makeKeyRing(configuration, database: database, writer: writer, logger: logger),
             adminToken: configuration.adminToken, logger: logger,
             users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
-            requestSealingKey: AuthorizationRequestSealer.key(fromSecret: configuration.keySecret)
+            requestSealingKey: AuthorizationRequestSealer.key(fromSecret: configuration.keySecret),
+            sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject)
         )
         let publicApp = Application(
             router: PublicRouter.build(services),

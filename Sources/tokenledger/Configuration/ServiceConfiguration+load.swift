@@ -32,6 +32,7 @@ extension ServiceConfiguration {
         c.keySecret = reader.string(forKey: "key.secret", isSecret: true)
         c.signingAlgorithm = reader.string(forKey: "keys.algorithm", default: c.signingAlgorithm)
         c.keyPublishLeadSeconds = reader.int(forKey: "keys.publish_lead_seconds", default: c.keyPublishLeadSeconds)
+        c.sessionsMaxPerSubject = reader.int(forKey: "sessions.max_per_subject")
         c.logLevel = reader.string(forKey: "log.level", default: c.logLevel)
         return c
     }

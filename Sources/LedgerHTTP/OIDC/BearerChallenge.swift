@@ -1,0 +1,47 @@
+import Hummingbird
+
+/// RFC 6750 bearer-token use at a protected resource of this service: reading the token from
+/// `Authorization: Bearer`, and the §3 errors with their `WWW-Authenticate` challenges.
+enum BearerChallenge {
+    /// The realm every challenge names.
+    static let realm = "tokenledger"
+
+    /// The token of `Authorization: Bearer <token>`. A missing header is nil; a header with
+    /// another scheme, or a malformed token, is `invalid_request` (§2.1, §3.1).
+    static func token(in request: Request) throws(OAuthError) -> String? {
+        let headers = request.headers[values: .authorization]
+        guard let header = headers.first else { return nil }
+        guard headers.count == 1, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw invalidRequest("the Authorization header must be one Bearer token")
+        }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+        guard !token.isEmpty, token.utf8.count <= 8192,
+            token.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._~+/=".unicodeScalars.contains($0)) })
+        else { throw invalidRequest("the bearer token is malformed") }
+        return String(token)
+    }
+
+    /// 401 without an error code: the request carried no token (§3.1).
+    static var missing: OAuthError {
+        OAuthError("invalid_request", "a bearer access token is required", status: .unauthorized, challenge: "Bearer realm=\"\(realm)\"")
+    }
+
+    /// 400 `invalid_request`.
+    static func invalidRequest(_ detail: String) -> OAuthError {
+        OAuthError("invalid_request", detail, status: .badRequest, challenge: "Bearer realm=\"\(realm)\", error=\"invalid_request\"")
+    }
+
+    /// 401 `invalid_token`: expired, revoked, malformed or not ours.
+    static func invalidToken(_ detail: String) -> OAuthError {
+        OAuthError("invalid_token", detail, status: .unauthorized, challenge: "Bearer realm=\"\(realm)\", error=\"invalid_token\"")
+    }
+
+    /// 403 `insufficient_scope`, naming the scope needed.
+    static func insufficientScope(_ scope: String) -> OAuthError {
+        OAuthError(
+            "insufficient_scope", "the access token lacks scope \(scope)", status: .forbidden,
+            challenge: "Bearer realm=\"\(realm)\", error=\"insufficient_scope\", scope=\"\(scope)\""
+        )
+    }
+}

@@ -1,0 +1,89 @@
+import Hummingbird
+import LedgerDomain
+import LedgerPostgres
+
+/// `GET|POST /logout`, the `end_session_endpoint` (RP-Initiated Logout 1.0). With a valid
+/// `id_token_hint` it ends the hinted session (and the browser's, when it is the same user's)
+/// at once; without one it first asks the user on a CSRF-protected page. Ending a session
+/// revokes every grant it holds (``SessionLifecycle/end(_:reason:metadata:)``), clears the
+/// cookie, and returns to the registered `post_logout_redirect_uri` with `state`, or shows
+/// a signed-out page.
+struct LogoutEndpoint: Sendable {
+    let services: LedgerServices
+    let csrf: LoginCSRF
+    let sessionCookie: SessionCookie
+    let sessions: SessionLifecycle
+
+    init(services: LedgerServices) {
+        self.services = services
+        csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
+        sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
+        sessions = SessionLifecycle(services)
+    }
+
+    /// Answers one logout request; `form` is the query (GET) or the form body (POST).
+    func handle<Context: RequestContext>(_ request: Request, context: Context) async -> Response {
+        let logout: LogoutRequest
+        let form: FormParameters
+        do {
+            form = request.method == .post ? try await FormParameters.body(of: request) : try FormParameters.query(of: request)
+            logout = try await LogoutRequest.validate(form, keys: services.keys, issuer: services.issuer, clients: services.clients)
+        } catch let error as OAuthError {
+            return HTMLPage.error(status: .badRequest, "The sign-out request could not be read.", code: error.code)
+        } catch let refusal as LogoutRequest.Refusal {
+            return HTMLPage.error(status: .badRequest, refusal.message, code: "invalid_request")
+        } catch {
+            return Self.unavailable
+        }
+        let browserSession = sessionCookie.sessionID(in: request)
+        guard logout.hint != nil || (request.method == .post && form["confirm"] != nil && csrf.verify(request, token: form["csrf"])) else {
+            let cookie = csrf.cookieValue(for: request)
+            return LogoutPage.confirmation(
+                csrfToken: csrf.token(for: cookie), clientID: logout.client?.id.rawValue, redirectURI: logout.redirectURI,
+                state: logout.state, setCookie: csrf.setCookie(cookie)
+            )
+        }
+        do {
+            for sid in try await sessionsToEnd(logout, browserSession: browserSession) {
+                let metadata = EventMetadata(
+                    actor: "user:\(sid.subject)", clientID: logout.client?.id.rawValue,
+                    requestID: context.logger[metadataKey: "hb.request.id"]?.description,
+                    userAgentHash: request.headers[.userAgent].map(AuthorizeEndpoint.sha256Hex)
+                )
+                try await sessions.end(sid.id, reason: .logout, metadata: metadata)
+                services.logger.info("session ended", metadata: ["sid": "\(sid.id)", "reason": "logout"])
+            }
+        } catch {
+            services.logger.error("logout not recorded", metadata: ["error": "\(error)"])
+            return Self.unavailable
+        }
+        guard let redirectURI = logout.redirectURI else { return LogoutPage.signedOut(clearCookie: sessionCookie.clearCookie) }
+        var response = AuthorizationRedirect.response(
+            request.method == .post ? .seeOther : .found, to: redirectURI, logout.state.map { [("state", $0)] } ?? []
+        )
+        response.headers[.setCookie] = sessionCookie.clearCookie
+        return response
+    }
+
+    /// The sessions a logout ends: the hint's `sid`, and the browser's session when no hint
+    /// names a user or it is the hinted user's (a hint never signs out somebody else).
+    private func sessionsToEnd(
+        _ logout: LogoutRequest, browserSession: SessionID?
+    ) async throws(LedgerStoreError) -> [(id: SessionID, subject: Subject)] {
+        var ended: [(id: SessionID, subject: Subject)] = []
+        if let hint = logout.hint, let sid = hint.sid {
+            ended.append((SessionID(sid), Subject(hint.sub)))
+        }
+        if let browserSession, !ended.contains(where: { $0.id == browserSession }),
+            let session = try await services.sessions.load(browserSession),
+            logout.hint == nil || session.subject.rawValue == logout.hint?.sub
+        {
+            ended.append((browserSession, session.subject))
+        }
+        return ended
+    }
+
+    private static var unavailable: Response {
+        HTMLPage.error(status: .serviceUnavailable, "Sign-out could not be completed right now. Try again shortly.", code: "temporarily_unavailable")
+    }
+}

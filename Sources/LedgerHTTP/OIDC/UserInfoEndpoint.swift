@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerDomain
+
+/// `GET|POST /userinfo` (OIDC Core §5.3): the claims of the signed-in user the access token
+/// stands for, by the scope it carries (`openid` required; `profile`, `email`, `address`,
+/// `phone` add their claims, §5.4). The token must be active exactly as introspection sees
+/// it: unexpired, its grant not revoked, nothing on the deny-list covering its jti, grant,
+/// session, subject or client. Errors are RFC 6750's.
+struct UserInfoEndpoint: Sendable {
+    let shared: TokenServices
+
+    var services: LedgerServices { shared.services }
+
+    /// The claims each scope releases (OIDC Core §5.4).
+    static let claimsByScope: [String: [String]] = [
+        "profile": [
+            "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
+            "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+        ],
+        "email": ["email", "email_verified"],
+        "address": ["address"],
+        "phone": ["phone_number", "phone_number_verified"],
+    ]
+
+    /// Answers one userinfo request.
+    func handle(_ request: Request) async -> Response {
+        do throws(OAuthError) {
+            guard let token = try BearerChallenge.token(in: request) else { throw BearerChallenge.missing }
+            guard token.split(separator: ".", omittingEmptySubsequences: false).count == 3,
+                let claims = try? await services.keys.verify(token, as: AccessTokenClaims.self), claims.iss == services.issuer
+            else { throw BearerChallenge.invalidToken("the access token is not valid") }
+            guard try await shared.isActive(claims, at: services.now()) else {
+                throw BearerChallenge.invalidToken("the access token is expired or revoked")
+            }
+            let scope = Scope(parsing: claims.scope)
+            guard scope.contains("openid") else { throw BearerChallenge.insufficientScope("openid") }
+            guard let user = services.users.user(subject: Subject(claims.sub)) else {
+                throw BearerChallenge.invalidToken("the access token's user no longer exists")
+            }
+            return Self.response(Self.claims(of: user, scope: scope))
+        } catch {
+            return error.response()
+        }
+    }
+
+    /// `sub` plus the user's configured claims that `scope` releases.
+    static func claims(of user: LoginUser, scope: Scope) -> [String: JSONValue] {
+        var released: [String: JSONValue] = ["sub": .string(user.subject.rawValue)]
+        for token in scope.values {
+            for name in claimsByScope[token] ?? [] { if let value = user.claims[name] { released[name] = value } }
+        }
+        return released
+    }
+
+    private static func response(_ claims: [String: JSONValue]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(claims)) ?? Data("{}".utf8)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+}

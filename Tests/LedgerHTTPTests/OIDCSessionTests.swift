@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LedgerDomain
+import LedgerHTTP
+import LedgerPostgres
+import Testing
+
+/// OP sessions (OIDC Core §3.1.2.1): single sign-on across clients, `prompt` and `max_age`.
+@Suite("OIDC: sessions, single sign-on, prompt and max_age")
+struct OIDCSessionTests {
+    typealias F = AuthorizeFixtures
+    typealias O = OIDCFixtures
+
+    @Test("a second client in the same browser gets its code without the form, in the same session and auth_time")
+    func singleSignOn() async throws {
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
+            try await F.register(h)
+            try await F.register(h, id: "other", name: "Other")
+            var browser = O.Browser()
+            let first = try await O.signIn(h, &browser)
+            let firstClaims = try await O.verifiedIDToken(h, try #require(first["id_token"] as? String))
+            let events = try await F.eventCount(h)
+
+            clock.advance(.seconds(90))
+            let (response, showedForm) = try await O.authorize(
+                h, &browser, F.parameters(["client_id": "other", "nonce": "second-nonce", "state": "s2"])
+            )
+            #expect(!showedForm)
+            #expect(response.status == .found || response.status == .seeOther)
+            #expect(response.headers[values: .setCookie].allSatisfy { !$0.hasPrefix(O.sessionCookie) })
+            let tokens = try await O.exchange(h, try O.code(response, state: "s2"), client: "other")
+            let claims = try await O.verifiedIDToken(h, try #require(tokens["id_token"] as? String))
+            #expect(claims.aud == "other")
+            #expect(claims.nonce == "second-nonce")
+            #expect(claims.sid == firstClaims.sid)
+            #expect(claims.authTime == firstClaims.authTime)
+            #expect(claims.iat == (firstClaims.authTime ?? 0) + 90)
+            // No new session: only the second grant's events were appended.
+            let sid = try O.sid(browser)
+            #expect(try await O.eventTypes(h, stream: "session/\(sid)") == ["session.started"])
+            #expect(try await F.eventCount(h) > events)
+            #expect(try await h.services.sessions.active(ofSubject: Subject("sub-alice")).map(\.sessionID.rawValue) == [sid])
+        }
+    }
+
+    @Test("prompt=none: login_required with state when there is no session; a code without the form when there is one")
+    func promptNone() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            var fresh = O.Browser()
+            let before = try await F.eventCount(h)
+            let (refused, showed) = try await O.authorize(h, &fresh, F.parameters(["prompt": "none"]))
+            #expect(!showed)
+            #expect(refused.status == .found)
+            let (base, items) = try F.location(refused)
+            #expect(base == F.redirectURI)
+            #expect(items["error"] == "login_required")
+            #expect(items["state"] == F.state)
+            #expect(items["code"] == nil)
+            #expect(try await F.eventCount(h) == before)
+
+            var browser = O.Browser()
+            _ = try await O.signIn(h, &browser)
+            let (silent, showedForm) = try await O.authorize(h, &browser, F.parameters(["prompt": "none"]))
+            #expect(!showedForm)
+            _ = try await O.exchange(h, try O.code(silent))
+        }
+    }
+
+    @Test("prompt=login shows the form despite a session; signing in again starts a new session")
+    func promptLogin() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            _ = try await O.signIn(h, &browser)
+            let firstSID = try O.sid(browser)
+            let (response, showedForm) = try await O.authorize(h, &browser, F.parameters(["prompt": "login"]))
+            #expect(showedForm)
+            _ = try O.code(response)
+            #expect(try O.sid(browser) != firstSID)
+        }
+    }
+
+    @Test("max_age: a login older than max_age needs the form (login_required with prompt=none); a fresh one does not")
+    func maxAge() async throws {
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            _ = try await O.signIn(h, &browser)
+            clock.advance(.seconds(120))
+
+            let (fresh, formForFresh) = try await O.authorize(h, &browser, F.parameters(["max_age": "300"]))
+            #expect(!formForFresh)
+            _ = try O.code(fresh)
+
+            let (stale, staleNone) = try await O.authorize(h, &browser, F.parameters(["max_age": "60", "prompt": "none"]))
+            #expect(!staleNone)
+            #expect(try F.location(stale).items["error"] == "login_required")
+
+            let (relogin, showedForm) = try await O.authorize(h, &browser, F.parameters(["max_age": "60"]))
+            #expect(showedForm)
+            let tokens = try await O.exchange(h, try O.code(relogin))
+            let claims = try await O.verifiedIDToken(h, try #require(tokens["id_token"] as? String))
+            #expect(claims.authTime == h.services.now().seconds)
+        }
+    }
+
+    @Test("a revoked session no longer signs in: admin revocation of the session needs the form again")
+    func revokedSessionNeedsLogin() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            _ = try await O.signIn(h, &browser)
+            let sid = try O.sid(browser)
+            let revoked = try await h.adminClient.executeRequest(
+                uri: "/admin/revocations", method: .post,
+                headers: [.authorization: "Bearer \(HTTPHarness.adminToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"session":"\#(sid)"}"#)
+            )
+            #expect(revoked.status == .ok)
+            let (response, showedForm) = try await O.authorize(h, &browser, F.parameters(["prompt": "none"]))
+            #expect(!showedForm)
+            #expect(try F.location(response).items["error"] == "login_required")
+        }
+    }
+}
