@@ -85,6 +85,7 @@ struct SessionTests {
         #expect(SessionLimit(maxPerSubject: 4).evictions(among: active).isEmpty)
         #expect(SessionLimit(maxPerSubject: 2).evictions(among: active) == [SessionID("a"), SessionID("b")])
         #expect(SessionLimit(maxPerSubject: 1).evictions(among: active) == [SessionID("a"), SessionID("b"), SessionID("c")])
-        #expect(SessionLimit(maxPerSubject: 0).maxPerSubject == 1)
+        #expect(SessionLimit(maxPerSubject: 0) == .unlimited)
+        #expect(SessionLimit(maxPerSubject: 0).evictions(among: active).isEmpty)
     }
 }

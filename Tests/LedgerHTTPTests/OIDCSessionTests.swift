@@ -109,22 +109,37 @@ struct OIDCSessionTests {
         }
     }
 
-    @Test("a revoked session no longer signs in: admin revocation of the session needs the form again")
+    @Test("a revoked session no longer signs in: after an admin revocation of the session, or of its subject, the form is needed again")
     func revokedSessionNeedsLogin() async throws {
-        try await HTTPHarness.with(users: F.users) { h in
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
             try await F.register(h)
+            func revoke(_ body: String) async throws {
+                let revoked = try await h.adminClient.executeRequest(
+                    uri: "/admin/revocations", method: .post,
+                    headers: [.authorization: "Bearer \(HTTPHarness.adminToken)", .contentType: "application/json"],
+                    body: ByteBuffer(string: body)
+                )
+                #expect(revoked.status == .ok)
+            }
             var browser = O.Browser()
             _ = try await O.signIn(h, &browser)
-            let sid = try O.sid(browser)
-            let revoked = try await h.adminClient.executeRequest(
-                uri: "/admin/revocations", method: .post,
-                headers: [.authorization: "Bearer \(HTTPHarness.adminToken)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"session":"\#(sid)"}"#)
-            )
-            #expect(revoked.status == .ok)
+            try await revoke(#"{"session":"\#(try O.sid(browser))"}"#)
             let (response, showedForm) = try await O.authorize(h, &browser, F.parameters(["prompt": "none"]))
             #expect(!showedForm)
             #expect(try F.location(response).items["error"] == "login_required")
+
+            var other = O.Browser()
+            _ = try await O.signIn(h, &other)
+            clock.advance(.seconds(1))
+            try await revoke(#"{"subject":"sub-alice"}"#)
+            let (afterSubject, _) = try await O.authorize(h, &other, F.parameters(["prompt": "none"]))
+            #expect(try F.location(afterSubject).items["error"] == "login_required")
+            // A new login after the subject revocation signs in again.
+            clock.advance(.seconds(1))
+            _ = try await O.signIn(h, &other)
+            let (silent, _) = try await O.authorize(h, &other, F.parameters(["prompt": "none"]))
+            _ = try O.code(silent)
         }
     }
 }

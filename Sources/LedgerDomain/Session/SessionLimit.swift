@@ -4,9 +4,10 @@ public struct SessionLimit: Hashable, Sendable {
     /// Most active sessions one subject may hold; nil is unlimited.
     public var maxPerSubject: Int?
 
-    /// Creates the policy; a limit below 1 is treated as 1 (the session just started stays).
+    /// Creates the policy; nil, zero or a negative limit means unlimited (the configuration's
+    /// `sessions.max_per_subject: 0`).
     public init(maxPerSubject: Int?) {
-        self.maxPerSubject = maxPerSubject.map { max($0, 1) }
+        self.maxPerSubject = maxPerSubject.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// No limit.

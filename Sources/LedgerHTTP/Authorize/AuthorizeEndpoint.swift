@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import LedgerDomain
+import LedgerPostgres
 
 /// `GET /authorize` validates an authorization request and either signs it in with the
 /// browser's OP session (single sign-on) or shows the login form; its `POST`
@@ -14,6 +15,7 @@ struct AuthorizeEndpoint: Sendable {
     let throttle: LoginThrottle
     let sessionCookie: SessionCookie
     let sessions: SessionLifecycle
+    let denyList: DenyList
 
     init(services: LedgerServices, throttle: LoginThrottle = LoginThrottle()) {
         self.services = services
@@ -22,6 +24,7 @@ struct AuthorizeEndpoint: Sendable {
         self.throttle = throttle
         self.sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
         self.sessions = SessionLifecycle(services)
+        self.denyList = DenyList(client: services.database, logger: services.logger)
     }
 
     /// `GET /authorize`.

@@ -27,7 +27,7 @@ struct ServiceConfiguration: Sendable {
     var signingAlgorithm = "ES256"
     /// Seconds a rotated-in key is published before it signs.
     var keyPublishLeadSeconds = 60
-    /// Most concurrent OP sessions per subject; starting one more revokes the oldest. nil: unlimited.
+    /// Most concurrent OP sessions per subject; starting one more revokes the oldest. nil or 0: unlimited.
     var sessionsMaxPerSubject: Int?
     /// swift-log level.
     var logLevel = "info"
