@@ -63,6 +63,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LedgerRelay",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerPostgres",
+                "LedgerRedis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LedgerHTTP",
             dependencies: [
                 "LedgerDomain",
@@ -174,6 +187,19 @@ let package = Package(
                 "LedgerRedis",
                 "LedgerTesting",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerRelayTests",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerPostgres",
+                "LedgerRedis",
+                "LedgerRelay",
+                "LedgerTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

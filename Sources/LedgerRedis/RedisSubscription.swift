@@ -96,8 +96,9 @@ private struct SubscriptionReader: Sendable {
             } catch {
                 failures += 1
                 let delay = backoff.delay(afterFailures: failures)
-                logger.warning(
-                    "redis subscription lost, retrying",
+                // One warning per outage; the retries after it are debug noise.
+                logger.log(
+                    level: failures == 1 ? .warning : .debug, "redis subscription lost, retrying",
                     metadata: ["redis": "\(endpoint)", "error": "\(error)", "retry_in": "\(delay)"]
                 )
                 control.pause(delay)

@@ -13,12 +13,13 @@ public final class PrivateRedisServer: @unchecked Sendable {
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
     /// Starts a server on a random free port, retrying with other ports when one is taken.
-    public static func start() async throws -> PrivateRedisServer {
+    /// `arguments` are extra `redis-server` options, e.g. `["--user", "relay on >pw ~* &* +@all"]`.
+    public static func start(arguments: [String] = []) async throws -> PrivateRedisServer {
         var lastError: (any Error)?
         for _ in 0..<5 {
             let server = PrivateRedisServer(port: Int.random(in: 40_000..<50_000))
             do {
-                try await server.start()
+                try await server.start(arguments: arguments)
                 return server
             } catch {
                 lastError = error
@@ -38,15 +39,15 @@ public final class PrivateRedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts (or restarts) the server and waits until it answers PING.
-    public func start() async throws {
+    /// Starts (or restarts) the server with extra options and waits until it answers PING.
+    public func start(arguments: [String] = []) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory.path,
             "--save", "", "--appendonly", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
-        ]
+        ] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -70,17 +71,23 @@ public final class PrivateRedisServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    private func ping() -> Bool {
+    /// Runs one command with `redis-cli` as the default user and returns its output.
+    @discardableResult
+    public func command(_ arguments: [String]) -> String {
         let cli = Process()
         cli.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cli.arguments = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)", "PING"]
+        cli.arguments = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments
         let output = Pipe()
         cli.standardOutput = output
         cli.standardError = FileHandle.nullDevice
-        guard (try? cli.run()) != nil else { return false }
+        guard (try? cli.run()) != nil else { return "" }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         cli.waitUntilExit()
-        return text.contains("PONG")
+        return text
+    }
+
+    private func ping() -> Bool {
+        command(["PING"]).contains("PONG")
     }
 }
 
