@@ -107,7 +107,10 @@ let package = Package(
         .target(
             name: "LedgerTesting",
             dependencies: [
+                "LedgerDomain",
+                "LedgerHTTP",
                 "LedgerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,6 +133,7 @@ let package = Package(
             name: "tokenledger-bench",
             dependencies: [
                 "LedgerDomain",
+                "LedgerGuard",
                 "LedgerPostgres",
                 "LedgerTesting",
                 "LedgerHTTP",

@@ -11,46 +11,21 @@ import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 
-/// The service's listeners running live on ephemeral loopback ports over a test database.
+/// The service's listeners running live on ephemeral loopback ports over a test database
+/// (``LiveStack``), with the requests the benchmarks make.
 struct BenchStack: Sendable {
     let ledger: TestDatabase.Ledger
     let services: LedgerServices
     let publicURL: String
     let adminURL: String
-    static let adminToken = "bench-admin-token"
+    static let adminToken = LiveStack.adminToken
 
     /// Starts both listeners, runs `body`, stops them.
     static func with(_ ledger: TestDatabase.Ledger, _ body: @Sendable (BenchStack) async throws -> Void) async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        var policy = KeyRing.Policy()
-        policy.publishLead = .zero
-        let keys = KeyRing(
-            store: SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger),
-            secret: "bench-key-secret", policy: policy, logger: logger
-        )
-        try await keys.start()
-        let services = LedgerServices(
-            issuer: "http://127.0.0.1", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
-            adminToken: adminToken, logger: logger
-        )
-        let ports = PortChannel()
-        let publicApp = Application(
-            router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { await ports.publicPort($0.localAddress?.port ?? 0) }, logger: logger
-        )
-        let adminApp = Application(
-            router: AdminRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { await ports.adminPort($0.localAddress?.port ?? 0) }, logger: logger
-        )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await publicApp.runService() }
-            group.addTask { try await adminApp.runService() }
-            let (publicPort, adminPort) = await ports.both()
-            try await body(BenchStack(
-                ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(publicPort)", adminURL: "http://127.0.0.1:\(adminPort)"
-            ))
-            group.cancelAll()
+        try await LiveStack.with(ledger, logger: logger) { live in
+            try await body(BenchStack(ledger: live.ledger, services: live.services, publicURL: live.publicURL, adminURL: live.adminURL))
         }
     }
 
@@ -132,27 +107,6 @@ struct BenchStack: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
-
-/// Hands the listeners' ports from their startup callbacks to the benchmark.
-actor PortChannel {
-    private var ports: (Int?, Int?) = (nil, nil)
-    private var waiter: CheckedContinuation<(Int, Int), Never>?
-
-    func publicPort(_ port: Int) { ports.0 = port; deliver() }
-    func adminPort(_ port: Int) { ports.1 = port; deliver() }
-
-    func both() async -> (Int, Int) {
-        if let a = ports.0, let b = ports.1 { return (a, b) }
-        return await withCheckedContinuation { waiter = $0 }
-    }
-
-    private func deliver() {
-        if let a = ports.0, let b = ports.1, let waiter {
-            self.waiter = nil
-            waiter.resume(returning: (a, b))
-        }
     }
 }
 

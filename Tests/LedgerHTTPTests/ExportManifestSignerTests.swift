@@ -15,13 +15,7 @@ struct ExportManifestSignerTests {
         try await TestDatabase.withLedger { ledger in
             var logger = Logger(label: "test.export")
             logger.logLevel = .error
-            var policy = KeyRing.Policy()
-            policy.publishLead = .zero
-            let keys = KeyRing(
-                store: SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger),
-                secret: "test-key-secret", policy: policy, logger: logger
-            )
-            try await keys.start()
+            let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
             var out = Data()
             let summary = try await LogExporter(client: ledger.admin, logger: logger).export(ExportFilter(), format: .ndjson) {
                 out.append($0)

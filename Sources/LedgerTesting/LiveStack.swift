@@ -1,0 +1,61 @@
+import Hummingbird
+import LedgerHTTP
+import Logging
+import Synchronization
+
+/// The service's public and admin listeners running live on ephemeral loopback ports over a
+/// test database, for clients that need real HTTP (benchmarks, the resource-server kit).
+public struct LiveStack: Sendable {
+    /// The database.
+    public let ledger: TestDatabase.Ledger
+    /// The services behind both listeners.
+    public let services: LedgerServices
+    /// `http://127.0.0.1:<port>` of the public listener.
+    public let publicURL: String
+    /// `http://127.0.0.1:<port>` of the admin listener.
+    public let adminURL: String
+    /// The admin listener's bearer key.
+    public static let adminToken = "live-admin-token"
+    /// The issuer (`iss`) of the stack's tokens.
+    public static let issuer = "http://127.0.0.1"
+
+    /// Starts both listeners (with an active ES256 key), runs `body`, stops them.
+    public static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (LiveStack) async throws -> Void) async throws {
+        let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
+        let services = LedgerServices(
+            issuer: issuer, database: ledger.primary.client, writer: ledger.primary.writer, keys: keys, adminToken: adminToken,
+            logger: logger
+        )
+        let ports = Mutex<(public: Int?, admin: Int?)>((nil, nil))
+        let publicApp = Application(
+            router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in ports.withLock { $0.public = channel.localAddress?.port } }, logger: logger
+        )
+        let adminApp = Application(
+            router: AdminRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in ports.withLock { $0.admin = channel.localAddress?.port } }, logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await publicApp.runService() }
+            group.addTask { try await adminApp.runService() }
+            defer { group.cancelAll() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var bound = ports.withLock { $0 }
+            while bound.public == nil || bound.admin == nil {
+                guard ContinuousClock.now < deadline else { throw LiveStackError("listeners did not start within 30 s") }
+                try await Task.sleep(for: .milliseconds(5))
+                bound = ports.withLock { $0 }
+            }
+            try await body(LiveStack(
+                ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(bound.public!)",
+                adminURL: "http://127.0.0.1:\(bound.admin!)"
+            ))
+        }
+    }
+}
+
+/// The live stack could not start.
+public struct LiveStackError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
