@@ -58,6 +58,32 @@ struct OIDCIDTokenTests {
         }
     }
 
+    @Test("a refresh issues a new ID token: same sub, sid and auth_time, no nonce, at_hash of the new access token")
+    func refreshIssuesIDToken() async throws {
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            let first = try await O.signIn(h, &browser)
+            let original = try await O.verifiedIDToken(h, try #require(first["id_token"] as? String))
+            clock.advance(.seconds(30))
+            let response = try await TokenFixtures.refresh(
+                h, try #require(first["refresh_token"] as? String), as: TokenFixtures.TestClient(id: "spa", secret: nil)
+            )
+            #expect(response.status == .ok)
+            let access = try #require(response.json["access_token"] as? String)
+            let renewed = try await O.verifiedIDToken(h, try #require(response.json["id_token"] as? String))
+            #expect(renewed.sub == original.sub && renewed.aud == original.aud && renewed.sid == original.sid)
+            #expect(renewed.authTime == original.authTime)
+            #expect(renewed.iat == original.iat + 30)
+            #expect(renewed.nonce == nil)
+            #expect(renewed.jti != original.jti)
+            #expect(renewed.atHash == O.atHash(access, algorithm: "ES256"))
+            let grant = try TokenFixtures.grantID(ofAccessToken: access)
+            #expect(try await O.eventTypes(h, stream: "grant/\(grant)").filter { $0 == "grant.id_token.issued" }.count == 2)
+        }
+    }
+
     @Test("the session start records hashed IP and user agent, never the values; the cookie is HttpOnly, SameSite=Lax, Secure")
     func sessionStartMetadata() async throws {
         try await HTTPHarness.with(users: F.users) { h in

@@ -56,6 +56,14 @@ struct OIDCLogoutTests {
             // The browser has no session any more.
             let (again, _) = try await O.authorize(h, &browser, F.parameters(["prompt": "none"]))
             #expect(try F.location(again).items["error"] == "login_required")
+
+            // The subject's history shows the whole session, its end included.
+            let history = try await h.adminClient.executeRequest(
+                uri: "/admin/subjects/sub-alice/history", method: .get, headers: [.authorization: "Bearer \(HTTPHarness.adminToken)"], body: nil
+            )
+            let sessionEvents = (history.json["events"] as? [[String: Any]] ?? [])
+                .filter { $0["stream_id"] as? String == "session/\(sid)" }.compactMap { $0["type"] as? String }
+            #expect(sessionEvents == ["session.revoked", "session.ended", "session.started"])
         }
     }
 

@@ -127,7 +127,7 @@ extension Grant {
         guard scope.contains(accessScope) else {
             return .refused(GrantError(.scopeExceeded, grant: id, "requested scope exceeds the grant"))
         }
-        return .accepted([
+        var events: [GrantEvent] = [
             .refreshTokenRotated(RefreshTokenRotated(
                 grantID: id, fromGeneration: family.generation, toGeneration: family.generation + 1,
                 tokenHash: c.successorHash, rotatedAt: now, sealedResponse: c.sealedResponse
@@ -136,7 +136,13 @@ extension Grant {
                 grantID: id, jti: c.accessToken, scope: accessScope, issuedAt: now,
                 expiresAt: now.adding(context.lifetimes.accessToken)
             )),
-        ])
+        ]
+        if let idToken = c.idToken, scope.contains("openid") {
+            events.append(.idTokenIssued(IDTokenIssued(
+                grantID: id, jti: idToken, issuedAt: now, expiresAt: now.adding(context.lifetimes.idToken)
+            )))
+        }
+        return .accepted(events)
     }
 
     /// A token of an earlier generation: the same successor inside the grace window, else reuse.

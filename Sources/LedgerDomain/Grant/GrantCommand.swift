@@ -100,10 +100,12 @@ public enum GrantCommand: Sendable, Hashable {
         public var accessToken: TokenID
         /// The successor's token response sealed for the grace window, when the client has one.
         public var sealedResponse: String?
+        /// The proposed new ID token (OIDC Core §12.2), when the grant has `openid`.
+        public var idToken: TokenID?
 
         public init(
             presentedHash: TokenHash, presentedGeneration: Int, clientID: ClientID, requestedScope: Scope?,
-            successorHash: TokenHash, accessToken: TokenID, sealedResponse: String?
+            successorHash: TokenHash, accessToken: TokenID, sealedResponse: String?, idToken: TokenID? = nil
         ) {
             self.presentedHash = presentedHash
             self.presentedGeneration = presentedGeneration
@@ -112,6 +114,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.successorHash = successorHash
             self.accessToken = accessToken
             self.sealedResponse = sealedResponse
+            self.idToken = idToken
         }
     }
 }

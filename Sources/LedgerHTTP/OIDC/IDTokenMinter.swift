@@ -3,7 +3,8 @@ import Foundation
 import LedgerDomain
 
 /// Mints ID tokens with the key ring's active key (never `none` or HS*, I7), from what the
-/// grant recorded at `/authorize`: subject, session, `nonce` and `auth_time`.
+/// grant recorded at `/authorize`: subject, session and `auth_time` (the login's, also on
+/// refresh, OIDC Core §12.2).
 struct IDTokenMinter: Sendable {
     let services: LedgerServices
 
@@ -13,8 +14,11 @@ struct IDTokenMinter: Sendable {
         var jti: TokenID
     }
 
-    /// Signs the ID token of `grant` issued at `now` beside `accessToken`.
-    func mint(for grant: Grant, accessToken: String, now: Instant, lifetimes: Lifetimes) async throws(OAuthError) -> Minted {
+    /// Signs the ID token of `grant` issued at `now` beside `accessToken`, carrying `nonce`
+    /// (the authorization request's at the code exchange; none on refresh).
+    func mint(
+        for grant: Grant, accessToken: String, nonce: String?, now: Instant, lifetimes: Lifetimes
+    ) async throws(OAuthError) -> Minted {
         let jti = TokenID(UUID().uuidString.lowercased())
         let issuer = services.issuer
         do {
@@ -22,7 +26,7 @@ struct IDTokenMinter: Sendable {
                 IDTokenClaims(
                     iss: issuer, sub: grant.subject.rawValue, aud: grant.clientID.rawValue,
                     exp: now.adding(lifetimes.idToken).seconds, iat: now.seconds, authTime: grant.code?.authTime?.seconds,
-                    nonce: grant.code?.nonce, sid: grant.sessionID?.rawValue,
+                    nonce: nonce, sid: grant.sessionID?.rawValue,
                     atHash: Self.leftHalfHash(of: accessToken, algorithm: algorithm), azp: grant.clientID.rawValue,
                     jti: jti.rawValue
                 )

@@ -34,7 +34,8 @@ extension TokenEndpoint {
         // OIDC Core §3.1.3.3: an ID token only when `openid` was granted; nonce and auth_time
         // come from the code, sid from the grant.
         let idToken = grant.scope.contains("openid")
-            ? try await shared.idTokens.mint(for: grant, accessToken: access.token, now: now, lifetimes: lifetimes) : nil
+            ? try await shared.idTokens.mint(for: grant, accessToken: access.token, nonce: grant.code?.nonce, now: now, lifetimes: lifetimes)
+            : nil
         _ = try await execute(
             .redeemCode(.init(
                 codeHash: codeHash, clientID: client.id, redirectURI: form["redirect_uri"], verifierChallenge: challenge,

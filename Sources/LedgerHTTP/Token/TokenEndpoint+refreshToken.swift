@@ -23,13 +23,17 @@ extension TokenEndpoint {
             grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID,
             scope: requested ?? grant.scope, now: now, lifetimes: lifetimes
         )
+        // OIDC Core §12.2: a new ID token with the login's sub, sid and auth_time, no nonce.
+        let idToken = grant.scope.contains("openid") && access.scope.contains("openid")
+            ? try await shared.idTokens.mint(for: grant, accessToken: access.token, nonce: nil, now: now, lifetimes: lifetimes) : nil
         let successor = SecretDigest.mint()
-        let body = TokenResponse(access: access, refreshToken: successor).body()
+        let body = TokenResponse(access: access, refreshToken: successor, idToken: idToken?.token).body()
         let sealed = lifetimes.refreshGrace > .zero ? GraceSeal.seal(body, presented: presented, grant: grant.id) : nil
         let outcome = try await execute(
             .refresh(.init(
                 presentedHash: presentedHash, presentedGeneration: generation, clientID: client.id, requestedScope: requested,
-                successorHash: SecretDigest.hash(successor), accessToken: access.jti, sealedResponse: sealed
+                successorHash: SecretDigest.hash(successor), accessToken: access.jti, sealedResponse: sealed,
+                idToken: idToken?.jti
             )),
             on: grant.id, context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
         )
