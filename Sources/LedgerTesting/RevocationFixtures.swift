@@ -2,10 +2,11 @@ import Foundation
 import LedgerDomain
 import LedgerPostgres
 
-/// Appends revocation events straight to the log, one fresh stream each, as the services would.
-enum Revocations {
-    /// One revocation event of `scope`, still in force until `until`.
-    static func event(_ scope: RevocationMessage.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
+/// Appends revocation events straight to the log, one fresh stream each, as the services
+/// would, for the relay and feed tests.
+public enum RevocationFixtures {
+    /// One revocation event of `scope` recorded at `at`, in force until `until`.
+    public static func event(_ scope: RevocationMessage.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
         let id = UUID().uuidString.lowercased()
         return switch scope {
         case .token:
@@ -21,7 +22,7 @@ enum Revocations {
 
     /// Appends `event` to its own new stream and returns its seq.
     @discardableResult
-    static func append(_ event: any DomainEvent, to writer: EventWriter) async throws -> Int64 {
+    public static func append(_ event: any DomainEvent, to writer: EventWriter) async throws -> Int64 {
         let receipt = try await writer.append(
             PendingAppend(stream: event.streamID, expectedVersion: 0, events: [try NewEvent(event, metadata: EventMetadata(actor: "test"))])
         )
@@ -30,7 +31,7 @@ enum Revocations {
 
     /// Appends one revocation of `scope` that stays in force for ten minutes.
     @discardableResult
-    static func append(_ scope: RevocationMessage.Scope, to writer: EventWriter) async throws -> Int64 {
+    public static func append(_ scope: RevocationMessage.Scope, to writer: EventWriter) async throws -> Int64 {
         try await append(event(scope, until: Instant.current().adding(.seconds(600))), to: writer)
     }
 }

@@ -22,7 +22,7 @@ import Testing
             let until = Instant(milliseconds: Instant.current().milliseconds + 600_500)
             var expected: [(Int64, RevocationMessage.Scope, Set<String>)] = []
             for scope in RevocationMessage.Scope.allCases {
-                let seq = try await Revocations.append(Revocations.event(scope, until: until), to: ledger.primary.writer)
+                let seq = try await RevocationFixtures.append(RevocationFixtures.event(scope, until: until), to: ledger.primary.writer)
                 let fields: Set<String> =
                     switch scope {
                     case .token: ["jti"]
@@ -34,10 +34,10 @@ import Testing
                 expected.append((seq, scope, fields))
             }
             // A non-revocation in between is not published.
-            try await Revocations.append(
+            try await RevocationFixtures.append(
                 ClientEvent.deactivated(.init(clientID: ClientID("quiet"), at: Instant.current())), to: ledger.primary.writer
             )
-            let last = try await Revocations.append(.token, to: ledger.primary.writer)
+            let last = try await RevocationFixtures.append(.token, to: ledger.primary.writer)
 
             let seen = try await recorder.wait(for: "six revocations") { $0.revocations.count >= 6 ? $0 : nil }
             #expect(seen.revocations.map(\.seq) == expected.map(\.0) + [last])
@@ -67,7 +67,7 @@ import Testing
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
             let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: redis, configuration))
             defer { relay.cancel() }
-            let revoked = try await Revocations.append(.session, to: ledger.primary.writer)
+            let revoked = try await RevocationFixtures.append(.session, to: ledger.primary.writer)
             let beats = try await recorder.wait(for: "five heartbeats after the revocation") { seen in
                 let after = seen.heartbeats.filter { $0.seq == revoked }
                 return after.count >= 5 ? after : nil

@@ -34,7 +34,7 @@ import Testing
                     server.stop()
                 }
                 // Revocation keeps working while Redis is down: the log is the outbox.
-                seqs.append(try await Revocations.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.primary.writer))
+                seqs.append(try await RevocationFixtures.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.primary.writer))
             }
             try await server.start()
             _ = try await recorder.wait(for: "resubscription") { $0.connections > 1 ? true : nil }
@@ -76,7 +76,7 @@ import Testing
                     #expect(killed == 1)
                     leader.cancel()
                 }
-                seqs.append(try await Revocations.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.replicas[index % 2].writer))
+                seqs.append(try await RevocationFixtures.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.replicas[index % 2].writer))
             }
             let seen = try await recorder.wait(for: "all 40 revocations from the new leader") { seen in
                 Set(seen.revocations.map(\.seq)).isSuperset(of: seqs) ? seen : nil

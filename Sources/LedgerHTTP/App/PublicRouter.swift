@@ -10,6 +10,7 @@ public enum PublicRouter {
         AuthorizeRoutes.add(to: router, services)
         TokenRoutes.add(to: router, services)
         OIDCRoutes.add(to: router, services)
+        RevocationFeedRoutes.add(to: router, services)
         return router
     }
 }

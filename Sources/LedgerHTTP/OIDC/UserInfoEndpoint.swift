@@ -27,15 +27,8 @@ struct UserInfoEndpoint: Sendable {
     /// Answers one userinfo request.
     func handle(_ request: Request) async -> Response {
         do throws(OAuthError) {
-            guard let token = try BearerChallenge.token(in: request) else { throw BearerChallenge.missing }
-            guard token.split(separator: ".", omittingEmptySubsequences: false).count == 3,
-                let claims = try? await services.keys.verify(token, as: AccessTokenClaims.self), claims.iss == services.issuer
-            else { throw BearerChallenge.invalidToken("the access token is not valid") }
-            guard try await shared.isActive(claims, at: services.now()) else {
-                throw BearerChallenge.invalidToken("the access token is expired or revoked")
-            }
+            let claims = try await shared.bearerClaims(of: request, requiring: "openid")
             let scope = Scope(parsing: claims.scope)
-            guard scope.contains("openid") else { throw BearerChallenge.insufficientScope("openid") }
             guard let user = services.users.user(subject: Subject(claims.sub)) else {
                 throw BearerChallenge.invalidToken("the access token's user no longer exists")
             }

@@ -1,0 +1,10 @@
+import Hummingbird
+
+/// The catch-up feed of the revocation broadcast (§5.1): `GET /revocations?after=SEQ`.
+public enum RevocationFeedRoutes {
+    /// Adds the route.
+    public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
+        let feed = RevocationFeedEndpoint(shared: TokenServices(services))
+        router.get("/revocations") { request, _ in await feed.handle(request) }
+    }
+}
