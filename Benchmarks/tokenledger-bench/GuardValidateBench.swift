@@ -62,7 +62,7 @@ struct GuardValidateBench: AsyncParsableCommand {
             let json = #"{"v":1,"type":"revoked","seq":\#(seq + 1),"scope":"token","jti":"revoked-\#(seq)","until":\#(until),"at":0}"#
             return try? JSONDecoder().decode(RevocationMessage.self, from: Data(json.utf8))
         }
-        state.update { $0.caughtUp(items: items, head: Int64(entries), at: .now) }
+        _ = state.update { $0.caughtUp(items: items, head: Int64(entries), at: .now) }
     }
 
     /// Access tokens signed by the stack's key ring, as the token endpoint signs them.

@@ -88,11 +88,11 @@ struct LedgerGuardMiddlewareTests {
                 #expect(response.headers[.retryAfter] == "2")
                 #expect(response.headers[.wwwAuthenticate] == nil)
                 // A catch-up makes it fresh again; one that brings a revocation refuses the token as invalid.
-                f.validator.revocations.update { $0.caughtUp(items: [], head: 1, at: .now) }
+                _ = f.validator.revocations.update { $0.caughtUp(items: [], head: 1, at: .now) }
                 #expect(try await Self.get(client, "/open", authorization: "Bearer \(token)").status == .ok)
                 let jti = try #require(try await f.validator.validate(token).jti)
                 let revocation = try RevocationDenyListTests.revoked(2, .token, jti, until: Int64(Date().timeIntervalSince1970) + 600)
-                f.validator.revocations.update { $0.caughtUp(items: [revocation], head: 2, at: .now) }
+                _ = f.validator.revocations.update { $0.caughtUp(items: [revocation], head: 2, at: .now) }
                 let revoked = try await Self.get(client, "/open", authorization: "Bearer \(token)")
                 #expect(revoked.status == .unauthorized)
                 #expect(revoked.headers[.wwwAuthenticate] == #"Bearer realm="api", error="invalid_token", error_description="token is revoked""#)

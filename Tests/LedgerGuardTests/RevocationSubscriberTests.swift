@@ -55,6 +55,19 @@ struct RevocationSubscriberTests {
             try await f.revoke(try RevocationDenyListTests.revoked(f.nextSeq(), .grant, "grant-after-garbage", until: Self.future))
             #expect(await eventually { await f.refusal(token) == .revoked })
             #expect(f.kit.revocations.isFresh)
+
+            // A well-formed forgery with a seq far ahead is applied at first, then undone: the next
+            // heartbeat is below it, the feed's head proves it is not in the log, and the list is
+            // rebuilt from a snapshot. Real revocations keep flowing afterwards.
+            let victim = try await f.token(grant: "grant-victim")
+            #expect(await f.refusal(victim) == nil)
+            try await f.publish(try RevocationDenyListTests.revoked(1_000_000_000, .grant, "grant-victim", until: Self.future))
+            #expect(await eventually { await f.refusal(victim) == .revoked })
+            #expect(await eventually { await f.refusal(victim) == nil })
+            #expect(await f.refusal(token) == .revoked)
+            let later = try await f.token(grant: "grant-later")
+            try await f.revoke(try RevocationDenyListTests.revoked(f.nextSeq(), .grant, "grant-later", until: Self.future))
+            #expect(await eventually { await f.refusal(later) == .revoked })
         }
     }
 

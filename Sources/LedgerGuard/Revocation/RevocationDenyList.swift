@@ -18,8 +18,11 @@ public struct RevocationDenyList: Sendable, Hashable {
     private(set) var subjects: [String: Cutoff] = [:]
     private(set) var clients: [String: Cutoff] = [:]
 
-    /// The highest revocation seq applied; messages at or below it are duplicates.
+    /// The seq up to which everything has been applied (a revocation's, or a catch-up's head);
+    /// messages at or below it are duplicates.
     public private(set) var lastAppliedSeq: Int64 = 0
+    /// The highest seq of a revocation actually applied.
+    public private(set) var highestRevocationSeq: Int64 = 0
 
     /// An empty list.
     public init() {}
@@ -60,6 +63,7 @@ public struct RevocationDenyList: Sendable, Hashable {
             clients[client] = Self.merge(clients[client], Cutoff(notBefore: notBefore, until: until))
         }
         lastAppliedSeq = message.seq
+        highestRevocationSeq = max(highestRevocationSeq, message.seq)
         return .applied
     }
 

@@ -95,12 +95,19 @@ public struct RevocationSubscriber: Service {
     }
 
     private func catchUp(after seq: Int64) async {
-        do {
-            let page = try await feed.page(after: seq)
-            state.update { $0.caughtUp(items: page.items.filter { $0.v == 1 }, head: page.head, at: .now) }
-            logger.debug("revocations caught up", metadata: ["after": "\(seq)", "head": "\(page.head)", "items": "\(page.items.count)"])
-        } catch {
-            logger.warning("revocation catch-up failed; retrying", metadata: ["after": "\(seq)", "error": "\(error)"])
+        var after: Int64? = seq
+        while let from = after {
+            do {
+                let page = try await feed.page(after: from)
+                let next = state.update { $0.caughtUp(items: page.items.filter { $0.v == 1 }, head: page.head, at: .now) }
+                logger.debug("revocations caught up", metadata: ["after": "\(from)", "head": "\(page.head)", "items": "\(page.items.count)"])
+                guard case .catchUp(let again) = next else { return }
+                logger.warning("revocation list ahead of the log (forged message?): rebuilding from a snapshot", metadata: ["head": "\(page.head)"])
+                after = from == again ? nil : again
+            } catch {
+                logger.warning("revocation catch-up failed; retrying", metadata: ["after": "\(from)", "error": "\(error)"])
+                after = nil
+            }
         }
     }
 

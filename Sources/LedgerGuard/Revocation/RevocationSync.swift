@@ -12,7 +12,7 @@ public struct RevocationSync: Sendable {
     public enum Action: Sendable, Hashable {
         /// Nothing.
         case none
-        /// Fetch the feed after this seq, then call ``caughtUp(items:head:at:)``.
+        /// Fetch the feed after this seq, then call ``caughtUp(items:head:at:)`` (and do what it returns).
         case catchUp(after: Int64)
     }
 
@@ -51,7 +51,10 @@ public struct RevocationSync: Sendable {
             if !needsCatchUp { syncedAt = now }
             return .none
         case .heartbeat:
-            if message.seq > denyList.lastAppliedSeq { needsCatchUp = true }
+            // Above the last applied seq: messages were missed. Below a revocation we applied:
+            // that one did not come from the relay (forged, or the feed ran ahead of a lagging
+            // relay) — the feed's head tells which.
+            if message.seq > denyList.lastAppliedSeq || message.seq < denyList.highestRevocationSeq { needsCatchUp = true }
             guard !needsCatchUp else { return .catchUp(after: denyList.lastAppliedSeq) }
             syncedAt = now
             return .none
@@ -59,11 +62,20 @@ public struct RevocationSync: Sendable {
     }
 
     /// The feed answered: its items (seq order) and the log head it read them at.
-    public mutating func caughtUp(items: [RevocationMessage], head: Int64, at now: ContinuousClock.Instant) {
+    ///
+    /// A head below a revocation already applied means that revocation is not in the log: the
+    /// list is rebuilt from a full snapshot (`after=0`), which drops whatever was forged.
+    public mutating func caughtUp(items: [RevocationMessage], head: Int64, at now: ContinuousClock.Instant) -> Action {
         for item in items { denyList.apply(item) }
+        guard head >= denyList.highestRevocationSeq else {
+            denyList = RevocationDenyList()
+            needsCatchUp = true
+            return .catchUp(after: 0)
+        }
         denyList.advance(to: head)
         needsCatchUp = false
         syncedAt = now
+        return .none
     }
 
     /// Drops entries every covered token of which has expired (see ``RevocationDenyList/prune(now:grace:)``).

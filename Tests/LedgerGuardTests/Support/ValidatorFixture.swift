@@ -19,7 +19,7 @@ struct ValidatorFixture: Sendable {
             var logger = Logger(label: "test.guard")
             logger.logLevel = .error
             let state = RevocationState(stalenessBound: stalenessBound)
-            state.update { $0.caughtUp(items: [], head: 0, at: .now) }
+            _ = state.update { $0.caughtUp(items: [], head: 0, at: .now) }
             let validator = AccessTokenValidator(
                 rules: AccessTokenRules(issuer: TestSigner.issuer, audience: TestSigner.audience, clockSkew: skew),
                 jwks: JWKSCache(url: server.jwksURL, minimumRefetchInterval: refetchInterval, logger: logger), revocations: state
