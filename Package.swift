@@ -122,6 +122,8 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerHTTP",
+                "LedgerRedis",
+                "LedgerRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,8 @@ import Hummingbird
 import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
+import LedgerRedis
+import LedgerRelay
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -39,15 +41,22 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "tokenledger-admin"),
             logger: logger
         )
-        // Services stop in reverse order: listeners first, then keys, the writer drains, then the pool.
+        // Every replica runs a relay; the one holding the lease publishes (docs/broadcast.md).
+        let redis = try RedisEndpoint(url: configuration.redisURL)
+        let relay = RevocationRelay(
+            database: database, redis: redis,
+            configuration: .init(channel: configuration.redisChannel), logger: logger
+        )
+        // Services stop in reverse order: listeners first, then keys, the relay, the writer drains, then the pool.
         let group = ServiceGroup(
-            services: [database, writer, services.keys, adminApp, publicApp],
+            services: [database, writer, relay, services.keys, adminApp, publicApp],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         logger.info("tokenledger starting", metadata: [
             "issuer": "\(configuration.issuer)", "public": "\(configuration.publicHost):\(configuration.publicPort)",
             "admin": "\(configuration.adminHost):\(configuration.adminPort)", "database": "\(databaseURL)",
+            "redis": "\(redis)", "channel": "\(configuration.redisChannel)",
         ])
         try await group.run()
     }
