@@ -25,7 +25,7 @@ public struct RevocationRelay: Service {
         /// Time between heartbeats (§5.3 asks for at most 2 s).
         public var heartbeatInterval: Duration = .seconds(1)
         /// Time between log reads when no doorbell rang (a fallback: the doorbell is the fast path).
-        public var pollInterval: Duration = .milliseconds(500)
+        public var pollInterval: Duration = .milliseconds(250)
         /// Time between a follower's attempts to take the lease.
         public var leaseRetryInterval: Duration = .seconds(1)
         /// Revocations read and published (pipelined) at once.
