@@ -123,6 +123,26 @@ struct OIDCLogoutTests {
         }
     }
 
+    @Test("a hint for another user ends that user's session, not the browser's own, whose cookie stays")
+    func hintForAnotherUser() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            try await F.register(h)
+            var alice = O.Browser()
+            let aliceTokens = try await O.signIn(h, &alice)
+            var bob = O.Browser()
+            let (response, _) = try await O.authorize(h, &bob, username: "bob")
+            _ = try await O.exchange(h, try O.code(response))
+            let (aliceSID, bobSID) = (try O.sid(alice), try O.sid(bob))
+
+            let page = try await bob.get(h, "/logout?id_token_hint=\(try #require(aliceTokens["id_token"] as? String))")
+            #expect(page.status == .ok)
+            #expect(page.headers[.setCookie] == nil)
+            #expect(bob.cookies[O.sessionCookie] != nil)
+            #expect(try await O.eventTypes(h, stream: "session/\(aliceSID)") == ["session.started", "session.ended", "session.revoked"])
+            #expect(try await O.eventTypes(h, stream: "session/\(bobSID)") == ["session.started"])
+        }
+    }
+
     @Test("with a hint and no post_logout_redirect_uri: a signed-out page")
     func signedOutPage() async throws {
         try await HTTPHarness.with(users: F.users) { h in

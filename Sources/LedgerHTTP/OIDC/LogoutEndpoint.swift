@@ -43,11 +43,14 @@ struct LogoutEndpoint: Sendable {
                 state: logout.state, setCookie: csrf.setCookie(cookie)
             )
         }
+        let ended: [(id: SessionID, subject: Subject)]
         do {
-            for sid in try await sessionsToEnd(logout, browserSession: browserSession) {
+            ended = try await sessionsToEnd(logout, browserSession: browserSession)
+            for sid in ended {
                 let metadata = EventMetadata(
                     actor: "user:\(sid.subject)", clientID: logout.client?.id.rawValue,
                     requestID: context.logger[metadataKey: "hb.request.id"]?.description,
+                    ipHash: AuthorizeEndpoint.clientAddress(context).map(AuthorizeEndpoint.sha256Hex),
                     userAgentHash: request.headers[.userAgent].map(AuthorizeEndpoint.sha256Hex)
                 )
                 try await sessions.end(sid.id, reason: .logout, metadata: metadata)
@@ -57,11 +60,14 @@ struct LogoutEndpoint: Sendable {
             services.logger.error("logout not recorded", metadata: ["error": "\(error)"])
             return Self.unavailable
         }
-        guard let redirectURI = logout.redirectURI else { return LogoutPage.signedOut(clearCookie: sessionCookie.clearCookie) }
+        // Another user's session in this browser (a hint for someone else) keeps its cookie.
+        let browserEnded = browserSession.map { browser in ended.contains { $0.id == browser } } ?? true
+        let clearCookie = browserEnded ? sessionCookie.clearCookie : nil
+        guard let redirectURI = logout.redirectURI else { return LogoutPage.signedOut(clearCookie: clearCookie) }
         var response = AuthorizationRedirect.response(
             request.method == .post ? .seeOther : .found, to: redirectURI, logout.state.map { [("state", $0)] } ?? []
         )
-        response.headers[.setCookie] = sessionCookie.clearCookie
+        if let clearCookie { response.headers[.setCookie] = clearCookie }
         return response
     }
 

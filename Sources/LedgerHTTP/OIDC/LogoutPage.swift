@@ -25,11 +25,11 @@ enum LogoutPage {
         return HTMLPage.response(status: .ok, title: "Sign out", body: body, headers: [.setCookie: setCookie])
     }
 
-    /// "You are signed out", clearing the session cookie.
-    static func signedOut(clearCookie: String) -> Response {
+    /// "You are signed out", clearing the session cookie when `clearCookie` is given.
+    static func signedOut(clearCookie: String?) -> Response {
         HTMLPage.response(
             status: .ok, title: "Signed out", body: "<h1>Signed out</h1><p>You have been signed out. You may close this window.</p>",
-            headers: [.setCookie: clearCookie]
+            headers: clearCookie.map { [.setCookie: $0] } ?? [:]
         )
     }
 }
