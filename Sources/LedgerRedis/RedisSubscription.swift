@@ -39,16 +39,21 @@ public final class RedisSubscription: Sendable {
     private let control = SubscriptionControl()
 
     /// Starts subscribing to `channels` on a new thread.
+    ///
+    /// With an `idleTimeout`, a connection that delivers nothing for that long is taken as
+    /// lost (a half-open TCP connection would otherwise look alive until TCP keepalive gives
+    /// up): `.disconnected`, then a reconnect. Set it above the publisher's heartbeat interval,
+    /// e.g. 3 s for TokenLedger's 1 s heartbeat.
     public init(
         endpoint: RedisEndpoint, channels: [String], backoff: RedisBackoff = RedisBackoff(),
-        connectTimeout: Duration = .seconds(2), logger: Logger
+        connectTimeout: Duration = .seconds(2), idleTimeout: Duration? = nil, logger: Logger
     ) {
         precondition(!channels.isEmpty, "subscribe to at least one channel")
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
         self.events = events
         let reader = SubscriptionReader(
             endpoint: endpoint, channels: channels, backoff: backoff, connectTimeout: connectTimeout,
-            control: control, continuation: continuation, logger: logger
+            idleTimeout: idleTimeout, control: control, continuation: continuation, logger: logger
         )
         continuation.onTermination = { [control] _ in control.close() }
         let thread = Thread { reader.run() }
@@ -70,6 +75,7 @@ private struct SubscriptionReader: Sendable {
     let channels: [String]
     let backoff: RedisBackoff
     let connectTimeout: Duration
+    let idleTimeout: Duration?
     let control: SubscriptionControl
     let continuation: AsyncStream<RedisSubscription.Event>.Continuation
     let logger: Logger
@@ -107,7 +113,8 @@ private struct SubscriptionReader: Sendable {
         continuation.finish()
     }
 
-    /// Sends SUBSCRIBE and waits for each channel's confirmation, then blocks reads for ever.
+    /// Sends SUBSCRIBE and waits for each channel's confirmation; later reads wait up to the
+    /// idle timeout (for ever without one).
     private func subscribe(_ connection: RedisConnection) throws(RedisError) {
         try connection.append([Array("SUBSCRIBE".utf8)] + channels.map { Array($0.utf8) })
         for _ in channels {
@@ -115,7 +122,7 @@ private struct SubscriptionReader: Sendable {
                 parts.first?.text == "subscribe"
             else { throw RedisError(.reply, "SUBSCRIBE was not confirmed") }
         }
-        connection.setTimeout(nil)
+        connection.setTimeout(idleTimeout)
     }
 
     private func readMessages(_ connection: RedisConnection) throws(RedisError) {

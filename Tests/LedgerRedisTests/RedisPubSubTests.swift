@@ -73,6 +73,20 @@ import Testing
         #expect(message == .message(channel: "b", payload: Array("after".utf8)))
     }
 
+    @Test func anIdleConnectionIsTakenAsLostAndReplaced() async throws {
+        let server = try await PrivateRedisServer.start()
+        let subscription = RedisSubscription(
+            endpoint: try RedisEndpoint(url: server.url), channels: ["quiet"],
+            backoff: RedisBackoff(initial: .milliseconds(10), maximum: .milliseconds(50)), idleTimeout: .milliseconds(300), logger: logger
+        )
+        defer { subscription.close() }
+        try await connected(subscription)
+        let lost = try await nextEvent(of: subscription) { if case .disconnected = $0 { true } else { false } }
+        #expect(lost != .connected)
+        try await connected(subscription)
+        server.stop()
+    }
+
     @Test func closeFinishesTheStream() async throws {
         let endpoint = try RedisEndpoint(url: TestEnvironment.redisURL)
         let subscription = RedisSubscription(endpoint: endpoint, channels: ["test:\(UUID())"], logger: logger)
