@@ -40,6 +40,38 @@ struct OIDCSessionLimitTests {
         }
     }
 
+    @Test("concurrent logins under a limit of 1 converge: exactly one session stays active, the others are revoked")
+    func concurrentLogins() async throws {
+        try await HTTPHarness.with(users: F.users, sessionLimit: SessionLimit(maxPerSubject: 1)) { h in
+            try await F.register(h)
+            var forms: [(O.Browser, [(String, String)])] = []
+            for _ in 0..<5 {
+                var browser = O.Browser()
+                let page = try await browser.get(h, F.authorizeURI(F.parameters()))
+                let html = page.text
+                forms.append((browser, [
+                    ("request", try #require(F.hiddenInput("request", in: html))), ("csrf", try #require(F.hiddenInput("csrf", in: html))),
+                    ("username", "alice"), ("password", F.password),
+                ]))
+            }
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (browser, form) in forms {
+                    group.addTask {
+                        var browser = browser
+                        return try await browser.post(h, "/authorize", form).status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 303, count: 5))
+            #expect(try await h.services.sessions.active(ofSubject: Subject("sub-alice")).count == 1)
+            let revoked = try await h.ledger.admin.query(
+                "SELECT count(*) FROM events WHERE type = 'session.revoked' AND data->>'reason' = 'session_limit'", logger: h.services.logger
+            )
+            for try await count in revoked.decode(Int64.self) { #expect(count == 4) }
+        }
+    }
+
     @Test("admin lists a subject's active sessions and unrevoked grants; revoking one session revokes its grants")
     func adminListing() async throws {
         try await HTTPHarness.with(users: F.users) { h in
