@@ -48,10 +48,14 @@ struct RevocationSyncTests {
         #expect(sync.denyList.lastAppliedSeq == 1_000_000)
         #expect(sync.received(Self.heartbeat(9), at: Self.start) == .catchUp(after: 1_000_000))
         #expect(sync.caughtUp(items: [], head: 11, at: Self.start) == .catchUp(after: 0))
-        #expect(sync.denyList.count == 0)
+        // Until the snapshot is in, the old list keeps refusing (fail-safe).
+        let alice = RevocationDenyListTests.token(sub: "alice", grant: "g")
+        #expect(sync.denyList.isRevoked(alice))
         let real = try RevocationDenyListTests.revoked(10, .grant, "g")
         #expect(sync.caughtUp(items: [real], head: 11, at: Self.start) == .none)
         #expect(sync.denyList.count == 1)
+        #expect(!sync.denyList.isRevoked(RevocationDenyListTests.token(sub: "alice", grant: "other")))
+        #expect(sync.denyList.isRevoked(alice))
         #expect(sync.denyList.lastAppliedSeq == 11)
         #expect(sync.received(Self.heartbeat(10), at: Self.start) == .none)
     }

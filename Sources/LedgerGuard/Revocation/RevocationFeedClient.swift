@@ -29,8 +29,20 @@ public actor RevocationFeedClient {
         self.http = http
     }
 
-    /// The revocations after `seq`.
+    /// Every revocation after `seq` still in force, following the feed's pages: a page whose
+    /// `head` is its last item's seq may be followed by more, so the next is asked `after=head`.
     public func page(after seq: Int64) async throws(GuardError) -> Page {
+        var result = try await onePage(after: seq)
+        while let last = result.items.last, last.seq == result.head {
+            let next = try await onePage(after: result.head)
+            result.items += next.items
+            result.head = next.head
+            if next.items.isEmpty { break }
+        }
+        return result
+    }
+
+    private func onePage(after seq: Int64) async throws(GuardError) -> Page {
         for attempt in 0..<2 {
             let token = try await currentToken()
             var request = HTTPClientRequest(url: "\(feedURL)?after=\(seq)")

@@ -22,6 +22,8 @@ public struct RevocationSync: Sendable {
     public private(set) var syncedAt: ContinuousClock.Instant?
     /// Whether a gap is known and not yet closed by a catch-up.
     public private(set) var needsCatchUp = true
+    /// Whether the next catch-up is the full snapshot that replaces the list.
+    private var rebuilding = false
 
     /// A fresh state: out of sync until the first catch-up.
     public init() {}
@@ -64,15 +66,19 @@ public struct RevocationSync: Sendable {
     /// The feed answered: its items (seq order) and the log head it read them at.
     ///
     /// A head below a revocation already applied means that revocation is not in the log: the
-    /// list is rebuilt from a full snapshot (`after=0`), which drops whatever was forged.
+    /// list is rebuilt from a full snapshot (`after=0`). The old list keeps refusing what it
+    /// refused until the snapshot replaces it, so nothing revoked slips through meanwhile.
     public mutating func caughtUp(items: [RevocationMessage], head: Int64, at now: ContinuousClock.Instant) -> Action {
-        for item in items { denyList.apply(item) }
-        guard head >= denyList.highestRevocationSeq else {
-            denyList = RevocationDenyList()
+        var list = rebuilding ? RevocationDenyList() : denyList
+        for item in items { list.apply(item) }
+        guard head >= list.highestRevocationSeq else {
+            rebuilding = true
             needsCatchUp = true
             return .catchUp(after: 0)
         }
-        denyList.advance(to: head)
+        list.advance(to: head)
+        denyList = list
+        rebuilding = false
         needsCatchUp = false
         syncedAt = now
         return .none
