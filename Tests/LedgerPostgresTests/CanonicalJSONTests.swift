@@ -52,6 +52,8 @@ struct CanonicalJSONTests {
                 #expect(type == event.type)
                 #expect(try CanonicalJSON.canonicalize(Data(data.utf8)) == event.data, "\(data)")
                 #expect(try CanonicalJSON.canonicalize(Data(metadata.utf8)) == event.metadata, "\(metadata)")
+                #expect(try CanonicalJSON.canonicalize(jsonb: ByteBuffer(string: data)) == event.data, "\(data)")
+                #expect(try CanonicalJSON.canonicalize(jsonb: ByteBuffer(string: metadata)) == event.metadata, "\(metadata)")
             }
             try await ledger.expectIntact(count: Int64(expected.count))
         }

@@ -158,6 +158,21 @@ struct ExportTests {
         }
     }
 
+    @Test("export times without a formatter equal ISO8601DateFormatter's, leap days and year ends included")
+    func iso8601() {
+        var random = SplitMix64(seed: 0x150_8601)
+        #expect(ExportTime.iso8601(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(ExportTime.iso8601(milliseconds: 951_868_799_999) == "2000-02-29T23:59:59.999Z")
+        #expect(ExportTime.iso8601(milliseconds: 1_767_225_599_999) == "2025-12-31T23:59:59.999Z")
+        #expect(ExportTime.iso8601(milliseconds: 4_107_542_400_001) == "2100-03-01T00:00:00.001Z")
+        #expect(ExportTime.iso8601(milliseconds: 253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        // Quarter seconds are exact in binary, so the formatter's Double cannot round them.
+        for _ in 0..<2000 {
+            let ms = Int64(random.next() % 253_402_300_799) * 1000 + Int64(random.next() % 4) * 250
+            #expect(ExportTime.iso8601(milliseconds: ms) == ExportTime.iso8601(Date(timeIntervalSince1970: Double(ms) / 1000)), "\(ms)")
+        }
+    }
+
     @Test("CSV quotes fields with commas, quotes and newlines (RFC 4180)")
     func csv() async throws {
         #expect(LogExporter.csvField("plain") == "plain")

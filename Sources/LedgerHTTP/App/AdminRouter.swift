@@ -14,6 +14,7 @@ public enum AdminRouter {
         AdminRevocationRoutes.add(to: admin, services)
         AdminSubjectRoutes.add(to: admin, services)
         AdminSubjectStateRoutes.add(to: admin, services)
+        AdminExportRoutes.add(to: admin, services)
         return router
     }
 }

@@ -52,31 +52,22 @@ public struct ChainVerifier: Sendable {
             var previous = try await anchor(before: start)
             var count: Int64 = 0
             let rows = try await client.query(
-                """
-                SELECT seq, stream_id, stream_version, type, data::text, metadata::text,
-                       (extract(epoch FROM occurred_at) * 1000)::bigint, prev_hash, hash
-                FROM events WHERE seq >= \(start) AND seq <= \(to ?? Int64.max) ORDER BY seq
-                """,
+                "SELECT \(unescaped: StoredChainRow.selectList) FROM events WHERE seq >= \(start) AND seq <= \(to ?? Int64.max) ORDER BY seq",
                 logger: logger
             )
-            typealias Row = (Int64, String, Int64, String, String, String, Int64, ByteBuffer, ByteBuffer)
-            for try await (seq, stream, version, type, data, metadata, occurred, prevHash, hash) in rows.decode(Row.self) {
+            for try await columns in rows.decode(StoredChainRow.Columns.self) {
+                let row = try StoredChainRow(columns)
+                let seq = row.record.seq
                 if seq != expected {
                     return .broken(ChainBreak(seq: expected, problem: seq > expected
                         ? "seq \(expected) is missing (the next row is seq \(seq))"
                         : "seq \(seq) appears out of order"))
                 }
-                let stored = Data(buffer: prevHash)
-                if stored != previous {
+                if row.prevHash != previous {
                     return .broken(ChainBreak(seq: seq, problem: "prev_hash does not match the hash of seq \(seq - 1): rows were removed, inserted or reordered"))
                 }
-                let record = ChainRecord(
-                    seq: seq, streamID: stream, streamVersion: version, type: type,
-                    data: try CanonicalJSON.canonicalize(Data(data.utf8)),
-                    metadata: try CanonicalJSON.canonicalize(Data(metadata.utf8)), occurredAtMilliseconds: occurred
-                )
-                let recomputed = record.hash(after: previous)
-                if recomputed != Data(buffer: hash) {
+                let recomputed = row.record.hash(after: previous)
+                if recomputed != row.hash {
                     return .broken(ChainBreak(seq: seq, problem: "contents do not hash to the stored hash: the row was edited"))
                 }
                 previous = recomputed
@@ -122,9 +113,4 @@ public struct ChainVerifier: Sendable {
         }
         return ChainBreak(seq: lastSeq + 1, problem: "the chain head row is missing")
     }
-}
-
-extension Data {
-    /// Lower-case hex.
-    public var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

@@ -91,9 +91,50 @@ public enum ExportTime {
         return formatter.string(from: date)
     }
 
-    /// `iso8601` of integer milliseconds since the epoch.
+    /// `iso8601` of integer milliseconds since the epoch, computed without a formatter (CSV
+    /// exports write one per row) for years 1970 to 9999.
     public static func iso8601(milliseconds: Int64) -> String {
-        iso8601(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        guard milliseconds >= 0, milliseconds < 253_402_300_800_000 else {
+            return iso8601(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        }
+        let (days, inDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
+        // Howard Hinnant's civil_from_days, for days since 1970-01-01.
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var text = [UInt8]()
+        text.reserveCapacity(24)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        text.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        text.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        text.append(UInt8(ascii: "T"))
+        digits(inDay / 3_600_000, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(inDay / 60_000 % 60, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(inDay / 1000 % 60, 2)
+        text.append(UInt8(ascii: "."))
+        digits(inDay % 1000, 3)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses an ISO 8601 time with or without fractional seconds (or a bare date, UTC).
@@ -140,67 +181,56 @@ public struct LogExporter: Sendable {
 
     /// Exports the events `filter` selects as `format`, handing the bytes to `sink` chunk by chunk.
     public func export(
-        _ filter: ExportFilter, format: ExportFormat, to sink: (Data) throws -> Void
+        _ filter: ExportFilter, format: ExportFormat, to sink: (Data) async throws -> Void
     ) async throws -> ExportSummary {
         var hasher = SHA256()
         var summary = ExportSummary(format: format, filter: filter, count: 0, sha256: Data())
-        func write(_ bytes: Data) throws {
-            hasher.update(data: bytes)
-            try sink(bytes)
+        // Lines are gathered into chunks: one sink call per event would cost a system call each.
+        var chunk = Data()
+        chunk.reserveCapacity(Self.chunkSize + 4096)
+        func flush() async throws {
+            hasher.update(data: chunk)
+            try await sink(chunk)
+            chunk.removeAll(keepingCapacity: true)
         }
-        if format == .csv { try write(Data((Self.csvHeader + "\r\n").utf8)) }
+        if format == .csv { chunk.append(contentsOf: Array((Self.csvHeader + "\r\n").utf8)) }
         let rows: PostgresRowSequence
         do {
             rows = try await client.query(Self.query(filter), logger: logger)
         } catch {
             throw LedgerStoreError(.unavailable, "export failed: \(PostgresErrorSummary(error))")
         }
-        typealias Row = (Int64, String, Int64, String, String, String, Int64, ByteBuffer, ByteBuffer)
-        for try await (seq, stream, version, type, data, metadata, occurred, prevHash, hash) in rows.decode(Row.self) {
-            let record = ChainRecord(
-                seq: seq, streamID: stream, streamVersion: version, type: type,
-                data: try CanonicalJSON.canonicalize(Data(data.utf8)),
-                metadata: try CanonicalJSON.canonicalize(Data(metadata.utf8)), occurredAtMilliseconds: occurred
-            )
-            let prev = Data(buffer: prevHash)
-            let stored = Data(buffer: hash)
+        for try await columns in rows.decode(StoredChainRow.Columns.self) {
+            let row = try StoredChainRow(columns)
             switch format {
             case .ndjson:
-                var line = record.canonicalBytes
-                line.append(UInt8(ascii: "\n"))
-                try write(line)
+                row.record.appendCanonicalBytes(to: &chunk)
+                chunk.append(UInt8(ascii: "\n"))
             case .csv:
-                try write(Self.csvRow(record, prevHash: prev, hash: stored))
+                CSVRow.append(row.record, prevHash: row.prevHash, hash: row.hash, to: &chunk)
             }
+            if chunk.count >= Self.chunkSize { try await flush() }
             if summary.firstSeq == nil {
-                summary.firstSeq = seq
-                summary.prevHash = prev
+                summary.firstSeq = row.record.seq
+                summary.prevHash = row.prevHash
             }
-            summary.lastSeq = seq
-            summary.lastHash = stored
+            summary.lastSeq = row.record.seq
+            summary.lastHash = row.hash
             summary.count += 1
         }
+        if !chunk.isEmpty { try await flush() }
         summary.sha256 = Data(hasher.finalize())
         return summary
     }
 
-    /// The CSV row of one event (CRLF-terminated).
-    public static func csvRow(_ record: ChainRecord, prevHash: Data, hash: Data) -> Data {
-        let fields = [
-            String(record.seq), record.streamID, String(record.streamVersion), record.type,
-            ExportTime.iso8601(milliseconds: record.occurredAtMilliseconds),
-            String(decoding: record.data, as: UTF8.self), String(decoding: record.metadata, as: UTF8.self),
-            prevHash.hex, hash.hex,
-        ]
-        return Data((fields.map(csvField).joined(separator: ",") + "\r\n").utf8)
-    }
+    /// Bytes gathered before the sink is called.
+    private static let chunkSize = 1 << 20
 
     /// RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled.
     public static func csvField(_ field: String) -> String {
-        guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }) else {
-            return field
-        }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out = Data()
+        CSVRow.appendField(field.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The selecting query, every value bound.
@@ -232,8 +262,7 @@ public struct LogExporter: Sendable {
             )
         }
         let sql = """
-            SELECT seq, stream_id, stream_version, type, data::text, metadata::text,
-                   (extract(epoch FROM occurred_at) * 1000)::bigint, prev_hash, hash
+            SELECT \(StoredChainRow.selectList)
             FROM events\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY seq
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerDomain
+import NIOCore
 
 /// The one canonical JSON form events are hashed and exported in: what `JSONEncoder` writes
 /// with `.sortedKeys` and `.withoutEscapingSlashes` — UTF-8, no insignificant whitespace, object
@@ -28,6 +29,13 @@ public enum CanonicalJSON {
             throw LedgerStoreError(.encoding, "not canonicalizable JSON: \(error)")
         }
         return try encode(value)
+    }
+
+    /// Re-encodes the text PostgreSQL prints for a `jsonb` value in canonical form: in one pass
+    /// when ``JSONBText`` can vouch for the result, else through ``canonicalize(_:)``.
+    public static func canonicalize(jsonb text: ByteBuffer) throws(LedgerStoreError) -> Data {
+        if let fast = text.withUnsafeReadableBytes({ JSONBText.canonical($0) }) { return Data(fast) }
+        return try canonicalize(Data(buffer: text))
     }
 
     /// A JSON string literal for `text`, escaped as the canonical form escapes it. Identifiers

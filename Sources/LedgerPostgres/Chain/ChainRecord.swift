@@ -36,16 +36,27 @@ public struct ChainRecord: Sendable, Hashable {
     public var canonicalBytes: Data {
         var out = Data()
         out.reserveCapacity(data.count + metadata.count + streamID.utf8.count + type.utf8.count + 120)
-        out.append(contentsOf: Array(#"{"data":"#.utf8))
+        appendCanonicalBytes(to: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of the record to `out` (exports write millions in a row).
+    public func appendCanonicalBytes(to out: inout Data) {
+        out.append(contentsOf: #"{"data":"#.utf8)
         out.append(data)
-        out.append(contentsOf: Array(#","metadata":"#.utf8))
+        out.append(contentsOf: #","metadata":"#.utf8)
         out.append(metadata)
-        out.append(contentsOf: Array(#","occurred_at":\#(occurredAtMilliseconds),"seq":\#(seq),"stream_id":"#.utf8))
+        out.append(contentsOf: #","occurred_at":"#.utf8)
+        out.append(contentsOf: String(occurredAtMilliseconds).utf8)
+        out.append(contentsOf: #","seq":"#.utf8)
+        out.append(contentsOf: String(seq).utf8)
+        out.append(contentsOf: #","stream_id":"#.utf8)
         out.append(CanonicalJSON.quoted(streamID))
-        out.append(contentsOf: Array(#","stream_version":\#(streamVersion),"type":"#.utf8))
+        out.append(contentsOf: #","stream_version":"#.utf8)
+        out.append(contentsOf: String(streamVersion).utf8)
+        out.append(contentsOf: #","type":"#.utf8)
         out.append(CanonicalJSON.quoted(type))
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// `SHA-256(previous || canonicalBytes)`.

@@ -1,0 +1,189 @@
+/// The canonical form (``CanonicalJSON``) of the text PostgreSQL prints for a `jsonb` value,
+/// computed in one pass without building a JSON tree: exports and `audit verify` turn millions
+/// of stored payloads back into the bytes they were hashed over.
+///
+/// PostgreSQL prints `jsonb` with a space after `:` and `,` and object keys ordered by length
+/// first; the canonical form has no whitespace and keys in byte order. Strings and integers
+/// already read the same in both (PostgreSQL and `JSONEncoder` escape `"`, `\`, `\b`, `\f`,
+/// `\n`, `\r` and `\t` alike and leave `/` and non-ASCII text as is), so they are copied. Where
+/// the two could differ — a `\u` escape, whose hex digits' case is the printer's choice, an
+/// escape inside a key, a number that is not an integer — the pass gives up and the caller
+/// takes the slow, always-right path through ``CanonicalJSON/canonicalize(_:)``.
+enum JSONBText {
+    /// The canonical bytes of `text`, or nil when the fast path cannot vouch for them.
+    static func canonical(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+        var parser = Parser(input: text.bindMemory(to: UInt8.self))
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count)
+        guard parser.value(into: &output) else { return nil }
+        parser.skipSpace()
+        return parser.atEnd ? output : nil
+    }
+
+    private struct Parser {
+        let input: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        var atEnd: Bool { position == input.count }
+
+        mutating func skipSpace() {
+            while position < input.count, input[position] == .space || input[position] == .newline || input[position] == .tab
+                || input[position] == .carriageReturn
+            {
+                position += 1
+            }
+        }
+
+        mutating func value(into output: inout [UInt8]) -> Bool {
+            skipSpace()
+            guard position < input.count else { return false }
+            switch input[position] {
+            case .openBrace: return object(into: &output)
+            case .openBracket: return array(into: &output)
+            case .quote:
+                guard let string = string() else { return false }
+                output.append(contentsOf: input[string])
+                return true
+            case .minus, .zero ... .nine: return integer(into: &output)
+            case .t: return literal("true", into: &output)
+            case .f: return literal("false", into: &output)
+            case .n: return literal("null", into: &output)
+            default: return false
+            }
+        }
+
+        /// The range of a string literal, quotes included; nil for a `\u` escape or a malformed string.
+        mutating func string() -> Range<Int>? {
+            let start = position
+            position += 1
+            while position < input.count {
+                switch input[position] {
+                case .quote:
+                    position += 1
+                    return start..<position
+                case .backslash:
+                    guard position + 1 < input.count, Self.copiedEscapes.contains(input[position + 1]) else { return nil }
+                    position += 2
+                case 0..<0x20:
+                    return nil
+                default:
+                    position += 1
+                }
+            }
+            return nil
+        }
+
+        mutating func object(into output: inout [UInt8]) -> Bool {
+            position += 1
+            var members: [(key: Range<Int>, value: [UInt8])] = []
+            skipSpace()
+            if position < input.count, input[position] == .closeBrace {
+                position += 1
+            } else {
+                while true {
+                    skipSpace()
+                    guard position < input.count, input[position] == .quote, let key = string(),
+                        !input[key].contains(.backslash)
+                    else { return false }
+                    skipSpace()
+                    guard position < input.count, input[position] == .colon else { return false }
+                    position += 1
+                    var value: [UInt8] = []
+                    guard self.value(into: &value) else { return false }
+                    members.append((key, value))
+                    skipSpace()
+                    guard position < input.count else { return false }
+                    position += 1
+                    if input[position - 1] == .closeBrace { break }
+                    guard input[position - 1] == .comma else { return false }
+                }
+            }
+            // Compare the key text without its quotes: `"` sorts above a space.
+            let input = self.input
+            members.sort { a, b in
+                input[(a.key.lowerBound + 1)..<(a.key.upperBound - 1)]
+                    .lexicographicallyPrecedes(input[(b.key.lowerBound + 1)..<(b.key.upperBound - 1)])
+            }
+            output.append(.openBrace)
+            for (index, member) in members.enumerated() {
+                if index > 0 { output.append(.comma) }
+                output.append(contentsOf: input[member.key])
+                output.append(.colon)
+                output.append(contentsOf: member.value)
+            }
+            output.append(.closeBrace)
+            return true
+        }
+
+        mutating func array(into output: inout [UInt8]) -> Bool {
+            position += 1
+            output.append(.openBracket)
+            skipSpace()
+            if position < input.count, input[position] == .closeBracket {
+                position += 1
+                output.append(.closeBracket)
+                return true
+            }
+            while true {
+                guard value(into: &output) else { return false }
+                skipSpace()
+                guard position < input.count else { return false }
+                let separator = input[position]
+                position += 1
+                output.append(separator)
+                if separator == .closeBracket { return true }
+                guard separator == .comma else { return false }
+            }
+        }
+
+        mutating func integer(into output: inout [UInt8]) -> Bool {
+            let start = position
+            if input[position] == .minus { position += 1 }
+            let digits = position
+            while position < input.count, (.zero ... .nine).contains(input[position]) { position += 1 }
+            guard position > digits else { return false }
+            if position < input.count, [.dot, .e, .upperE].contains(input[position]) { return false }
+            output.append(contentsOf: input[start..<position])
+            return true
+        }
+
+        mutating func literal(_ word: StaticString, into output: inout [UInt8]) -> Bool {
+            let bytes = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            guard position + bytes.count <= input.count, input[position..<(position + bytes.count)].elementsEqual(bytes) else {
+                return false
+            }
+            position += bytes.count
+            output.append(contentsOf: bytes)
+            return true
+        }
+
+        /// Escapes both printers write the same way.
+        static let copiedEscapes: Set<UInt8> = [.quote, .backslash, .b, .f, .n, .r, .t]
+    }
+}
+
+extension UInt8 {
+    fileprivate static let space = UInt8(ascii: " ")
+    fileprivate static let newline = UInt8(ascii: "\n")
+    fileprivate static let carriageReturn = UInt8(ascii: "\r")
+    fileprivate static let tab = UInt8(ascii: "\t")
+    fileprivate static let openBrace = UInt8(ascii: "{")
+    fileprivate static let closeBrace = UInt8(ascii: "}")
+    fileprivate static let openBracket = UInt8(ascii: "[")
+    fileprivate static let closeBracket = UInt8(ascii: "]")
+    fileprivate static let quote = UInt8(ascii: "\"")
+    fileprivate static let backslash = UInt8(ascii: "\\")
+    fileprivate static let colon = UInt8(ascii: ":")
+    fileprivate static let comma = UInt8(ascii: ",")
+    fileprivate static let minus = UInt8(ascii: "-")
+    fileprivate static let dot = UInt8(ascii: ".")
+    fileprivate static let zero = UInt8(ascii: "0")
+    fileprivate static let nine = UInt8(ascii: "9")
+    fileprivate static let b = UInt8(ascii: "b")
+    fileprivate static let e = UInt8(ascii: "e")
+    fileprivate static let upperE = UInt8(ascii: "E")
+    fileprivate static let f = UInt8(ascii: "f")
+    fileprivate static let n = UInt8(ascii: "n")
+    fileprivate static let r = UInt8(ascii: "r")
+    fileprivate static let t = UInt8(ascii: "t")
+}
