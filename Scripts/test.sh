@@ -6,7 +6,7 @@
 #   Scripts/test.sh --filter Foo     extra args go to `swift test`; bench smoke is skipped
 #
 #   TOKENLEDGER_KEEP_SERVICES=1      leave PostgreSQL/Redis running afterwards
-#   TOKENLEDGER_SKIP_BENCH_SMOKE=1   skip `tokenledger-bench --smoke`
+#   TOKENLEDGER_SKIP_BENCH_SMOKE=1   skip the `tokenledger-bench … --smoke` runs
 # Exit status: the tests' status; if they pass, the bench smoke's status.
 set -euo pipefail
 
@@ -30,7 +30,9 @@ swift test --skip-build "$@" || status=$?
 # Bench smoke: only for a full, passing run.
 if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
     && "${TOKENLEDGER_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
-    echo "==> tokenledger-bench --smoke" >&2
-    swift run -c debug tokenledger-bench --smoke || status=$?
+    for bench in writer http export; do
+        echo "==> tokenledger-bench $bench --smoke" >&2
+        swift run -c debug tokenledger-bench "$bench" --smoke || status=$?
+    done
 fi
 exit "$status"
