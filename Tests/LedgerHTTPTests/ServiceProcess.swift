@@ -18,12 +18,14 @@ final class ServiceProcess: @unchecked Sendable {
     private let process: Process
 
     /// Starts the binary on random free ports and waits until `/healthz` answers; retries with
-    /// other ports when a port turns out taken.
-    static func start(databaseURL: String, usersFile: String? = nil, logLevel: String = "info") async throws -> ServiceProcess {
+    /// other ports when a port turns out taken. `environment` adds or overrides variables.
+    static func start(
+        databaseURL: String, usersFile: String? = nil, logLevel: String = "info", environment: [String: String] = [:]
+    ) async throws -> ServiceProcess {
         var lastError: (any Error)?
         for _ in 0..<5 {
             do {
-                return try await ServiceProcess(databaseURL: databaseURL, usersFile: usersFile, logLevel: logLevel)
+                return try await ServiceProcess(databaseURL: databaseURL, usersFile: usersFile, logLevel: logLevel, extra: environment)
             } catch {
                 lastError = error
             }
@@ -31,7 +33,7 @@ final class ServiceProcess: @unchecked Sendable {
         throw lastError ?? ProcessError("tokenledger did not start")
     }
 
-    private init(databaseURL: String, usersFile: String?, logLevel: String) async throws {
+    private init(databaseURL: String, usersFile: String?, logLevel: String, extra: [String: String]) async throws {
         publicPort = Int.random(in: 20000..<40000)
         adminPort = publicPort + 1
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokenledger-\(publicPort).log")
@@ -49,6 +51,7 @@ final class ServiceProcess: @unchecked Sendable {
         environment["TOKENLEDGER_ISSUER"] = "http://127.0.0.1:\(publicPort)"
         environment["TOKENLEDGER_LOG_LEVEL"] = logLevel
         environment["TOKENLEDGER_USERS_FILE"] = usersFile
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = output
         process.standardError = output

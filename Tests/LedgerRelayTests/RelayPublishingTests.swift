@@ -12,7 +12,7 @@ import Testing
         try await TestDatabase.withLedger { ledger in
             let redis = try RedisEndpoint(url: TestEnvironment.redisURL)
             let configuration = RelayHarness.configuration()
-            let recorder = ChannelRecorder(endpoint: redis, channel: configuration.channel)
+            let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
             let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: redis, configuration))
@@ -62,7 +62,7 @@ import Testing
         try await TestDatabase.withLedger { ledger in
             let redis = try RedisEndpoint(url: TestEnvironment.redisURL)
             let configuration = RelayHarness.configuration()
-            let recorder = ChannelRecorder(endpoint: redis, channel: configuration.channel)
+            let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
             let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: redis, configuration))

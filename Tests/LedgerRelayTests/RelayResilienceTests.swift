@@ -20,7 +20,7 @@ import Testing
             (relayEndpoint.username, relayEndpoint.password) = ("relay", "relay-secret")
             var configuration = RelayHarness.configuration()
             configuration.backoff = RedisBackoff(initial: .milliseconds(20), maximum: .milliseconds(200))
-            let recorder = ChannelRecorder(endpoint: subscriberEndpoint, channel: configuration.channel)
+            let recorder = RedisChannelRecorder(endpoint: subscriberEndpoint, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
             let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: relayEndpoint, configuration))
@@ -53,7 +53,7 @@ import Testing
         try await TestDatabase.withLedger(replicas: 2) { ledger in
             let redis = try RedisEndpoint(url: TestEnvironment.redisURL)
             let configuration = RelayHarness.configuration()
-            let recorder = ChannelRecorder(endpoint: redis, channel: configuration.channel)
+            let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
             let leader = RelayHarness.start(RelayHarness.relay(ledger.replicas[0].client, redis: redis, configuration))

@@ -4,16 +4,21 @@ import LedgerRedis
 import Logging
 import Synchronization
 
-/// Subscribes to a channel and records what arrives, decoded, for assertions.
-final class ChannelRecorder: Sendable {
-    struct Seen: Sendable {
-        var connections = 0
-        var messages: [RevocationMessage] = []
-        /// The raw JSON objects, in arrival order.
-        var objects: [[String: JSONValue]] = []
+/// Subscribes to a revocation channel and records what arrives, decoded, for assertions.
+public final class RedisChannelRecorder: Sendable {
+    /// What arrived so far.
+    public struct Seen: Sendable {
+        /// How many times the subscription (re)connected.
+        public var connections = 0
+        /// The §5.3 messages, in arrival order.
+        public var messages: [RevocationMessage] = []
+        /// The same messages as raw JSON objects.
+        public var objects: [[String: JSONValue]] = []
 
-        var revocations: [RevocationMessage] { messages.filter { $0.type == .revoked } }
-        var heartbeats: [RevocationMessage] { messages.filter { $0.type == .heartbeat } }
+        /// The revocations, in arrival order.
+        public var revocations: [RevocationMessage] { messages.filter { $0.type == .revoked } }
+        /// The heartbeats, in arrival order.
+        public var heartbeats: [RevocationMessage] { messages.filter { $0.type == .heartbeat } }
     }
 
     private let subscription: RedisSubscription
@@ -24,7 +29,8 @@ final class ChannelRecorder: Sendable {
     private let seen = Store()
     private let reader: Task<Void, Never>
 
-    init(endpoint: RedisEndpoint, channel: String) {
+    /// Subscribes to `channel`, reconnecting quickly.
+    public init(endpoint: RedisEndpoint, channel: String) {
         let subscription = RedisSubscription(
             endpoint: endpoint, channels: [channel], backoff: RedisBackoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
             logger: Logger(label: "test.recorder")
@@ -53,16 +59,17 @@ final class ChannelRecorder: Sendable {
 
     deinit { close() }
 
-    func close() {
+    /// Unsubscribes.
+    public func close() {
         subscription.close()
         reader.cancel()
     }
 
     /// What arrived so far.
-    var snapshot: Seen { seen.value.withLock { $0 } }
+    public var snapshot: Seen { seen.value.withLock { $0 } }
 
     /// Polls until `check` returns a value, failing after `limit`.
-    func wait<T>(
+    public func wait<T>(
         for what: String, within limit: Duration = .seconds(30), _ check: (Seen) -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + limit
@@ -74,15 +81,16 @@ final class ChannelRecorder: Sendable {
     }
 }
 
-struct RecorderTimeout: Error, CustomStringConvertible {
+/// A recorder's wait ran out.
+public struct RecorderTimeout: Error, CustomStringConvertible {
     let what: String
     let seen: Int
-    var description: String { "timed out waiting for \(what) (\(seen) messages seen)" }
+    public var description: String { "timed out waiting for \(what) (\(seen) messages seen)" }
 }
 
 extension Array where Element == Int64 {
     /// Each seq at its first appearance: what a subscriber applying idempotently sees.
-    var firstAppearances: [Int64] {
+    public var firstAppearances: [Int64] {
         var seen = Set<Int64>()
         return filter { seen.insert($0).inserted }
     }
