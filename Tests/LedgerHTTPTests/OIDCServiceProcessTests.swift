@@ -1,9 +1,12 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerHTTP
 import LedgerTesting
+import Logging
+import PostgresNIO
 import Testing
 
 /// The OpenID Connect layer in the real `tokenledger serve` process: the session limit read from
@@ -65,6 +68,15 @@ struct OIDCServiceProcessTests {
             try await admin.shutdown()
             try await http.shutdown()
             service.stop()
+
+            // The session's start records the hashed peer address, never the address itself.
+            let rows = try await ledger.admin.query(
+                "SELECT metadata->>'ip_hash' FROM events WHERE type = 'session.started' ORDER BY seq", logger: Logger(label: "oidc.process.test")
+            )
+            var ipHashes: [String?] = []
+            for try await hash in rows.decode(String?.self) { ipHashes.append(hash) }
+            let loopback = SHA256.hash(data: Data("127.0.0.1".utf8)).map { String(format: "%02x", $0) }.joined()
+            #expect(ipHashes == [loopback, loopback])
 
             let log = try service.log()
             #expect(log.contains("/authorize"), "the service logged its requests")
