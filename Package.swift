@@ -108,9 +108,11 @@ let package = Package(
             name: "LedgerTesting",
             dependencies: [
                 "LedgerDomain",
+                "LedgerGuard",
                 "LedgerHTTP",
                 "LedgerPostgres",
                 "LedgerRedis",
+                "LedgerRelay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

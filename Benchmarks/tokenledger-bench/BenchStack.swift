@@ -14,10 +14,11 @@ import ServiceLifecycle
 /// The service's listeners running live on ephemeral loopback ports over a test database
 /// (``LiveStack``), with the requests the benchmarks make.
 struct BenchStack: Sendable {
-    let ledger: TestDatabase.Ledger
-    let services: LedgerServices
-    let publicURL: String
-    let adminURL: String
+    let live: LiveStack
+    var ledger: TestDatabase.Ledger { live.ledger }
+    var services: LedgerServices { live.services }
+    var publicURL: String { live.publicURL }
+    var adminURL: String { live.adminURL }
     static let adminToken = LiveStack.adminToken
 
     /// Starts both listeners, runs `body`, stops them.
@@ -25,7 +26,7 @@ struct BenchStack: Sendable {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         try await LiveStack.with(ledger, logger: logger) { live in
-            try await body(BenchStack(ledger: live.ledger, services: live.services, publicURL: live.publicURL, adminURL: live.adminURL))
+            try await body(BenchStack(live: live))
         }
     }
 
@@ -36,12 +37,12 @@ struct BenchStack: Sendable {
         var basic: String { "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
     }
 
-    func registerClient(_ http: HTTPClient) async throws -> RegisteredClient {
+    func registerClient(_ http: HTTPClient, scope: String = "openid offline_access") async throws -> RegisteredClient {
         var request = HTTPClientRequest(url: adminURL + "/admin/clients")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(Self.adminToken)")
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"client_name":"bench","redirect_uris":["http://127.0.0.1/cb"],"grant_types":["authorization_code","refresh_token","client_credentials"],"scope":"openid offline_access","token_endpoint_auth_method":"client_secret_basic"}"#))
+        request.body = .bytes(ByteBuffer(string: #"{"client_name":"bench","redirect_uris":["http://127.0.0.1/cb"],"grant_types":["authorization_code","refresh_token","client_credentials"],"scope":"\#(scope)","token_endpoint_auth_method":"client_secret_basic"}"#))
         let response = try await http.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .created,
@@ -49,6 +50,18 @@ struct BenchStack: Sendable {
             let id = json["client_id"] as? String, let secret = json["client_secret"] as? String
         else { throw BenchError("client registration failed: \(response.status)") }
         return RegisteredClient(id: id, secret: secret)
+    }
+
+    /// POSTs JSON to an admin endpoint; throws unless 2xx.
+    func admin(_ http: HTTPClient, _ path: String, json: String) async throws {
+        var request = HTTPClientRequest(url: adminURL + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.adminToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(response.status.code) else { throw BenchError("\(path): \(response.status)") }
     }
 
     /// POSTs to /token; throws unless 200; returns the JSON body.

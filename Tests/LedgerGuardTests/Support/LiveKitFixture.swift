@@ -1,8 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import LedgerGuard
-import LedgerRedis
-import LedgerRelay
 import LedgerTesting
 import Logging
 import NIOCore
@@ -23,18 +21,11 @@ struct LiveKitFixture: Sendable {
         try await TestDatabase.withLedger { ledger in
             try await LiveStack.with(ledger, logger: logger) { stack in
                 let channel = "test:guard:\(UUID().uuidString)"
-                let redis = try RedisEndpoint(url: TestEnvironment.redisURL)
-                var relayConfiguration = RevocationRelay.Configuration(channel: channel)
-                relayConfiguration.leaseRetryInterval = .milliseconds(200)
-                let relay = RevocationRelay(database: ledger.primary.client, redis: redis, configuration: relayConfiguration, logger: logger)
+                let relay = try stack.relay(channel: channel, logger: logger)
                 let client = try await register(stack, scope: "revocations:read")
-                var configuration = LedgerGuardConfiguration(issuer: LiveStack.issuer, clientID: client.id, clientSecret: client.secret)
-                configuration.redisURL = TestEnvironment.redisURL
-                configuration.channel = channel
-                configuration.jwksURL = stack.publicURL + "/jwks.json"
-                configuration.feedURL = stack.publicURL + "/revocations"
-                configuration.tokenURL = stack.publicURL + "/token"
-                let kit = try LedgerGuard(configuration: configuration, logger: logger)
+                let kit = try LedgerGuard(
+                    configuration: stack.guardConfiguration(clientID: client.id, clientSecret: client.secret, channel: channel), logger: logger
+                )
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await relay.run() }
                     group.addTask { try await kit.run() }
