@@ -26,14 +26,7 @@ struct HTTPHarness: Sendable {
         try await TestDatabase.withLedger { ledger in
             var logger = Logger(label: "test.http")
             logger.logLevel = .error
-            var policy = KeyRing.Policy()
-            policy.algorithm = algorithm
-            policy.publishLead = .zero
-            let keys = KeyRing(
-                store: SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger),
-                secret: "test-key-secret", policy: policy, logger: logger, now: now
-            )
-            try await keys.start()
+            let keys = try await KeyRing.started(on: ledger.primary, algorithm: algorithm, logger: logger, now: now)
             let services = LedgerServices(
                 issuer: "https://issuer.test", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
                 adminToken: adminToken, logger: logger, now: now, users: users, sessionLimit: sessionLimit
