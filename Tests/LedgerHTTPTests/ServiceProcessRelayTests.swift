@@ -35,17 +35,16 @@ struct ServiceProcessRelayTests {
                 let response = try await http.postForm("/token", [("grant_type", "client_credentials")], headers: [.authorization: client.basic])
                 tokens.append(try #require(response.json["access_token"] as? String))
             }
-            let viaFirst = first.publicClient()
+            // Revoked through the second replica (the first may not know the second's signing key
+            // yet when both started on an empty database); the first publishes until it dies.
             for (index, token) in tokens.enumerated() {
                 if index == 10 {
                     _ = try await recorder.wait(for: "the burst's first revocations") { $0.revocations.count >= 5 ? true : nil }
                     first.kill()
                 }
-                let replica = index < 10 ? viaFirst : http
-                let response = try await replica.postForm("/revoke", [("token", token)], headers: [.authorization: client.basic])
+                let response = try await http.postForm("/revoke", [("token", token)], headers: [.authorization: client.basic])
                 #expect(response.head.status == .ok)
             }
-            try? await viaFirst.shutdown()
             try? await http.shutdown()
 
             let expected = Set(try tokens.map(ServiceProcessTests.jti(of:)))
