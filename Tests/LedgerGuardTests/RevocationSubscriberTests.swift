@@ -35,6 +35,24 @@ struct RevocationSubscriberTests {
         }
     }
 
+    @Test("the startup snapshot follows the feed's pages to the end")
+    func paging() async throws {
+        let grants = (0..<7).map { "grant-page-\($0)" }
+        let messages = try grants.enumerated().map { i, grant in
+            try RevocationDenyListTests.revoked(Int64(10 + 2 * i), .grant, grant, until: Self.future)
+        }
+        // No heartbeats: only the catch-up on connect can bring the revocations in.
+        try await SubscriberFixture.with(heartbeats: false, before: { issuer in
+            issuer.state.withLock { $0.pageSize = 2 }
+            for message in messages { issuer.append(message) }
+        }) { f in
+            let other = try await f.token()
+            #expect(await eventually { await f.refusal(other) == nil })
+            for grant in grants { #expect(await f.refusal(try await f.token(grant: grant)) == .revoked, "\(grant)") }
+            #expect(f.issuer.feedFetches >= 4)
+        }
+    }
+
     @Test("malformed or forged messages on the channel are ignored; the kit keeps working")
     func garbage() async throws {
         try await SubscriberFixture.with { f in

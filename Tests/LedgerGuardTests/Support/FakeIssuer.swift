@@ -6,14 +6,16 @@ import Synchronization
 
 /// A stand-in issuer on an ephemeral loopback port with the three endpoints the kit reads:
 /// `GET /jwks.json` (keys changeable mid-test), `POST /token` (client credentials, Basic
-/// `rs:rs-secret`) and `GET /revocations?after=` (serves ``revocations`` with the §5.1 shape,
-/// or 503 while ``feedDown``). Requests are counted.
+/// `rs:rs-secret`) and `GET /revocations?after=` (serves ``revocations`` with the §5.1 shape
+/// in pages, or 503 while ``feedDown``). Requests are counted.
 final class FakeIssuer: Sendable {
     struct State {
         var jwks: [String] = []
         var revocations: [RevocationMessage] = []
         var head: Int64 = 0
         var feedDown = false
+        /// Items per feed answer; a full page's head is its last item's seq, as the real feed's.
+        var pageSize = 1000
         var jwksFetches = 0
         var feedFetches = 0
     }
@@ -69,7 +71,8 @@ final class FakeIssuer: Sendable {
             let page: (items: [RevocationMessage], head: Int64)? = issuer.state.withLock { state in
                 guard !state.feedDown else { return nil }
                 state.feedFetches += 1
-                return (state.revocations.filter { $0.seq > after }, state.head)
+                let items = Array(state.revocations.filter { $0.seq > after }.prefix(state.pageSize))
+                return (items, items.count == state.pageSize ? items.last!.seq : state.head)
             }
             guard let page else { return Response(status: .serviceUnavailable) }
             struct Page: Encodable {

@@ -9,6 +9,7 @@ import Synchronization
 /// A running kit against a ``FakeIssuer`` (the feed and JWKS) and a real Redis, with the test
 /// in the relay's seat: it records revocations in the fake log, publishes them (or "loses"
 /// them), and pumps heartbeats carrying the log's highest seq every 100 ms while not paused.
+/// `before` prepares the fake issuer before the kit starts.
 final class SubscriberFixture: Sendable {
     let issuer: FakeIssuer
     let signer: TestSigner
@@ -26,8 +27,8 @@ final class SubscriberFixture: Sendable {
     }
 
     static func with(
-        redisURL: String = TestEnvironment.redisURL, stalenessBound: Duration = .seconds(30),
-        _ body: @Sendable (SubscriberFixture) async throws -> Void
+        redisURL: String = TestEnvironment.redisURL, stalenessBound: Duration = .seconds(30), heartbeats: Bool = true,
+        before: @Sendable (FakeIssuer) throws -> Void = { _ in }, _ body: @Sendable (SubscriberFixture) async throws -> Void
     ) async throws {
         let signer = try await TestSigner()
         try await FakeIssuer.with([signer.jwk]) { issuer in
@@ -48,6 +49,8 @@ final class SubscriberFixture: Sendable {
             let fixture = SubscriberFixture(
                 issuer: issuer, signer: signer, kit: kit, channel: channel, publisher: publisher
             )
+            fixture.heartbeats(heartbeats)
+            try before(issuer)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await kit.run() }
                 group.addTask {
