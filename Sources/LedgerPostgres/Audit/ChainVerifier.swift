@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -55,9 +56,10 @@ public struct ChainVerifier: Sendable {
                 "SELECT \(unescaped: StoredChainRow.selectList) FROM events WHERE seq >= \(start) AND seq <= \(to ?? Int64.max) ORDER BY seq",
                 logger: logger
             )
-            for try await columns in rows.decode(StoredChainRow.Columns.self) {
-                let row = try StoredChainRow(columns)
-                let seq = row.record.seq
+            var record: [UInt8] = []
+            for try await cells in rows {
+                let row = try StoredChainRow(cells)
+                let seq = row.seq
                 if seq != expected {
                     return .broken(ChainBreak(seq: expected, problem: seq > expected
                         ? "seq \(expected) is missing (the next row is seq \(seq))"
@@ -66,7 +68,12 @@ public struct ChainVerifier: Sendable {
                 if row.prevHash != previous {
                     return .broken(ChainBreak(seq: seq, problem: "prev_hash does not match the hash of seq \(seq - 1): rows were removed, inserted or reordered"))
                 }
-                let recomputed = row.record.hash(after: previous)
+                record.removeAll(keepingCapacity: true)
+                try row.appendRecord(to: &record)
+                var hasher = SHA256()
+                hasher.update(data: previous)
+                hasher.update(data: record)
+                let recomputed = Data(hasher.finalize())
                 if recomputed != row.hash {
                     return .broken(ChainBreak(seq: seq, problem: "contents do not hash to the stored hash: the row was edited"))
                 }

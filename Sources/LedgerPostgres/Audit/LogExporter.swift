@@ -186,35 +186,36 @@ public struct LogExporter: Sendable {
         var hasher = SHA256()
         var summary = ExportSummary(format: format, filter: filter, count: 0, sha256: Data())
         // Lines are gathered into chunks: one sink call per event would cost a system call each.
-        var chunk = Data()
-        chunk.reserveCapacity(Self.chunkSize + 4096)
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(Self.chunkSize + 64 * 1024)
+        var scratch: [UInt8] = []
         func flush() async throws {
             hasher.update(data: chunk)
-            try await sink(chunk)
+            try await sink(Data(chunk))
             chunk.removeAll(keepingCapacity: true)
         }
-        if format == .csv { chunk.append(contentsOf: Array((Self.csvHeader + "\r\n").utf8)) }
+        if format == .csv { chunk.append(contentsOf: (Self.csvHeader + "\r\n").utf8) }
         let rows: PostgresRowSequence
         do {
             rows = try await client.query(Self.query(filter), logger: logger)
         } catch {
             throw LedgerStoreError(.unavailable, "export failed: \(PostgresErrorSummary(error))")
         }
-        for try await columns in rows.decode(StoredChainRow.Columns.self) {
-            let row = try StoredChainRow(columns)
+        for try await cells in rows {
+            let row = try StoredChainRow(cells)
             switch format {
             case .ndjson:
-                row.record.appendCanonicalBytes(to: &chunk)
+                try row.appendRecord(to: &chunk)
                 chunk.append(UInt8(ascii: "\n"))
             case .csv:
-                CSVRow.append(row.record, prevHash: row.prevHash, hash: row.hash, to: &chunk)
+                try CSVRow.append(row, to: &chunk, scratch: &scratch)
             }
             if chunk.count >= Self.chunkSize { try await flush() }
             if summary.firstSeq == nil {
-                summary.firstSeq = row.record.seq
+                summary.firstSeq = row.seq
                 summary.prevHash = row.prevHash
             }
-            summary.lastSeq = row.record.seq
+            summary.lastSeq = row.seq
             summary.lastHash = row.hash
             summary.count += 1
         }
@@ -228,7 +229,7 @@ public struct LogExporter: Sendable {
 
     /// RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled.
     public static func csvField(_ field: String) -> String {
-        var out = Data()
+        var out: [UInt8] = []
         CSVRow.appendField(field.utf8, to: &out)
         return String(decoding: out, as: UTF8.self)
     }

@@ -31,26 +31,41 @@ public enum CanonicalJSON {
         return try encode(value)
     }
 
-    /// Re-encodes the text PostgreSQL prints for a `jsonb` value in canonical form: in one pass
-    /// when ``JSONBText`` can vouch for the result, else through ``canonicalize(_:)``.
+    /// Re-encodes the text PostgreSQL prints for a `jsonb` value in canonical form.
     public static func canonicalize(jsonb text: ByteBuffer) throws(LedgerStoreError) -> Data {
-        if let fast = text.withUnsafeReadableBytes({ JSONBText.canonical($0) }) { return Data(fast) }
-        return try canonicalize(Data(buffer: text))
+        var out: [UInt8] = []
+        try appendCanonical(jsonb: text, to: &out)
+        return Data(out)
+    }
+
+    /// Appends the canonical form of `jsonb` text to `out`: in one pass when ``JSONBText`` can
+    /// vouch for the result, else through ``canonicalize(_:)``.
+    static func appendCanonical(jsonb text: ByteBuffer, to out: inout [UInt8]) throws(LedgerStoreError) {
+        let start = out.count
+        if text.withUnsafeReadableBytes({ JSONBText.appendCanonical($0, to: &out) }) { return }
+        out.removeSubrange(start...)
+        out.append(contentsOf: try canonicalize(Data(buffer: text)))
     }
 
     /// A JSON string literal for `text`, escaped as the canonical form escapes it. Identifiers
     /// made only of characters JSON never escapes are quoted directly (the hot path of the
     /// writer); anything else goes through the encoder.
     public static func quoted(_ text: String) -> Data {
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
+        return Data(out)
+    }
+
+    /// Appends ``quoted(_:)`` of `text` to `out`.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         if text.utf8.allSatisfy({ plain[Int($0)] }) {
-            var data = Data(capacity: text.utf8.count + 2)
-            data.append(UInt8(ascii: "\""))
-            data.append(contentsOf: text.utf8)
-            data.append(UInt8(ascii: "\""))
-            return data
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            // A string always encodes.
+            out.append(contentsOf: (try? encoder.encode(text)) ?? Data())
         }
-        // A string always encodes.
-        return (try? encoder.encode(text)) ?? Data()
     }
 
     /// Bytes that stand for themselves inside a JSON string: ASCII letters, digits and `-_.:/@+`.

@@ -34,28 +34,37 @@ public struct ChainRecord: Sendable, Hashable {
 
     /// The canonical bytes of the record.
     public var canonicalBytes: Data {
-        var out = Data()
+        var out: [UInt8] = []
         out.reserveCapacity(data.count + metadata.count + streamID.utf8.count + type.utf8.count + 120)
-        appendCanonicalBytes(to: &out)
-        return out
+        Self.write(
+            seq: seq, streamID: streamID, streamVersion: streamVersion, type: type,
+            occurredAtMilliseconds: occurredAtMilliseconds, to: &out,
+            data: { $0.append(contentsOf: data) }, metadata: { $0.append(contentsOf: metadata) }
+        )
+        return Data(out)
     }
 
-    /// Appends the canonical bytes of the record to `out` (exports write millions in a row).
-    public func appendCanonicalBytes(to out: inout Data) {
+    /// The one layout of a canonical record, appended to `out`; `data` and `metadata` append
+    /// their canonical JSON. Exports and `audit verify` call it with the stored `jsonb` text
+    /// canonicalized straight into the output.
+    static func write<Failure: Error>(
+        seq: Int64, streamID: String, streamVersion: Int64, type: String, occurredAtMilliseconds: Int64,
+        to out: inout [UInt8], data: (inout [UInt8]) throws(Failure) -> Void, metadata: (inout [UInt8]) throws(Failure) -> Void
+    ) throws(Failure) {
         out.append(contentsOf: #"{"data":"#.utf8)
-        out.append(data)
+        try data(&out)
         out.append(contentsOf: #","metadata":"#.utf8)
-        out.append(metadata)
+        try metadata(&out)
         out.append(contentsOf: #","occurred_at":"#.utf8)
         out.append(contentsOf: String(occurredAtMilliseconds).utf8)
         out.append(contentsOf: #","seq":"#.utf8)
         out.append(contentsOf: String(seq).utf8)
         out.append(contentsOf: #","stream_id":"#.utf8)
-        out.append(CanonicalJSON.quoted(streamID))
+        CanonicalJSON.appendQuoted(streamID, to: &out)
         out.append(contentsOf: #","stream_version":"#.utf8)
         out.append(contentsOf: String(streamVersion).utf8)
         out.append(contentsOf: #","type":"#.utf8)
-        out.append(CanonicalJSON.quoted(type))
+        CanonicalJSON.appendQuoted(type, to: &out)
         out.append(UInt8(ascii: "}"))
     }
 

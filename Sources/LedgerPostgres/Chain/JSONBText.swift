@@ -12,17 +12,29 @@
 enum JSONBText {
     /// The canonical bytes of `text`, or nil when the fast path cannot vouch for them.
     static func canonical(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
-        var parser = Parser(input: text.bindMemory(to: UInt8.self))
         var output: [UInt8] = []
-        output.reserveCapacity(text.count)
-        guard parser.value(into: &output) else { return nil }
+        return appendCanonical(text, to: &output) ? output : nil
+    }
+
+    /// Appends the canonical bytes of `text` to `output`; false (with `output` holding a
+    /// partial result the caller discards) when the fast path cannot vouch for them.
+    static func appendCanonical(_ text: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+        var parser = Parser(input: text.bindMemory(to: UInt8.self))
+        guard parser.value(into: &output) else { return false }
         parser.skipSpace()
-        return parser.atEnd ? output : nil
+        return parser.atEnd
     }
 
     private struct Parser {
         let input: UnsafeBufferPointer<UInt8>
         var position = 0
+
+        /// An object member's value: scalars are copied from the input as they are; containers
+        /// are rebuilt.
+        enum MemberValue {
+            case verbatim(Range<Int>)
+            case rebuilt([UInt8])
+        }
 
         var atEnd: Bool { position == input.count }
 
@@ -40,15 +52,26 @@ enum JSONBText {
             switch input[position] {
             case .openBrace: return object(into: &output)
             case .openBracket: return array(into: &output)
-            case .quote:
-                guard let string = string() else { return false }
-                output.append(contentsOf: input[string])
-                return true
-            case .minus, .zero ... .nine: return integer(into: &output)
-            case .t: return literal("true", into: &output)
-            case .f: return literal("false", into: &output)
-            case .n: return literal("null", into: &output)
-            default: return false
+            default: return scalar(into: &output)
+            }
+        }
+
+        /// A string, integer or literal, copied.
+        mutating func scalar(into output: inout [UInt8]) -> Bool {
+            guard let range = scalar() else { return false }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[range]))
+            return true
+        }
+
+        /// The input range of a string, integer or literal the canonical form writes as it is.
+        mutating func scalar() -> Range<Int>? {
+            switch input[position] {
+            case .quote: return string()
+            case .minus, .zero ... .nine: return integer()
+            case .t: return literal("true")
+            case .f: return literal("false")
+            case .n: return literal("null")
+            default: return nil
             }
         }
 
@@ -75,7 +98,7 @@ enum JSONBText {
 
         mutating func object(into output: inout [UInt8]) -> Bool {
             position += 1
-            var members: [(key: Range<Int>, value: [UInt8])] = []
+            var members: [(key: Range<Int>, value: MemberValue)] = []
             skipSpace()
             if position < input.count, input[position] == .closeBrace {
                 position += 1
@@ -88,8 +111,7 @@ enum JSONBText {
                     skipSpace()
                     guard position < input.count, input[position] == .colon else { return false }
                     position += 1
-                    var value: [UInt8] = []
-                    guard self.value(into: &value) else { return false }
+                    guard let value = memberValue() else { return false }
                     members.append((key, value))
                     skipSpace()
                     guard position < input.count else { return false }
@@ -100,19 +122,38 @@ enum JSONBText {
             }
             // Compare the key text without its quotes: `"` sorts above a space.
             let input = self.input
-            members.sort { a, b in
-                input[(a.key.lowerBound + 1)..<(a.key.upperBound - 1)]
-                    .lexicographicallyPrecedes(input[(b.key.lowerBound + 1)..<(b.key.upperBound - 1)])
+            if members.count > 1 {
+                members.sort { a, b in
+                    input[(a.key.lowerBound + 1)..<(a.key.upperBound - 1)]
+                        .lexicographicallyPrecedes(input[(b.key.lowerBound + 1)..<(b.key.upperBound - 1)])
+                }
             }
             output.append(.openBrace)
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(.comma) }
-                output.append(contentsOf: input[member.key])
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[member.key]))
                 output.append(.colon)
-                output.append(contentsOf: member.value)
+                switch member.value {
+                case .verbatim(let range): output.append(contentsOf: UnsafeBufferPointer(rebasing: input[range]))
+                case .rebuilt(let bytes): output.append(contentsOf: bytes)
+                }
             }
             output.append(.closeBrace)
             return true
+        }
+
+        /// A member's value: the input range of a string, integer or literal, rebuilt text for an
+        /// object or array.
+        mutating func memberValue() -> MemberValue? {
+            skipSpace()
+            guard position < input.count else { return nil }
+            switch input[position] {
+            case .openBrace, .openBracket:
+                var rebuilt: [UInt8] = []
+                return value(into: &rebuilt) ? .rebuilt(rebuilt) : nil
+            default:
+                return scalar().map(MemberValue.verbatim)
+            }
         }
 
         mutating func array(into output: inout [UInt8]) -> Bool {
@@ -136,25 +177,23 @@ enum JSONBText {
             }
         }
 
-        mutating func integer(into output: inout [UInt8]) -> Bool {
+        mutating func integer() -> Range<Int>? {
             let start = position
             if input[position] == .minus { position += 1 }
             let digits = position
             while position < input.count, (.zero ... .nine).contains(input[position]) { position += 1 }
-            guard position > digits else { return false }
-            if position < input.count, [.dot, .e, .upperE].contains(input[position]) { return false }
-            output.append(contentsOf: input[start..<position])
-            return true
+            guard position > digits else { return nil }
+            if position < input.count, input[position] == .dot || input[position] == .e || input[position] == .upperE { return nil }
+            return start..<position
         }
 
-        mutating func literal(_ word: StaticString, into output: inout [UInt8]) -> Bool {
+        mutating func literal(_ word: StaticString) -> Range<Int>? {
             let bytes = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             guard position + bytes.count <= input.count, input[position..<(position + bytes.count)].elementsEqual(bytes) else {
-                return false
+                return nil
             }
             position += bytes.count
-            output.append(contentsOf: bytes)
-            return true
+            return (position - bytes.count)..<position
         }
 
         /// Escapes both printers write the same way.
