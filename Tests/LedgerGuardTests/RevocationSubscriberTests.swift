@@ -106,7 +106,7 @@ struct RevocationSubscriberTests {
             #expect(await eventually { await f.refusal(token) == .revocationsStale })
             f.issuer.state.withLock { $0.feedDown = false }
             #expect(await eventually { await f.refusal(token) == nil })
-            #expect(await f.refusal(lost) == .revoked)
+            #expect(await eventually { await f.refusal(lost) == .revoked })
         }
     }
 
