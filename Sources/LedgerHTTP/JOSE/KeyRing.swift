@@ -23,6 +23,9 @@ public actor KeyRing: Service {
         public var retiredKeyLifetime: Duration = .seconds(3600)
         /// How often keys are reloaded.
         public var refreshInterval: Duration = .seconds(5)
+        /// The least time between two reloads caused by a token naming a key this replica has
+        /// not loaded yet (another replica's new key), so forged key ids cannot hammer the database.
+        public var unknownKeyRefreshInterval: Duration = .seconds(1)
 
         public init() {}
     }
@@ -38,6 +41,8 @@ public actor KeyRing: Service {
     /// Algorithm of every key whose signatures are accepted (active, published or retired but
     /// still published), by key id.
     private var verifiable: [KeyID: String] = [:]
+    /// When a token with an unknown `kid` last caused a reload.
+    private var lastUnknownKeyRefresh: Instant?
 
     /// Creates a key ring. `secret` unseals private keys; without it the ring can only publish.
     public init(store: SigningKeyStore, secret: String?, policy: Policy, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
@@ -130,9 +135,22 @@ public actor KeyRing: Service {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(jwtSegment: parts[0]),
             let header = try? JSONDecoder().decode(JWTHeader.self, from: headerData),
-            let kid = header.kid.map(KeyID.init), let algorithm = verifiable[kid], header.alg == algorithm
+            let kid = header.kid.map(KeyID.init)
         else { throw JOSEError(.algorithmNotAllowed, "token header names no published key and algorithm") }
+        if verifiable[kid] == nil { await reloadForUnknownKey() }
+        guard let algorithm = verifiable[kid], header.alg == algorithm else {
+            throw JOSEError(.algorithmNotAllowed, "token header names no published key and algorithm")
+        }
         return try await collection.verify(token, as: Payload.self)
+    }
+
+    /// Reloads the keys when a token names one this replica has not loaded: another replica
+    /// may have just created it. At most once per `unknownKeyRefreshInterval`.
+    private func reloadForUnknownKey() async {
+        let at = now()
+        if let last = lastUnknownKeyRefresh, at < last.adding(policy.unknownKeyRefreshInterval) { return }
+        lastUnknownKeyRefresh = at
+        do { try await refresh() } catch { logger.error("key refresh failed", metadata: ["error": "\(error)"]) }
     }
 
     /// Refreshes every `refreshInterval` until shutdown.
