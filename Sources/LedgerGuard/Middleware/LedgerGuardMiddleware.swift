@@ -27,6 +27,7 @@ public struct LedgerGuardMiddleware<Context: AccessTokenRequestContext>: RouterM
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// Validates the bearer token and calls `next` with the token in the context, or answers the refusal.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let presented = request.headers[values: .authorization]
         guard let header = presented.first, header.prefix(while: { $0 != " " }).lowercased() == "bearer" else {

@@ -3,8 +3,9 @@ import LedgerDomain
 /// The subscriber's state as a pure value: the deny-list, whether it is known to be complete,
 /// and since when. It returns what to do next; ``RevocationSubscriber`` does it.
 ///
-/// The list is *in sync* from a successful catch-up until a gap is detected (a heartbeat above
-/// the last applied seq, or a lost connection). Every heartbeat or revocation received while in
+/// The list is *in sync* from a successful catch-up until a gap is suspected: a heartbeat above
+/// the last applied seq, a heartbeat below a revocation applied (which the relay cannot have
+/// sent), or a lost connection. Every heartbeat or revocation received while in
 /// sync renews `syncedAt`; once `syncedAt` is older than the staleness bound the kit fails closed,
 /// and the next successful catch-up (or, after a quiet spell, the next heartbeat) recovers it.
 public struct RevocationSync: Sendable {
