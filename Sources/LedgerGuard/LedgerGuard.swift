@@ -21,9 +21,9 @@ public struct LedgerGuard: Service {
     /// Builds the kit; throws when the Redis URL is invalid. Nothing is fetched before `run()`.
     public init(configuration c: LedgerGuardConfiguration, http: HTTPClient = .shared, logger: Logger) throws {
         let rules = AccessTokenRules(issuer: c.issuer, audience: c.audience, clockSkew: c.clockSkew)
-        let jwks = JWKSCache(
-            url: c.jwksURL ?? c.base + "/jwks.json", http: http, minimumRefetchInterval: c.jwksRefetchInterval, logger: logger
-        )
+        let location: JWKSCache.Location = c.jwksURL.map { .jwks($0) }
+            ?? .discovery(c.base + "/.well-known/openid-configuration", issuer: c.issuer)
+        let jwks = JWKSCache(location: location, http: http, minimumRefetchInterval: c.jwksRefetchInterval, logger: logger)
         let state = RevocationState(stalenessBound: c.stalenessBound)
         validator = AccessTokenValidator(rules: rules, jwks: jwks, revocations: state, cacheCapacity: c.cacheCapacity)
         let feed = RevocationFeedClient(

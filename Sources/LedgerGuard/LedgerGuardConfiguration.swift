@@ -1,5 +1,6 @@
-/// Everything a resource server configures, with the documented defaults. Endpoint URLs
-/// default to the issuer's (`<issuer>/jwks.json`, `/revocations`, `/token`); set them when the
+/// Everything a resource server configures, with the documented defaults. The JWKS is found
+/// through the issuer's discovery document unless `jwksURL` is set; the feed and token
+/// endpoints default to `<issuer>/revocations` and `<issuer>/token`. Set the URLs when the
 /// service is reached at another address than its issuer URL.
 public struct LedgerGuardConfiguration: Sendable {
     /// The exact `iss` of accepted tokens.
@@ -15,7 +16,8 @@ public struct LedgerGuardConfiguration: Sendable {
     public var redisURL = "redis://127.0.0.1:6379/0"
     /// The broadcast channel.
     public var channel = "tokenledger:revocations"
-    /// The JWKS URL; default `<issuer>/jwks.json`.
+    /// The JWKS URL; default: the `jwks_uri` of `<issuer>/.well-known/openid-configuration`,
+    /// whose `issuer` must match.
     public var jwksURL: String?
     /// The catch-up feed URL; default `<issuer>/revocations`.
     public var feedURL: String?

@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import LedgerDomain
 import LedgerGuard
+import Logging
 import Testing
 
 /// RFC 9068 validation: what is accepted, and every refusal with its typed code.
@@ -139,6 +140,32 @@ struct AccessTokenValidatorTests {
             // The key set changed: remembered tokens are checked again, and the old key is gone.
             await f.expect(oldToken, refusedAs: .unknownKey)
             try await f.expect(f.signer.sign(), refusedAs: .unknownKey)
+        }
+    }
+
+    @Test("the JWKS is found through the discovery document, whose issuer must match")
+    func discovery() async throws {
+        let signer = try await TestSigner()
+        try await FakeIssuer.with([signer.jwk]) { issuer in
+            var logger = Logger(label: "test.guard")
+            logger.logLevel = .error
+            let state = RevocationState(stalenessBound: .seconds(3600))
+            _ = state.update { $0.caughtUp(items: [], head: 0, at: .now) }
+            let rules = AccessTokenRules(issuer: TestSigner.issuer, audience: TestSigner.audience)
+            let discovered = AccessTokenValidator(
+                rules: rules,
+                jwks: JWKSCache(location: .discovery(issuer.baseURL + "/.well-known/openid-configuration", issuer: TestSigner.issuer), logger: logger),
+                revocations: state
+            )
+            let token = try await signer.sign()
+            #expect(try await discovered.validate(token).subject == "alice")
+            issuer.state.withLock { $0.discoveryIssuer = "https://impostor.test" }
+            let misled = AccessTokenValidator(
+                rules: rules,
+                jwks: JWKSCache(location: .discovery(issuer.baseURL + "/.well-known/openid-configuration", issuer: TestSigner.issuer), logger: logger),
+                revocations: state
+            )
+            await #expect(throws: GuardError(.jwksUnavailable, "discovery document names another issuer")) { try await misled.validate(token) }
         }
     }
 

@@ -10,21 +10,37 @@ import NIOCore
 /// A rotation is picked up the same way: the new key's first token triggers the refetch, and
 /// keys the issuer stopped publishing are dropped with it.
 public actor JWKSCache {
-    private let url: String
+    /// Where the keys are found.
+    public enum Location: Sendable, Hashable {
+        /// The JWKS URL itself, e.g. `https://issuer.example/jwks.json`.
+        case jwks(String)
+        /// The issuer's discovery document (OIDC Discovery / RFC 8414): its `issuer` must be
+        /// exactly `issuer` (Discovery §4.3) and its `jwks_uri` is used.
+        case discovery(String, issuer: String)
+    }
+
+    private let location: Location
     private let http: HTTPClient
     private let minimumRefetchInterval: Duration
     private let logger: Logger
+    private var jwksURL: String?
     private var keys = JWTKeyCollection()
     /// Algorithm of each published key, by key id; a token must name exactly its key's algorithm.
     private var algorithms: [String: String] = [:]
     private var lastFetch: ContinuousClock.Instant?
 
-    /// Creates a cache over `url` (e.g. `https://issuer.example/jwks.json`); nothing is fetched yet.
-    public init(url: String, http: HTTPClient = .shared, minimumRefetchInterval: Duration = .seconds(5), logger: Logger) {
-        self.url = url
+    /// Creates a cache; nothing is fetched yet.
+    public init(location: Location, http: HTTPClient = .shared, minimumRefetchInterval: Duration = .seconds(5), logger: Logger) {
+        self.location = location
         self.http = http
         self.minimumRefetchInterval = minimumRefetchInterval
         self.logger = logger
+        if case .jwks(let url) = location { jwksURL = url }
+    }
+
+    /// Creates a cache over a JWKS URL; nothing is fetched yet.
+    public init(url: String, http: HTTPClient = .shared, minimumRefetchInterval: Duration = .seconds(5), logger: Logger) {
+        self.init(location: .jwks(url), http: http, minimumRefetchInterval: minimumRefetchInterval, logger: logger)
     }
 
     /// The key collection that can verify a token signed by `kid` with `alg`, and whether the
@@ -44,18 +60,8 @@ public actor JWKSCache {
     @discardableResult
     public func refresh() async throws(GuardError) -> Bool {
         lastFetch = .now
-        let jwks: JWKS
-        do {
-            let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            guard response.status == .ok else { throw GuardError(.jwksUnavailable, "JWKS answered \(response.status.code)") }
-            jwks = try JSONDecoder().decode(JWKS.self, from: Data(buffer: body))
-        } catch let error as GuardError {
-            throw error
-        } catch {
-            logger.warning("JWKS fetch failed", metadata: ["url": "\(url)", "error": "\(error)"])
-            throw GuardError(.jwksUnavailable, "JWKS could not be fetched or parsed")
-        }
+        let url = try await resolvedJWKSURL()
+        let jwks = try await fetch(JWKS.self, from: url, what: "JWKS")
         let fresh = JWTKeyCollection()
         var found: [String: String] = [:]
         for jwk in jwks.keys {
@@ -74,5 +80,33 @@ public actor JWKSCache {
         algorithms = found
         if changed { logger.info("JWKS keys changed", metadata: ["kids": "\(found.keys.sorted())"]) }
         return changed
+    }
+
+    /// The JWKS URL, read from the discovery document the first time when configured so.
+    private func resolvedJWKSURL() async throws(GuardError) -> String {
+        if let jwksURL { return jwksURL }
+        guard case .discovery(let url, let issuer) = location else { throw GuardError(.jwksUnavailable, "no JWKS URL") }
+        struct Discovery: Decodable {
+            var issuer: String
+            var jwks_uri: String
+        }
+        let document = try await fetch(Discovery.self, from: url, what: "discovery document")
+        guard document.issuer == issuer else { throw GuardError(.jwksUnavailable, "discovery document names another issuer") }
+        jwksURL = document.jwks_uri
+        return document.jwks_uri
+    }
+
+    private func fetch<T: Decodable>(_ type: T.Type, from url: String, what: String) async throws(GuardError) -> T {
+        do {
+            let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else { throw GuardError(.jwksUnavailable, "\(what) answered \(response.status.code)") }
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch let error as GuardError {
+            throw error
+        } catch {
+            logger.warning("\(what) fetch failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            throw GuardError(.jwksUnavailable, "\(what) could not be fetched or parsed")
+        }
     }
 }

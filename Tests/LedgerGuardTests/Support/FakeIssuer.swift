@@ -4,8 +4,8 @@ import LedgerDomain
 import Logging
 import Synchronization
 
-/// A stand-in issuer on an ephemeral loopback port with the three endpoints the kit reads:
-/// `GET /jwks.json` (keys changeable mid-test), `POST /token` (client credentials, Basic
+/// A stand-in issuer on an ephemeral loopback port with the endpoints the kit reads: the
+/// discovery document, `GET /jwks.json` (keys changeable mid-test), `POST /token` (client credentials, Basic
 /// `rs:rs-secret`) and `GET /revocations?after=` (serves ``revocations`` with the §5.1 shape
 /// in pages, or 503 while ``feedDown``). Requests are counted.
 final class FakeIssuer: Sendable {
@@ -14,6 +14,8 @@ final class FakeIssuer: Sendable {
         var revocations: [RevocationMessage] = []
         var head: Int64 = 0
         var feedDown = false
+        /// The `issuer` the discovery document names.
+        var discoveryIssuer = TestSigner.issuer
         /// Items per feed answer; a full page's head is its last item's seq, as the real feed's.
         var pageSize = 1000
         var jwksFetches = 0
@@ -57,6 +59,11 @@ final class FakeIssuer: Sendable {
                 return state.jwks.joined(separator: ",")
             }
             return json(#"{"keys":["# + keys + "]}")
+        }
+        router.get(".well-known/openid-configuration") { _, _ -> Response in
+            guard let issuer = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
+            let named = issuer.state.withLock(\.discoveryIssuer)
+            return json(#"{"issuer":"\#(named)","jwks_uri":"\#(issuer.jwksURL)"}"#)
         }
         router.post("token") { request, _ -> Response in
             let expected = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
