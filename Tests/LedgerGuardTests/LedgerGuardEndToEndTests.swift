@@ -1,5 +1,8 @@
 import Foundation
+import LedgerDomain
 import LedgerGuard
+import LedgerHTTP
+import LedgerPostgres
 import LedgerTesting
 import Testing
 
@@ -34,6 +37,34 @@ struct LedgerGuardEndToEndTests {
             #expect(await f.refusal(a3) == nil)
             // Tokens issued after the subject's not_before (whole seconds, rounded up) pass again.
             #expect(try await eventually { await f.refusal(try await f.token(b)) == nil })
+        }
+    }
+
+    @Test("a session revocation refuses the tokens carrying that sid, and no others")
+    func session() async throws {
+        try await LiveKitFixture.with { f in
+            let services = f.stack.services
+            let (inSession, elsewhere) = (SessionID(UUID().uuidString), SessionID(UUID().uuidString))
+            for sid in [inSession, elsewhere] {
+                _ = try await services.sessions.execute(
+                    .start(sid, subject: Subject("alice")), on: sid, context: DecisionContext(now: Instant.current()),
+                    metadata: EventMetadata(actor: "test")
+                )
+            }
+            func token(_ sid: SessionID) async throws -> String {
+                let now = Instant.current()
+                let claims = AccessTokenClaims(
+                    issuer: LiveStack.issuer, audience: LiveStack.issuer, grant: GrantID(UUID().uuidString), subject: Subject("alice"),
+                    client: ClientID("web"), session: sid, scope: Scope(["openid"]), jti: TokenID(UUID().uuidString), issuedAt: now,
+                    expiresAt: now.adding(.seconds(600))
+                )
+                return try await services.keys.sign(claims, type: "at+jwt")
+            }
+            let (revoked, spared) = (try await token(inSession), try await token(elsewhere))
+            #expect(await eventually { await f.refusal(revoked) == nil })
+            try await f.revoke(#"{"session":"\#(inSession.rawValue)"}"#)
+            #expect(await eventually { await f.refusal(revoked) == .revoked })
+            #expect(await f.refusal(spared) == nil)
         }
     }
 }
