@@ -32,7 +32,7 @@ public struct LedgerGuard: Service {
         )
         subscriber = RevocationSubscriber(
             endpoint: try RedisEndpoint(url: c.redisURL), channel: c.channel, feed: feed, state: state,
-            pruneGrace: rules.skewSeconds, logger: logger
+            idleTimeout: c.channelIdleTimeout, pruneGrace: rules.skewSeconds, logger: logger
         )
     }
 

@@ -29,6 +29,10 @@ public struct LedgerGuardConfiguration: Sendable {
     /// that every validation fails closed until it is current again. The broadcast heartbeats
     /// every 2 s, so the default tolerates four missed heartbeats.
     public var stalenessBound: Duration = .seconds(10)
+    /// A channel silent this long (the relay heartbeats at least every 2 s) is taken as lost: the
+    /// kit reconnects and catches up, so a half-open connection cannot keep it stale for ever.
+    /// nil waits for the operating system to notice.
+    public var channelIdleTimeout: Duration? = .seconds(6)
     /// Least time between two JWKS fetches triggered by unknown key ids.
     public var jwksRefetchInterval: Duration = .seconds(5)
     /// How many validated tokens are remembered.

@@ -110,6 +110,17 @@ struct RevocationSubscriberTests {
         }
     }
 
+    @Test("a channel silent past the idle timeout is taken as lost: the kit reconnects and catches up")
+    func silentChannel() async throws {
+        try await SubscriberFixture.with(heartbeats: false, idleTimeout: .milliseconds(300)) { f in
+            let token = try await f.token(grant: "grant-silent")
+            #expect(await eventually { await f.refusal(token) == nil })
+            // Never published, no heartbeat reveals it: only a reconnect's catch-up can find it.
+            try await f.revoke(try RevocationDenyListTests.revoked(f.nextSeq(), .grant, "grant-silent", until: Self.future), lost: true)
+            #expect(await eventually { await f.refusal(token) == .revoked })
+        }
+    }
+
     @Test("a subscriber whose Redis went away converges by catch-up after reconnecting")
     func disconnected() async throws {
         let redis = try await PrivateRedisServer.start()

@@ -17,20 +17,23 @@ public struct RevocationSubscriber: Service {
     private let feed: RevocationFeedClient
     private let state: RevocationState
     private let tick: Duration
+    private let idleTimeout: Duration?
     private let pruneGrace: Int64
     private let logger: Logger
 
-    /// Creates a subscriber; `tick` paces catch-up retries and pruning, `pruneGrace` (seconds,
+    /// Creates a subscriber; `tick` paces catch-up retries and pruning, `idleTimeout` takes a
+    /// channel silent that long (no heartbeat) as lost and reconnects, `pruneGrace` (seconds,
     /// the validator's skew) keeps entries that long after their `until`.
     public init(
         endpoint: RedisEndpoint, channel: String, feed: RevocationFeedClient, state: RevocationState,
-        tick: Duration = .seconds(1), pruneGrace: Int64, logger: Logger
+        tick: Duration = .seconds(1), idleTimeout: Duration? = .seconds(6), pruneGrace: Int64, logger: Logger
     ) {
         self.endpoint = endpoint
         self.channel = channel
         self.feed = feed
         self.state = state
         self.tick = tick
+        self.idleTimeout = idleTimeout
         self.pruneGrace = pruneGrace
         self.logger = logger
     }
@@ -43,7 +46,7 @@ public struct RevocationSubscriber: Service {
 
     /// Subscribes and applies until shutdown or cancellation.
     public func run() async throws {
-        let subscription = RedisSubscription(endpoint: endpoint, channels: [channel], logger: logger)
+        let subscription = RedisSubscription(endpoint: endpoint, channels: [channel], idleTimeout: idleTimeout, logger: logger)
         defer { subscription.close() }
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
         let tick = self.tick

@@ -28,6 +28,7 @@ final class SubscriberFixture: Sendable {
 
     static func with(
         redisURL: String = TestEnvironment.redisURL, stalenessBound: Duration = .seconds(30), heartbeats: Bool = true,
+        idleTimeout: Duration? = nil,
         before: @Sendable (FakeIssuer) throws -> Void = { _ in }, _ body: @Sendable (SubscriberFixture) async throws -> Void
     ) async throws {
         let signer = try await TestSigner()
@@ -44,6 +45,7 @@ final class SubscriberFixture: Sendable {
             configuration.feedURL = issuer.baseURL + "/revocations"
             configuration.tokenURL = issuer.baseURL + "/token"
             configuration.stalenessBound = stalenessBound
+            configuration.channelIdleTimeout = idleTimeout
             let kit = try LedgerGuard(configuration: configuration, logger: logger)
             let publisher = RedisPublisher(endpoint: try RedisEndpoint(url: redisURL), logger: logger)
             let fixture = SubscriberFixture(
