@@ -49,6 +49,20 @@ struct JSONBTextTests {
         }
     }
 
+    @Test("isCanonical accepts exactly the canonical form, whichever path decides")
+    func isCanonical() throws {
+        let canonical = #"{"a":{"b":[1,-2,0],"c":"é/\n"},"b":true,"c":null}"#
+        #expect(CanonicalJSON.isCanonical(Array(canonical.utf8)))
+        #expect(CanonicalJSON.isCanonical(Array(#"{"s":"\u0001"}"#.utf8)))
+        for edited in [
+            #"{"a": 1}"#, #"{"b":1,"a":2}"#, #"{"a":1,"a":1}"#, #"{"s":"\/"}"#, #"{"s":"\u00e9"}"#, #"{"n":007}"#,
+            #"{"n":-0}"#, #"{"n":1.0}"#, #"{"a":1}x"#, "",
+        ] {
+            #expect(!CanonicalJSON.isCanonical(Array(edited.utf8)), "\(edited)")
+        }
+        #expect(!CanonicalJSON.isCanonical(Array(#"{"s":""#.utf8) + [0xC3] + Array(#""}"#.utf8)))
+    }
+
     private static let strings = ["plain", "é/日本", "quote \" and \\ backslash", "line\nbreak\ttab", "ctl \u{01}\u{1F}", "", " space", "😀"]
 
     private static func document(depth: Int, _ random: inout SplitMix64) -> String {

@@ -80,25 +80,25 @@ public enum ExportFileCheck {
             }
         }
         var lines: Int64 = 0
-        var pending = Data()
         var expectedSeq = manifest.firstSeq
         var problem: String?
 
-        func line(_ bytes: Data) {
+        func line(_ bytes: [UInt8]) {
             lines += 1
             guard problem == nil else { return }
             switch manifest.format {
             case .csv:
                 return  // the header and rows are counted; rows are not re-walked
             case .ndjson:
-                guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-                    let seq = (object["seq"] as? NSNumber)?.int64Value
-                else {
-                    problem = "line \(lines): not a JSON event record"
+                guard CanonicalJSON.isCanonical(bytes) else {
+                    let parses = (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any]
+                    problem = parses
+                        ? "line \(lines)\(Self.seq(of: bytes).map { " (seq \($0))" } ?? ""): not in canonical form, the line was edited"
+                        : "line \(lines): not a JSON event record"
                     return
                 }
-                guard (try? CanonicalJSON.canonicalize(bytes)) == bytes else {
-                    problem = "line \(lines) (seq \(seq)): not in canonical form, the line was edited"
+                guard let seq = Self.seq(of: bytes) else {
+                    problem = "line \(lines): not a JSON event record"
                     return
                 }
                 if walk {
@@ -115,15 +115,19 @@ public enum ExportFileCheck {
             }
         }
 
+        // Complete lines are taken from `pending` by index; the consumed prefix is dropped once per chunk.
+        var pending: [UInt8] = []
         while let chunk = try next(), !chunk.isEmpty {
             fileHasher.update(data: chunk)
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                var bytes = Data(pending[pending.startIndex..<newline])
+            pending.append(contentsOf: chunk)
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var bytes = Array(pending[start..<newline])
                 if manifest.format == .csv, bytes.last == 13 { bytes.removeLast() }
                 line(bytes)
-                pending = Data(pending[(newline + 1)...])
+                start = newline + 1
             }
+            pending.removeFirst(start)
         }
         if !pending.isEmpty {
             line(pending)
@@ -142,6 +146,19 @@ public enum ExportFileCheck {
             return "the file's SHA-256 is \(digest), the manifest says \(manifest.sha256)"
         }
         return nil
+    }
+
+    /// The `seq` of a canonical event record. Keys are sorted, so `seq` is followed only by
+    /// `stream_id`, `stream_version` and `type`, whose strings cannot hold an unescaped quote:
+    /// the last `,"seq":` of the line is the record's own.
+    static func seq(of line: [UInt8]) -> Int64? {
+        let key = Array(#","seq":"#.utf8)
+        guard line.count > key.count else { return nil }
+        var index = line.count - key.count
+        while index >= 0, !line[index..<(index + key.count)].elementsEqual(key) { index -= 1 }
+        guard index >= 0 else { return nil }
+        let digits = line[(index + key.count)...].prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        return Int64(String(decoding: digits, as: UTF8.self))
     }
 }
 

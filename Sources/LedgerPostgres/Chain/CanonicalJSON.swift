@@ -47,6 +47,15 @@ public enum CanonicalJSON {
         out.append(contentsOf: try canonicalize(Data(buffer: text)))
     }
 
+    /// Whether `json` is exactly its own canonical form (valid UTF-8 included).
+    public static func isCanonical(_ json: [UInt8]) -> Bool {
+        guard String(validating: json, as: UTF8.self) != nil else { return false }
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count)
+        if json.withUnsafeBytes({ JSONBText.appendCanonical($0, to: &out) }) { return out == json }
+        return (try? canonicalize(Data(json))).map { $0.elementsEqual(json) } ?? false
+    }
+
     /// A JSON string literal for `text`, escaped as the canonical form escapes it. Identifiers
     /// made only of characters JSON never escapes are quoted directly (the hot path of the
     /// writer); anything else goes through the encoder.

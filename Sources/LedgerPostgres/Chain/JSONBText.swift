@@ -123,9 +123,13 @@ enum JSONBText {
             // Compare the key text without its quotes: `"` sorts above a space.
             let input = self.input
             if members.count > 1 {
-                members.sort { a, b in
-                    input[(a.key.lowerBound + 1)..<(a.key.upperBound - 1)]
-                        .lexicographicallyPrecedes(input[(b.key.lowerBound + 1)..<(b.key.upperBound - 1)])
+                let keyText = { (member: (key: Range<Int>, value: MemberValue)) in
+                    input[(member.key.lowerBound + 1)..<(member.key.upperBound - 1)]
+                }
+                members.sort { keyText($0).lexicographicallyPrecedes(keyText($1)) }
+                // A repeated key (never in jsonb, possible in a file being checked): stand aside.
+                for index in members.indices.dropFirst() where keyText(members[index]).elementsEqual(keyText(members[index - 1])) {
+                    return false
                 }
             }
             output.append(.openBrace)
@@ -182,7 +186,10 @@ enum JSONBText {
             if input[position] == .minus { position += 1 }
             let digits = position
             while position < input.count, (.zero ... .nine).contains(input[position]) { position += 1 }
-            guard position > digits else { return nil }
+            // Exactly what an encoder writes for an Int64: no leading zero, no `-0`, at most 18 digits.
+            guard position > digits, position - digits <= 18,
+                input[digits] != .zero || (position - digits == 1 && digits == start)
+            else { return nil }
             if position < input.count, input[position] == .dot || input[position] == .e || input[position] == .upperE { return nil }
             return start..<position
         }
