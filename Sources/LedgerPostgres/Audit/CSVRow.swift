@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// RFC 4180 rows of a CSV export, written byte by byte into the export's output chunk: a
 /// 5-million-event export formats 45 million fields.
@@ -9,23 +10,21 @@ enum CSVRow {
     static func append(_ row: StoredChainRow, to out: inout [UInt8], scratch: inout [UInt8]) throws(LedgerStoreError) {
         appendField(String(row.seq).utf8, to: &out)
         out.append(.comma)
-        appendField(row.streamID.utf8, to: &out)
+        appendField(row.streamID.readableBytesView, to: &out)
         out.append(.comma)
         appendField(String(row.streamVersion).utf8, to: &out)
         out.append(.comma)
-        appendField(row.type.utf8, to: &out)
+        appendField(row.type.readableBytesView, to: &out)
         out.append(.comma)
-        appendField(ExportTime.iso8601(milliseconds: row.occurredAtMilliseconds).utf8, to: &out)
-        for json in [row.data, row.metadata] {
-            out.append(.comma)
-            scratch.removeAll(keepingCapacity: true)
-            try CanonicalJSON.appendCanonical(jsonb: json, to: &scratch)
-            appendField(scratch, to: &out)
-        }
+        ExportTime.appendISO8601(milliseconds: row.occurredAtMilliseconds, to: &out)
         out.append(.comma)
-        out.append(contentsOf: row.prevHash.hex.utf8)
+        try appendJSONField(row.data, to: &out, scratch: &scratch)
         out.append(.comma)
-        out.append(contentsOf: row.hash.hex.utf8)
+        try appendJSONField(row.metadata, to: &out, scratch: &scratch)
+        out.append(.comma)
+        appendHex(row.prevHash, to: &out)
+        out.append(.comma)
+        appendHex(row.hash, to: &out)
         out.append(contentsOf: [.carriageReturn, .lineFeed])
     }
 
@@ -35,13 +34,43 @@ enum CSVRow {
             out.append(contentsOf: field)
             return
         }
-        out.append(.quote)
-        for byte in field {
-            out.append(byte)
-            if byte == .quote { out.append(.quote) }
+        // Written in one pass into a buffer of the worst-case size, then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: field.count * 2 + 2) { buffer in
+            var length = 0
+            buffer[length] = .quote
+            length += 1
+            for byte in field {
+                buffer[length] = byte
+                length += 1
+                if byte == .quote {
+                    buffer[length] = .quote
+                    length += 1
+                }
+            }
+            buffer[length] = .quote
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0...length]))
         }
-        out.append(.quote)
     }
+
+    /// Appends stored `jsonb` text as a field of canonical JSON.
+    private static func appendJSONField(_ json: ByteBuffer, to out: inout [UInt8], scratch: inout [UInt8]) throws(LedgerStoreError) {
+        scratch.removeAll(keepingCapacity: true)
+        try CanonicalJSON.appendCanonical(jsonb: json, to: &scratch)
+        scratch.withUnsafeBufferPointer { appendField($0, to: &out) }
+    }
+
+    /// Appends the lower-case hex of a stored hash.
+    private static func appendHex(_ bytes: ByteBuffer, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.readableBytes * 2) { buffer in
+            for (index, byte) in bytes.readableBytesView.enumerated() {
+                buffer[2 * index] = hexDigits[Int(byte >> 4)]
+                buffer[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+            }
+            out.append(contentsOf: buffer)
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension UInt8 {

@@ -65,7 +65,7 @@ public struct ChainVerifier: Sendable {
                         ? "seq \(expected) is missing (the next row is seq \(seq))"
                         : "seq \(seq) appears out of order"))
                 }
-                if row.prevHash != previous {
+                if !row.prevHash.readableBytesView.elementsEqual(previous) {
                     return .broken(ChainBreak(seq: seq, problem: "prev_hash does not match the hash of seq \(seq - 1): rows were removed, inserted or reordered"))
                 }
                 record.removeAll(keepingCapacity: true)
@@ -74,7 +74,7 @@ public struct ChainVerifier: Sendable {
                 hasher.update(data: previous)
                 hasher.update(data: record)
                 let recomputed = Data(hasher.finalize())
-                if recomputed != row.hash {
+                if !row.hash.readableBytesView.elementsEqual(recomputed) {
                     return .broken(ChainBreak(seq: seq, problem: "contents do not hash to the stored hash: the row was edited"))
                 }
                 previous = recomputed

@@ -94,8 +94,16 @@ public enum ExportTime {
     /// `iso8601` of integer milliseconds since the epoch, computed without a formatter (CSV
     /// exports write one per row) for years 1970 to 9999.
     public static func iso8601(milliseconds: Int64) -> String {
+        var text: [UInt8] = []
+        appendISO8601(milliseconds: milliseconds, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601(milliseconds:)`` to `text`.
+    static func appendISO8601(milliseconds: Int64, to text: inout [UInt8]) {
         guard milliseconds >= 0, milliseconds < 253_402_300_800_000 else {
-            return iso8601(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            text.append(contentsOf: iso8601(Date(timeIntervalSince1970: Double(milliseconds) / 1000)).utf8)
+            return
         }
         let (days, inDay) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         // Howard Hinnant's civil_from_days, for days since 1970-01-01.
@@ -108,8 +116,6 @@ public enum ExportTime {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var text = [UInt8]()
-        text.reserveCapacity(24)
         func digits(_ value: Int64, _ width: Int) {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
@@ -134,7 +140,6 @@ public enum ExportTime {
         text.append(UInt8(ascii: "."))
         digits(inDay % 1000, 3)
         text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses an ISO 8601 time with or without fractional seconds (or a bare date, UTC).
@@ -189,6 +194,7 @@ public struct LogExporter: Sendable {
         var chunk: [UInt8] = []
         chunk.reserveCapacity(Self.chunkSize + 64 * 1024)
         var scratch: [UInt8] = []
+        var lastHash: ByteBuffer?
         func flush() async throws {
             hasher.update(data: chunk)
             try await sink(Data(chunk))
@@ -213,12 +219,13 @@ public struct LogExporter: Sendable {
             if chunk.count >= Self.chunkSize { try await flush() }
             if summary.firstSeq == nil {
                 summary.firstSeq = row.seq
-                summary.prevHash = row.prevHash
+                summary.prevHash = Data(buffer: row.prevHash)
             }
             summary.lastSeq = row.seq
-            summary.lastHash = row.hash
+            lastHash = row.hash
             summary.count += 1
         }
+        summary.lastHash = lastHash.map { Data(buffer: $0) }
         if !chunk.isEmpty { try await flush() }
         summary.sha256 = Data(hasher.finalize())
         return summary

@@ -67,13 +67,21 @@ public enum CanonicalJSON {
 
     /// Appends ``quoted(_:)`` of `text` to `out`.
     static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        if text.utf8.allSatisfy({ plain[Int($0)] }) {
+        appendQuoted(utf8: text.utf8, to: &out)
+    }
+
+    /// Appends ``quoted(_:)`` of the UTF-8 text `utf8` to `out`.
+    static func appendQuoted(utf8: some Collection<UInt8>, to out: inout [UInt8]) {
+        let isPlain = utf8.withContiguousStorageIfAvailable { bytes in
+            plain.withUnsafeBufferPointer { table in bytes.allSatisfy { table[Int($0)] } }
+        } ?? utf8.allSatisfy { plain[Int($0)] }
+        if isPlain {
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: text.utf8)
+            out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
         } else {
             // A string always encodes.
-            out.append(contentsOf: (try? encoder.encode(text)) ?? Data())
+            out.append(contentsOf: (try? encoder.encode(String(decoding: utf8, as: UTF8.self))) ?? Data())
         }
     }
 

@@ -37,7 +37,7 @@ public struct ChainRecord: Sendable, Hashable {
         var out: [UInt8] = []
         out.reserveCapacity(data.count + metadata.count + streamID.utf8.count + type.utf8.count + 120)
         Self.write(
-            seq: seq, streamID: streamID, streamVersion: streamVersion, type: type,
+            seq: seq, streamID: streamID.utf8, streamVersion: streamVersion, type: type.utf8,
             occurredAtMilliseconds: occurredAtMilliseconds, to: &out,
             data: { $0.append(contentsOf: data) }, metadata: { $0.append(contentsOf: metadata) }
         )
@@ -48,7 +48,7 @@ public struct ChainRecord: Sendable, Hashable {
     /// their canonical JSON. Exports and `audit verify` call it with the stored `jsonb` text
     /// canonicalized straight into the output.
     static func write<Failure: Error>(
-        seq: Int64, streamID: String, streamVersion: Int64, type: String, occurredAtMilliseconds: Int64,
+        seq: Int64, streamID: some Collection<UInt8>, streamVersion: Int64, type: some Collection<UInt8>, occurredAtMilliseconds: Int64,
         to out: inout [UInt8], data: (inout [UInt8]) throws(Failure) -> Void, metadata: (inout [UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
         out.append(contentsOf: #"{"data":"#.utf8)
@@ -60,11 +60,11 @@ public struct ChainRecord: Sendable, Hashable {
         out.append(contentsOf: #","seq":"#.utf8)
         out.append(contentsOf: String(seq).utf8)
         out.append(contentsOf: #","stream_id":"#.utf8)
-        CanonicalJSON.appendQuoted(streamID, to: &out)
+        CanonicalJSON.appendQuoted(utf8: streamID, to: &out)
         out.append(contentsOf: #","stream_version":"#.utf8)
         out.append(contentsOf: String(streamVersion).utf8)
         out.append(contentsOf: #","type":"#.utf8)
-        CanonicalJSON.appendQuoted(type, to: &out)
+        CanonicalJSON.appendQuoted(utf8: type, to: &out)
         out.append(UInt8(ascii: "}"))
     }
 

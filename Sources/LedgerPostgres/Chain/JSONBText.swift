@@ -1,3 +1,5 @@
+import Foundation
+
 /// The canonical form (``CanonicalJSON``) of the text PostgreSQL prints for a `jsonb` value,
 /// computed in one pass without building a JSON tree: exports and `audit verify` turn millions
 /// of stored payloads back into the bytes they were hashed over.
@@ -29,11 +31,12 @@ enum JSONBText {
         let input: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        /// An object member's value: scalars are copied from the input as they are; containers
-        /// are rebuilt.
-        enum MemberValue {
-            case verbatim(Range<Int>)
-            case rebuilt([UInt8])
+        /// An object member: its key (quotes included) and its value, a range of the input for a
+        /// scalar (copied as it is) or of the object's rebuilt containers.
+        struct Member {
+            var key: Range<Int>
+            var value: Range<Int>
+            var rebuilt: Bool
         }
 
         var atEnd: Bool { position == input.count }
@@ -98,7 +101,8 @@ enum JSONBText {
 
         mutating func object(into output: inout [UInt8]) -> Bool {
             position += 1
-            var members: [(key: Range<Int>, value: MemberValue)] = []
+            var members: [Member] = []
+            var rebuilt: [UInt8] = []
             skipSpace()
             if position < input.count, input[position] == .closeBrace {
                 position += 1
@@ -111,8 +115,16 @@ enum JSONBText {
                     skipSpace()
                     guard position < input.count, input[position] == .colon else { return false }
                     position += 1
-                    guard let value = memberValue() else { return false }
-                    members.append((key, value))
+                    skipSpace()
+                    guard position < input.count else { return false }
+                    if input[position] == .openBrace || input[position] == .openBracket {
+                        let start = rebuilt.count
+                        guard value(into: &rebuilt) else { return false }
+                        members.append(Member(key: key, value: start..<rebuilt.count, rebuilt: true))
+                    } else {
+                        guard let value = scalar() else { return false }
+                        members.append(Member(key: key, value: value, rebuilt: false))
+                    }
                     skipSpace()
                     guard position < input.count else { return false }
                     position += 1
@@ -120,15 +132,10 @@ enum JSONBText {
                     guard input[position - 1] == .comma else { return false }
                 }
             }
-            // Compare the key text without its quotes: `"` sorts above a space.
-            let input = self.input
             if members.count > 1 {
-                let keyText = { (member: (key: Range<Int>, value: MemberValue)) in
-                    input[(member.key.lowerBound + 1)..<(member.key.upperBound - 1)]
-                }
-                members.sort { keyText($0).lexicographicallyPrecedes(keyText($1)) }
+                members.sort { keyOrder($0.key, $1.key) < 0 }
                 // A repeated key (never in jsonb, possible in a file being checked): stand aside.
-                for index in members.indices.dropFirst() where keyText(members[index]).elementsEqual(keyText(members[index - 1])) {
+                for index in members.indices.dropFirst() where keyOrder(members[index - 1].key, members[index].key) == 0 {
                     return false
                 }
             }
@@ -137,27 +144,22 @@ enum JSONBText {
                 if index > 0 { output.append(.comma) }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: input[member.key]))
                 output.append(.colon)
-                switch member.value {
-                case .verbatim(let range): output.append(contentsOf: UnsafeBufferPointer(rebasing: input[range]))
-                case .rebuilt(let bytes): output.append(contentsOf: bytes)
+                if member.rebuilt {
+                    output.append(contentsOf: rebuilt[member.value])
+                } else {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: input[member.value]))
                 }
             }
             output.append(.closeBrace)
             return true
         }
 
-        /// A member's value: the input range of a string, integer or literal, rebuilt text for an
-        /// object or array.
-        mutating func memberValue() -> MemberValue? {
-            skipSpace()
-            guard position < input.count else { return nil }
-            switch input[position] {
-            case .openBrace, .openBracket:
-                var rebuilt: [UInt8] = []
-                return value(into: &rebuilt) ? .rebuilt(rebuilt) : nil
-            default:
-                return scalar().map(MemberValue.verbatim)
-            }
+        /// Byte order of two keys' text, quotes excluded (a `"` would sort above a space).
+        func keyOrder(_ a: Range<Int>, _ b: Range<Int>) -> Int32 {
+            let (lengthA, lengthB) = (a.count - 2, b.count - 2)
+            guard let base = input.baseAddress else { return 0 }
+            let order = memcmp(base + a.lowerBound + 1, base + b.lowerBound + 1, min(lengthA, lengthB))
+            return order != 0 ? order : lengthA < lengthB ? -1 : lengthA > lengthB ? 1 : 0
         }
 
         mutating func array(into output: inout [UInt8]) -> Bool {

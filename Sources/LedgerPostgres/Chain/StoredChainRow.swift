@@ -12,16 +12,18 @@ struct StoredChainRow {
     static let selectList = "seq, stream_id, stream_version, type, data, metadata, occurred_at, prev_hash, hash"
 
     var seq: Int64
-    var streamID: String
+    /// UTF-8 text of `stream_id`.
+    var streamID: ByteBuffer
     var streamVersion: Int64
-    var type: String
+    /// UTF-8 text of `type`.
+    var type: ByteBuffer
     /// The `jsonb` text PostgreSQL prints for `data`.
     var data: ByteBuffer
     /// The `jsonb` text PostgreSQL prints for `metadata`.
     var metadata: ByteBuffer
     var occurredAtMilliseconds: Int64
-    var prevHash: Data
-    var hash: Data
+    var prevHash: ByteBuffer
+    var hash: ByteBuffer
 
     /// Decodes a row of ``selectList``.
     init(_ row: PostgresRow) throws(LedgerStoreError) {
@@ -33,20 +35,20 @@ struct StoredChainRow {
             return bytes
         }
         seq = try Self.int64(next())
-        streamID = String(buffer: try next())
+        streamID = try next()
         streamVersion = try Self.int64(next())
-        type = String(buffer: try next())
+        type = try next()
         data = try Self.jsonbText(next())
         metadata = try Self.jsonbText(next())
         occurredAtMilliseconds = Self.unixMilliseconds(postgresMicroseconds: try Self.int64(next()))
-        prevHash = Data(buffer: try next())
-        hash = Data(buffer: try next())
+        prevHash = try next()
+        hash = try next()
     }
 
     /// Appends the canonical record of the row.
     func appendRecord(to out: inout [UInt8]) throws(LedgerStoreError) {
         try ChainRecord.write(
-            seq: seq, streamID: streamID, streamVersion: streamVersion, type: type,
+            seq: seq, streamID: streamID.readableBytesView, streamVersion: streamVersion, type: type.readableBytesView,
             occurredAtMilliseconds: occurredAtMilliseconds, to: &out,
             data: { (out: inout [UInt8]) throws(LedgerStoreError) in try CanonicalJSON.appendCanonical(jsonb: data, to: &out) },
             metadata: { (out: inout [UInt8]) throws(LedgerStoreError) in try CanonicalJSON.appendCanonical(jsonb: metadata, to: &out) }
