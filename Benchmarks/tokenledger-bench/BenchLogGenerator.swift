@@ -20,7 +20,7 @@ struct BenchLogGenerator {
 
     /// Appends events until the head reaches `target`; returns how many it appended.
     func extend(to target: Int64) async throws -> Int64 {
-        var head = try await readHead()
+        var head = try await LogHead.read(client, logger: logger)
         let start = head.seq
         var pending: [ChainRecord] = []
         var hashes: [(prev: Data, hash: Data)] = []
@@ -46,13 +46,6 @@ struct BenchLogGenerator {
             }
         }
         return head.seq - start
-    }
-
-    /// The head seq and hash.
-    func readHead() async throws -> ChainHead {
-        let rows = try await client.query("SELECT seq, hash FROM ledger_head WHERE id", logger: logger)
-        for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) { return ChainHead(seq: seq, hash: Data(buffer: hash)) }
-        return .genesis
     }
 
     /// 2026-01-01T00:00:00Z in milliseconds.

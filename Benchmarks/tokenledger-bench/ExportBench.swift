@@ -44,9 +44,9 @@ struct ExportBench: AsyncParsableCommand {
                 let seconds = (ContinuousClock.now - started).seconds
                 print(String(format: "generated %lld events in %.1f s (%.0f events/s)", added, seconds, Double(added) / seconds))
             }
-            return try await generator.readHead().seq
+            return try await LogHead.read(client, logger: logger).seq
         }
-        let count = min(target, head ?? 0)
+        let count = min(target, head)
         print("export benchmark: \(count) events in \(name)")
 
         let tokenledger = try Self.siblingExecutable("tokenledger")

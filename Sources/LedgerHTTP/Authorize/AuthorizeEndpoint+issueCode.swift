@@ -49,7 +49,7 @@ extension AuthorizeEndpoint {
         EventMetadata(
             actor: "user:\(user.subject)", clientID: client.id.rawValue,
             requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-            ipHash: Self.clientAddress(context).map(Self.sha256Hex), userAgentHash: request.headers[.userAgent].map(Self.sha256Hex)
+            ipHash: Self.clientAddress(context).map(SecretDigest.sha256Hex), userAgentHash: request.headers[.userAgent].map(SecretDigest.sha256Hex)
         )
     }
 

@@ -59,9 +59,4 @@ struct AuthorizeEndpoint: Sendable {
     static func displayName(_ client: Client) -> String {
         client.registration.clientName.flatMap { $0.isEmpty ? nil : $0 } ?? client.id.rawValue
     }
-
-    /// SHA-256 hex, for recording addresses and user agents without keeping them (I6).
-    static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
 }

@@ -1,13 +1,20 @@
 import Crypto
 import Foundation
 import LedgerDomain
+import LedgerPostgres
 
 /// Secrets as the ledger sees them: minted from the system RNG, stored and compared only as
 /// SHA-256 digests (I6), compared in constant time.
 public enum SecretDigest {
     /// SHA-256 of the secret's UTF-8 bytes, as a ``TokenHash``.
     public static func hash(_ secret: String) -> TokenHash {
-        TokenHash(hex: SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined())
+        TokenHash(hex: sha256Hex(secret))
+    }
+
+    /// SHA-256 hex of UTF-8 text: secrets, and addresses and user agents recorded without
+    /// keeping them (I6).
+    public static func sha256Hex(_ text: String) -> String {
+        Data(SHA256.hash(data: Data(text.utf8))).hex
     }
 
     /// A new random secret: 32 bytes from the system RNG, base64url (43 characters).

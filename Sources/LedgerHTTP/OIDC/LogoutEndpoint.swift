@@ -50,8 +50,8 @@ struct LogoutEndpoint: Sendable {
                 let metadata = EventMetadata(
                     actor: "user:\(sid.subject)", clientID: logout.client?.id.rawValue,
                     requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-                    ipHash: AuthorizeEndpoint.clientAddress(context).map(AuthorizeEndpoint.sha256Hex),
-                    userAgentHash: request.headers[.userAgent].map(AuthorizeEndpoint.sha256Hex)
+                    ipHash: AuthorizeEndpoint.clientAddress(context).map(SecretDigest.sha256Hex),
+                    userAgentHash: request.headers[.userAgent].map(SecretDigest.sha256Hex)
                 )
                 try await sessions.end(sid.id, reason: .logout, metadata: metadata)
                 services.logger.info("session ended", metadata: ["sid": "\(sid.id)", "reason": "logout"])

@@ -62,9 +62,7 @@ struct TokenServices: Sendable {
     /// Who caused the events of a request: the client, the request id and a hash of the
     /// User-Agent (I6: never the header itself).
     func metadata(client: Client, request: Request, requestID: String) -> EventMetadata {
-        let userAgent = request.headers[.userAgent].map {
-            SHA256.hash(data: Data($0.utf8)).map { String(format: "%02x", $0) }.joined()
-        }
+        let userAgent = request.headers[.userAgent].map(SecretDigest.sha256Hex)
         return EventMetadata(
             actor: "client:\(client.id)", clientID: client.id.rawValue, requestID: requestID, userAgentHash: userAgent
         )
