@@ -107,12 +107,7 @@ final class SubscriberFixture: Sendable {
 
     /// The code the kit refuses `token` with, or nil.
     func refusal(_ token: String) async -> GuardError.Code? {
-        do {
-            _ = try await kit.validator.validate(token)
-            return nil
-        } catch {
-            return error.code
-        }
+        await kit.validator.refusal(token)
     }
 }
 
