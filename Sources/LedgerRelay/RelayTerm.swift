@@ -6,7 +6,8 @@ import Logging
 import Metrics
 
 /// One leadership term of a ``RevocationRelay``: from the checkpoint, publish each revocation
-/// once Redis takes it, checkpoint behind it, heartbeat, and wait for the doorbell or the poll.
+/// once Redis takes it, checkpoint behind it, heartbeat on a timer of its own, and wait for the
+/// doorbell or the poll.
 struct RelayTerm: Sendable {
     let settings: RevocationRelay.Configuration
     let log: RevocationLog
@@ -30,6 +31,9 @@ struct RelayTerm: Sendable {
 
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake.yield()
+        let publication = RelayPublication(
+            publisher: publisher, channel: channel, backoff: settings.backoff, logger: logger, now: now, published: start
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await _ in doorbell { wake.yield() }
@@ -40,24 +44,29 @@ struct RelayTerm: Sendable {
                     wake.yield()
                 }
             }
-            group.addTask { try await pump(wakes, from: start) }
+            group.addTask {
+                while true {
+                    await publication.heartbeat()
+                    try await Task.sleep(for: settings.heartbeatInterval)
+                }
+            }
+            group.addTask { try await pump(wakes, from: start, through: publication) }
             defer { group.cancelAll() }
             try await group.next()
         }
     }
 
-    /// On each wake: publish what the log holds after `published`, checkpoint, heartbeat.
-    private func pump(_ wakes: AsyncStream<Void>, from start: Int64) async throws {
+    /// On each wake: publish what the log holds after `published`, then checkpoint behind it.
+    private func pump(_ wakes: AsyncStream<Void>, from start: Int64, through publication: RelayPublication) async throws {
         let clock = ContinuousClock()
         var published = start
         var checkpointed = start
         var lastCheckpoint = clock.now
-        var lastHeartbeat = clock.now - settings.heartbeatInterval
         for await _ in wakes {
             while true {
                 let batch = try await log.messages(after: published, limit: settings.batchSize)
                 guard let last = batch.last else { break }
-                try await publish(batch)
+                try await publication.publish(batch)
                 published = last.seq
                 Counter(label: "tokenledger_relay_published_total", dimensions: [("channel", channel)]).increment(by: batch.count)
                 Gauge(label: "tokenledger_relay_lag_seconds", dimensions: [("channel", channel)])
@@ -68,36 +77,9 @@ struct RelayTerm: Sendable {
                 try await checkpoints.advance(channel: channel, to: published)
                 (checkpointed, lastCheckpoint) = (published, clock.now)
             }
-            if clock.now - lastHeartbeat >= settings.heartbeatInterval {
-                try await publish([.heartbeat(seq: published, at: now())])
-                lastHeartbeat = clock.now
-            }
         }
         if published > checkpointed {
             try? await checkpoints.advance(channel: channel, to: published)
-        }
-    }
-
-    /// Publishes `messages` in one pipelined call, retrying with backoff until Redis takes them.
-    private func publish(_ messages: [RevocationMessage]) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payloads = try messages.map { Array(try encoder.encode($0)) }
-        var failures = 0
-        while true {
-            do {
-                _ = try await publisher.publish(channel: channel, messages: payloads)
-                if failures > 0 { logger.info("relay publishing again", metadata: ["channel": "\(channel)"]) }
-                return
-            } catch {
-                failures += 1
-                if failures == 1 || failures.isMultiple(of: 30) {
-                    logger.warning(
-                        "relay cannot publish, retrying", metadata: ["channel": "\(channel)", "error": "\(error)", "attempts": "\(failures)"]
-                    )
-                }
-                try await Task.sleep(for: settings.backoff.delay(afterFailures: failures))
-            }
         }
     }
 }

@@ -76,7 +76,7 @@ public struct RevocationRelay: Service {
         let metadata: Logger.Metadata = ["channel": "\(configuration.channel)", "redis": "\(redis)"]
         while !Task.isCancelled {
             do {
-                let held = try await lease.withLease { doorbell in
+                let held: Void? = try await lease.withLease { doorbell in
                     try await RelayTerm(
                         settings: configuration, log: log, checkpoints: checkpoints, publisher: publisher, doorbell: doorbell,
                         logger: logger, now: now

