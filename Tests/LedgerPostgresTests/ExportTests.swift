@@ -40,6 +40,26 @@ struct ExportTests {
         }
     }
 
+    @Test("an export of several formatting batches keeps seq order and hashes every byte in order", arguments: ExportFormat.allCases)
+    func manyBatches(format: ExportFormat) async throws {
+        try await TestDatabase.withLedger { ledger in
+            // 2,600 events: two full batches of 1,024 and a remainder.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<1300 {
+                    group.addTask { _ = try await ledger.primary.writer.append(try probeAppend("many-\(index)", expecting: 0, events: 2)) }
+                }
+                try await group.waitForAll()
+            }
+            let (bytes, summary) = try await Self.export(ledger, format: format)
+            #expect(summary.count == 2600)
+            #expect((summary.firstSeq, summary.lastSeq) == (1, 2600))
+            #expect(Data(SHA256.hash(data: bytes)) == summary.sha256)
+            var chunks = [bytes][...]
+            #expect(try ExportFileCheck.check(chunks: { chunks.popFirst() }, against: Self.manifest(summary)) == nil)
+            if format == .ndjson { #expect(try Self.seqs(ofNDJSON: bytes) == Array(1...2600)) }
+        }
+    }
+
     @Test("an NDJSON export is the canonical records; counts, end hashes and SHA-256 match; the chain re-walks")
     func ndjsonWhole() async throws {
         try await TestDatabase.withLedger { ledger in

@@ -5,7 +5,7 @@ import PostgresNIO
 /// One `events` row as the chain sees it, decoded straight from PostgreSQL's binary columns:
 /// `audit verify` and exports read millions of rows this one way and write the canonical
 /// record (``ChainRecord``) without building it first.
-struct StoredChainRow {
+struct StoredChainRow: Sendable {
     /// The select list, in the order ``init(_:)`` reads it. The columns stay in their stored
     /// types: casting `jsonb` to text or computing epoch milliseconds in SQL costs the server
     /// more than reading them here.
