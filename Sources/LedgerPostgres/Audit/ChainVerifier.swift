@@ -105,19 +105,18 @@ public struct ChainVerifier: Sendable {
     /// disagree on: the first removed row, the first row added behind the writer's back, or the
     /// last row when only the hashes differ (it was replaced by a rehashed one).
     private func headProblem(lastSeq: Int64, lastHash: Data) async throws -> ChainBreak? {
-        let rows = try await client.query("SELECT seq, hash FROM ledger_head", logger: logger)
-        for try await (seq, hash) in rows.decode((Int64, ByteBuffer).self) {
-            if seq != lastSeq {
-                return ChainBreak(
-                    seq: min(seq, lastSeq) + 1,
-                    problem: "the chain head says seq \(seq) but the log ends at seq \(lastSeq): trailing rows were removed or added"
-                )
-            }
-            if Data(buffer: hash) != lastHash {
-                return ChainBreak(seq: lastSeq, problem: "the chain head hash does not match the last row: it was replaced")
-            }
-            return nil
+        guard let head = try await LogHead.stored(client, logger: logger) else {
+            return ChainBreak(seq: lastSeq + 1, problem: "the chain head row is missing")
         }
-        return ChainBreak(seq: lastSeq + 1, problem: "the chain head row is missing")
+        if head.seq != lastSeq {
+            return ChainBreak(
+                seq: min(head.seq, lastSeq) + 1,
+                problem: "the chain head says seq \(head.seq) but the log ends at seq \(lastSeq): trailing rows were removed or added"
+            )
+        }
+        if head.hash != lastHash {
+            return ChainBreak(seq: lastSeq, problem: "the chain head hash does not match the last row: it was replaced")
+        }
+        return nil
     }
 }

@@ -17,22 +17,20 @@ public struct GrantLookup: Sendable {
 
     /// The unrevoked grants of a client; with `startedBefore`, only those started at or before it.
     public func unrevokedGrants(ofClient id: ClientID, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
-        let bound = startedBefore?.milliseconds ?? Int64.max
-        return try await client.rows(
-            """
-            SELECT grant_id FROM grants WHERE client_id = \(id.rawValue) AND status <> 'revoked'
-            AND (state->>'started_at')::bigint <= \(bound) ORDER BY grant_id
-            """,
-            logger: logger
-        ) { GrantID(try $0.decode(String.self)) }
+        try await unrevokedGrants(whose: "client_id", is: id.rawValue, startedBefore: startedBefore)
     }
 
     /// The unrevoked grants of a subject; with `startedBefore`, only those started at or before it.
     public func unrevokedGrants(ofSubject sub: Subject, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
+        try await unrevokedGrants(whose: "subject", is: sub.rawValue, startedBefore: startedBefore)
+    }
+
+    /// The unrevoked grants whose `column` (a fixed column name, never input) holds `value`.
+    private func unrevokedGrants(whose column: StaticString, is value: String, startedBefore: Instant?) async throws(LedgerStoreError) -> [GrantID] {
         let bound = startedBefore?.milliseconds ?? Int64.max
         return try await client.rows(
             """
-            SELECT grant_id FROM grants WHERE subject = \(sub.rawValue) AND status <> 'revoked'
+            SELECT grant_id FROM grants WHERE \(unescaped: "\(column)") = \(value) AND status <> 'revoked'
             AND (state->>'started_at')::bigint <= \(bound) ORDER BY grant_id
             """,
             logger: logger
