@@ -86,7 +86,7 @@ struct BenchStack: Sendable {
             let code = SecretDigest.mint()
             let verifier = SecretDigest.mint()
             let challenge = PKCE.s256Challenge(of: verifier)
-            let grant = GrantID(UUID().uuidString.lowercased())
+            let grant = GrantID(RandomUUID.make())
             _ = try await services.grants.execute(
                 .startWithCode(.init(
                     grantID: grant, clientID: ClientID(client.id), subject: Subject("bench-user"), sessionID: nil,

@@ -57,7 +57,7 @@ struct WriterBench: AsyncParsableCommand {
 
     /// One grant-started event on a new stream.
     static func oneEventCommand() throws -> PendingAppend {
-        let id = GrantID(UUID().uuidString.lowercased())
+        let id = GrantID(RandomUUID.make())
         let event = GrantEvent.started(GrantStarted(
             grantID: id, clientID: ClientID("bench"), subject: Subject("bench-user"), sessionID: nil,
             scope: Scope(["openid"]), flow: .clientCredentials, startedAt: Instant(milliseconds: 1_800_000_000_000),

@@ -15,7 +15,7 @@ extension AuthorizeEndpoint {
     ) async -> Response {
         let now = services.now()
         let code = SecretDigest.mint()
-        let grantID = GrantID(UUID().uuidString.lowercased())
+        let grantID = GrantID(RandomUUID.make())
         let command = GrantCommand.startWithCode(.init(
             grantID: grantID, clientID: client.id, subject: user.subject, sessionID: session.sessionID, scope: authorization.scope,
             codeHash: SecretDigest.hash(code), redirectURI: authorization.redirectURI, codeChallenge: authorization.codeChallenge,

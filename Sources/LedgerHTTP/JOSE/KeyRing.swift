@@ -165,7 +165,7 @@ public actor KeyRing: Service {
     private func addKey() async throws -> KeyID {
         guard let secret else { throw JOSEError(.missingSecret, "TOKENLEDGER_KEY_SECRET is required to create signing keys") }
         let material = try SigningKeyMaterial.generate(policy.algorithm)
-        let kid = KeyID(UUID().uuidString.lowercased())
+        let kid = KeyID(RandomUUID.make())
         let at = now()
         let added = SigningKeyAdded(keyID: kid, algorithm: material.algorithm, publicJWK: try material.publicJWK(kid: kid), at: at)
         _ = try await store.add(added, sealedPrivateKey: try material.sealed(kid: kid, secret: secret), context: DecisionContext(now: at), metadata: .system)

@@ -15,8 +15,10 @@ public struct ClientAuthenticator: Sendable {
         self.clients = clients
     }
 
-    /// The authenticated, active client.
-    public func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> Client {
+    /// The authenticated, active client, as registered at the version read. The registration
+    /// may be up to a second old (``ClientStore/recent(_:)``): writes it authorizes carry
+    /// ``AuthenticatedClient/readSet`` so that a registration changed meanwhile fails them.
+    public func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> AuthenticatedClient {
         let basic = try Self.basicCredentials(request)
         if basic != nil, form["client_secret"] != nil {
             throw .invalidRequest("use one client authentication method")
@@ -33,17 +35,17 @@ public struct ClientAuthenticator: Sendable {
             (id, secret, method) = (formID, nil, "none")
         }
         let failure = OAuthError.invalidClient("client authentication failed", basicAttempted: basic != nil)
-        let client: Client?
+        let found: (client: Client, version: Int64)?
         do {
-            client = try await clients.load(ClientID(id))
+            found = try await clients.recent(ClientID(id))
         } catch {
             throw .temporarilyUnavailable("client lookup failed")
         }
-        guard let client, client.active, client.registration.tokenEndpointAuthMethod == method else { throw failure }
+        guard let (client, version) = found, client.active, client.registration.tokenEndpointAuthMethod == method else { throw failure }
         if let secret {
             guard let hash = client.registration.secretHash, SecretDigest.matches(secret, hash) else { throw failure }
         }
-        return client
+        return AuthenticatedClient(client: client, version: version, basicAttempted: basic != nil)
     }
 
     /// `Authorization: Basic` credentials, form-urldecoded per RFC 6749 §2.3.1.

@@ -19,7 +19,7 @@ struct IDTokenMinter: Sendable {
     func mint(
         for grant: Grant, accessToken: String, nonce: String?, now: Instant, lifetimes: Lifetimes
     ) async throws(OAuthError) -> Minted {
-        let jti = TokenID(UUID().uuidString.lowercased())
+        let jti = TokenID(RandomUUID.make())
         let issuer = services.issuer
         do {
             let token = try await services.keys.sign(type: "JWT") { algorithm in

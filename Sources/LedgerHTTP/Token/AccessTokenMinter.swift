@@ -20,7 +20,7 @@ struct AccessTokenMinter: Sendable {
         grant: GrantID, subject: Subject, client: ClientID, session: SessionID?, scope: Scope, now: Instant,
         lifetimes: Lifetimes
     ) async throws(OAuthError) -> Minted {
-        let jti = TokenID(UUID().uuidString.lowercased())
+        let jti = TokenID(RandomUUID.make())
         let claims = AccessTokenClaims(
             issuer: services.issuer, audience: services.accessTokenAudience, grant: grant, subject: subject,
             client: client, session: session, scope: scope, jti: jti, issuedAt: now,

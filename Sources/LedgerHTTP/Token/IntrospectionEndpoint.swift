@@ -16,15 +16,15 @@ struct IntrospectionEndpoint: Sendable {
     func handle(_ request: Request) async -> Response {
         await TokenServices.answer { () async throws(OAuthError) -> Response in
             let form = try await FormParameters.body(of: request)
-            let client = try await shared.authenticator.authenticate(request, form: form)
+            let client = try await shared.authenticator.authenticate(request, form: form).client
             guard client.isConfidential else {
                 throw .invalidClient("introspection requires client authentication", basicAttempted: false)
             }
             guard let token = form["token"] else { throw .invalidRequest("token is missing") }
             let now = services.now()
             let answer: Introspection =
-                switch try await shared.resolve(token) {
-                case .refresh(let grant, let generation, let hash): try await refresh(grant, generation, hash, now: now)
+                switch try await shared.resolve(token, at: now) {
+                case .refresh(let found, let hash): try await refresh(found, hash, now: now)
                 case .access(let claims): try await access(claims, now: now)
                 case .unknown: .inactive
                 }
@@ -32,14 +32,16 @@ struct IntrospectionEndpoint: Sendable {
         }
     }
 
-    private func refresh(_ grant: Grant, _ generation: Int, _ hash: TokenHash, now: Instant) async throws(OAuthError) -> Introspection {
-        guard grant.status == .active, let family = grant.refresh, family.generation == generation, family.currentHash == hash
+    private func refresh(_ found: GrantStore.RefreshTokenGrant, _ hash: TokenHash, now: Instant) async throws(OAuthError) -> Introspection {
+        let grant = found.grant
+        guard grant.status == .active, !found.denied, let family = grant.refresh, family.generation == found.generation,
+            family.currentHash == hash
         else { return .inactive }
         let clients = services.clients
         guard let owner = try await shared.ledger("client load", { try await clients.load(grant.clientID) }), owner.active
         else { return .inactive }
         let expiresAt = min(grant.refreshAbsoluteExpiresAt, family.issuedAt.adding(owner.registration.lifetimes.refreshTokenIdle))
-        guard now < expiresAt, try await !shared.isDenied(grant, at: now) else { return .inactive }
+        guard now < expiresAt else { return .inactive }
         return Introspection(
             active: true, scope: grant.scope.description, clientID: grant.clientID.rawValue, sub: grant.subject.rawValue,
             exp: expiresAt.seconds, iat: family.issuedAt.seconds, tokenType: "refresh_token", iss: services.issuer

@@ -6,8 +6,11 @@ import LedgerPostgres
 /// issuer; anything else is looked up as a refresh token by its hash. Hints are not needed:
 /// the two kinds cannot be confused.
 enum PresentedToken: Sendable {
-    /// A refresh token: its grant, the generation the index records, and its hash.
-    case refresh(grant: Grant, generation: Int, hash: TokenHash)
+    typealias RefreshTokenGrant = GrantStore.RefreshTokenGrant
+
+    /// A refresh token: its grant as found at the time asked (with the generation the index
+    /// records and the deny-list's verdict), and its hash.
+    case refresh(RefreshTokenGrant, hash: TokenHash)
     /// An access token this issuer signed (its claims are not yet checked for expiry).
     case access(AccessTokenClaims)
     /// Unknown, malformed, or not ours.
@@ -16,7 +19,7 @@ enum PresentedToken: Sendable {
 
 extension TokenServices {
     /// Resolves a presented token. Only storage failures throw.
-    func resolve(_ token: String) async throws(OAuthError) -> PresentedToken {
+    func resolve(_ token: String, at now: Instant) async throws(OAuthError) -> PresentedToken {
         if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
             guard let claims = try? await services.keys.verify(token, as: AccessTokenClaims.self),
                 claims.iss == services.issuer
@@ -25,9 +28,7 @@ extension TokenServices {
         }
         let hash = SecretDigest.hash(token)
         let store = services.grants
-        guard let (grantID, generation) = try await ledger("refresh lookup", { try await store.refreshToken(hash) }),
-            let (grant, _) = try await ledger("grant load", { try await store.load(grantID) })
-        else { return .unknown }
-        return .refresh(grant: grant, generation: generation, hash: hash)
+        guard let found = try await ledger("refresh lookup", { try await store.refreshToken(hash, at: now) }) else { return .unknown }
+        return .refresh(found, hash: hash)
     }
 }

@@ -13,17 +13,18 @@ struct RevocationEndpoint: Sendable {
     func handle(_ request: Request, requestID: String) async -> Response {
         await TokenServices.answer { () async throws(OAuthError) -> Response in
             let form = try await FormParameters.body(of: request)
-            let client = try await shared.authenticator.authenticate(request, form: form)
+            let client = try await shared.authenticator.authenticate(request, form: form).client
             guard let token = form["token"] else { throw .invalidRequest("token is missing") }
             let metadata = shared.metadata(client: client, request: request, requestID: requestID)
-            switch try await shared.resolve(token) {
-            case .refresh(let grant, _, _) where grant.clientID == client.id:
-                try await revoke(.revoke(reason: .holderRequest), on: grant.id, metadata: metadata)
+            switch try await shared.resolve(token, at: shared.services.now()) {
+            case .refresh(let found, _) where found.grant.clientID == client.id:
+                let start = AggregateStore<Grant>.Start.loaded(found.grant, version: found.version)
+                try await revoke(.revoke(reason: .holderRequest), on: found.grant.id, start: start, metadata: metadata)
             case .access(let claims) where claims.clientID == client.id.rawValue:
                 let command = GrantCommand.revokeAccessToken(
                     jti: TokenID(claims.jti), expiresAt: Instant(seconds: claims.exp), reason: .holderRequest
                 )
-                try await revoke(command, on: GrantID(claims.grantID), metadata: metadata)
+                try await revoke(command, on: GrantID(claims.grantID), start: .load, metadata: metadata)
             case .refresh, .access, .unknown:
                 break
             }
@@ -31,11 +32,13 @@ struct RevocationEndpoint: Sendable {
         }
     }
 
-    private func revoke(_ command: GrantCommand, on grant: GrantID, metadata: EventMetadata) async throws(OAuthError) {
+    private func revoke(
+        _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, metadata: EventMetadata
+    ) async throws(OAuthError) {
         let context = DecisionContext(now: shared.services.now())
         let grants = shared.services.grants
         let outcome = try await shared.ledger("revocation") {
-            try await grants.execute(command, on: grant, context: context, metadata: metadata)
+            try await grants.execute(command, on: grant, context: context, metadata: metadata, start: start)
         }
         TokenMetrics.record(outcome.decision.events)
     }

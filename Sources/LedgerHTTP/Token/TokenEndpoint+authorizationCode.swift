@@ -7,7 +7,8 @@ extension TokenEndpoint {
     /// its hash, is redeemed once with its exact redirect_uri and the S256 verifier. A replayed
     /// code is refused and its grant revoked (I7) — the domain decides it, the store commits it
     /// before the error answers.
-    func redeemCode(_ form: FormParameters, client: Client, metadata: EventMetadata) async throws(OAuthError) -> Response {
+    func redeemCode(_ form: FormParameters, caller: AuthenticatedClient, metadata: EventMetadata) async throws(OAuthError) -> Response {
+        let client = caller.client
         guard let code = form["code"] else { throw .invalidRequest("code is missing") }
         var challenge: String?
         if let verifier = form["code_verifier"] {
@@ -19,7 +20,7 @@ extension TokenEndpoint {
         let codeHash = SecretDigest.hash(code)
         let store = services.grants
         guard let grantID = try await shared.ledger("code lookup", { try await store.authorizationCode(codeHash) }),
-            let (grant, _) = try await shared.ledger("grant load", { try await store.load(grantID) })
+            let (grant, version) = try await shared.ledger("grant load", { try await store.load(grantID) })
         else { throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such code")) }
         let now = services.now()
         if try await shared.isDenied(grant, at: now) {
@@ -41,7 +42,8 @@ extension TokenEndpoint {
                 codeHash: codeHash, clientID: client.id, redirectURI: form["redirect_uri"], verifierChallenge: challenge,
                 accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: idToken?.jti
             )),
-            on: grant.id, context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
+            on: grant.id, start: .loaded(grant, version: version), caller: caller, context: DecisionContext(now: now, lifetimes: lifetimes),
+            metadata: metadata
         )
         TokenMetrics.issued(grantType: "authorization_code")
         return TokenResponse.response(TokenResponse(access: access, refreshToken: refreshToken, idToken: idToken?.token).body())

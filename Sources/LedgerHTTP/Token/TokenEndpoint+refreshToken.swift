@@ -6,16 +6,18 @@ extension TokenEndpoint {
     /// `grant_type=refresh_token` (RFC 6749 §6) with rotation on every use (I3): exactly one
     /// concurrent use wins; a rotated token presented again revokes the grant, except inside
     /// the client's grace window, where it gets the very bytes the winner got.
-    func refresh(_ form: FormParameters, client: Client, metadata: EventMetadata) async throws(OAuthError) -> Response {
+    func refresh(_ form: FormParameters, caller: AuthenticatedClient, metadata: EventMetadata) async throws(OAuthError) -> Response {
+        let client = caller.client
         guard let presented = form["refresh_token"] else { throw .invalidRequest("refresh_token is missing") }
         let requested = try Self.requestedScope(form)
         let presentedHash = SecretDigest.hash(presented)
         let store = services.grants
-        guard let (grantID, generation) = try await shared.ledger("refresh lookup", { try await store.refreshToken(presentedHash) }),
-            let (grant, _) = try await shared.ledger("grant load", { try await store.load(grantID) })
-        else { throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such refresh token")) }
         let now = services.now()
-        if try await shared.isDenied(grant, at: now) {
+        guard let found = try await shared.ledger("refresh lookup", { try await store.refreshToken(presentedHash, at: now) }) else {
+            throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such refresh token"))
+        }
+        let grant = found.grant
+        if found.denied {
             throw OAuthError(grantRefusal: GrantError(.revoked, grant: grant.id, "deny-listed"))
         }
         let lifetimes = client.registration.lifetimes
@@ -31,11 +33,12 @@ extension TokenEndpoint {
         let sealed = lifetimes.refreshGrace > .zero ? GraceSeal.seal(body, presented: presented, grant: grant.id) : nil
         let outcome = try await execute(
             .refresh(.init(
-                presentedHash: presentedHash, presentedGeneration: generation, clientID: client.id, requestedScope: requested,
+                presentedHash: presentedHash, presentedGeneration: found.generation, clientID: client.id, requestedScope: requested,
                 successorHash: SecretDigest.hash(successor), accessToken: access.jti, sealedResponse: sealed,
                 idToken: idToken?.jti
             )),
-            on: grant.id, context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
+            on: grant.id, start: .loaded(grant, version: found.version), caller: caller,
+            context: DecisionContext(now: now, lifetimes: lifetimes), metadata: metadata
         )
         if outcome.decision.events.contains(where: { if case .refreshTokenGraceReplayed = $0 { true } else { false } }) {
             guard let stored = outcome.before?.refresh?.lastRotation?.sealedResponse,

@@ -18,7 +18,8 @@ struct TokenEndpoint: Sendable {
     func handle(_ request: Request, requestID: String) async -> Response {
         await TokenServices.answer { () async throws(OAuthError) -> Response in
             let form = try await FormParameters.body(of: request)
-            let client = try await shared.authenticator.authenticate(request, form: form)
+            let caller = try await shared.authenticator.authenticate(request, form: form)
+            let client = caller.client
             guard let grantType = form["grant_type"] else { throw .invalidRequest("grant_type is missing") }
             guard Self.grantTypes.contains(grantType) else {
                 throw .unsupportedGrantType("grant_type is not supported")
@@ -28,20 +29,30 @@ struct TokenEndpoint: Sendable {
             }
             let metadata = shared.metadata(client: client, request: request, requestID: requestID)
             switch grantType {
-            case "authorization_code": return try await redeemCode(form, client: client, metadata: metadata)
-            case "refresh_token": return try await refresh(form, client: client, metadata: metadata)
-            default: return try await clientCredentials(form, client: client, metadata: metadata)
+            case "authorization_code": return try await redeemCode(form, caller: caller, metadata: metadata)
+            case "refresh_token": return try await refresh(form, caller: caller, metadata: metadata)
+            default: return try await clientCredentials(form, caller: caller, metadata: metadata)
             }
         }
     }
 
-    /// Runs a grant command, counts what it did, and turns a refusal into the protocol error.
-    /// Events a refusal carries (a replay's revocation) are committed before the error answers.
+    /// Runs a grant command the caller's registration authorized, counts what it did, and turns
+    /// a refusal into the protocol error. Events a refusal carries (a replay's revocation) are
+    /// committed before the error answers. Nothing is written if the registration changed since
+    /// it was read: the request is refused as `invalid_client` (a retry authenticates afresh).
     func execute(
-        _ command: GrantCommand, on grant: GrantID, context: DecisionContext, metadata: EventMetadata
+        _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
+        context: DecisionContext, metadata: EventMetadata
     ) async throws(OAuthError) -> GrantStore.Outcome {
-        let outcome = try await shared.ledger("grant command") {
-            try await services.grants.execute(command, on: grant, context: context, metadata: metadata)
+        let grants = services.grants
+        let outcome: GrantStore.Outcome
+        do {
+            outcome = try await grants.execute(command, on: grant, context: context, metadata: metadata, readSet: caller.readSet, start: start)
+        } catch where error.code == .staleRead {
+            services.clients.forget(caller.client.id)
+            throw caller.registrationChanged
+        } catch {
+            throw shared.unavailable("grant command", error)
         }
         TokenMetrics.record(outcome.decision.events)
         if let refusal = outcome.decision.refusal { throw OAuthError(grantRefusal: refusal) }

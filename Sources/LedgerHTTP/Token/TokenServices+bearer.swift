@@ -7,10 +7,11 @@ extension TokenServices {
     /// the deny-list covering it) and carry `scope`. Errors are RFC 6750's (§3.1).
     func bearerClaims(of request: Request, requiring scope: String) async throws(OAuthError) -> AccessTokenClaims {
         guard let token = try BearerChallenge.token(in: request) else { throw BearerChallenge.missing }
-        guard case .access(let claims) = try await resolve(token) else {
+        let now = services.now()
+        guard case .access(let claims) = try await resolve(token, at: now) else {
             throw BearerChallenge.invalidToken("the access token is not valid")
         }
-        guard try await isActive(claims, at: services.now()) else {
+        guard try await isActive(claims, at: now) else {
             throw BearerChallenge.invalidToken("the access token is expired or revoked")
         }
         guard Scope(parsing: claims.scope).contains(scope) else { throw BearerChallenge.insufficientScope(scope) }

@@ -27,10 +27,15 @@ struct TokenServices: Sendable {
         do {
             return try await body()
         } catch {
-            // LedgerStoreError descriptions never carry secrets or bound values.
-            services.logger.error("ledger call failed", metadata: ["what": "\(what)", "error": "\(error)"])
-            throw .temporarilyUnavailable("the token service is temporarily unavailable")
+            throw unavailable(what, error)
         }
+    }
+
+    /// Logs a failed ledger call and answers `temporarily_unavailable`.
+    func unavailable(_ what: String, _ error: any Error) -> OAuthError {
+        // LedgerStoreError descriptions never carry secrets or bound values.
+        services.logger.error("ledger call failed", metadata: ["what": "\(what)", "error": "\(error)"])
+        return .temporarilyUnavailable("the token service is temporarily unavailable")
     }
 
     /// Whether the deny-list revokes a whole grant: the grant or its session, or its subject or

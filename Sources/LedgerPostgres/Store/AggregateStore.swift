@@ -20,6 +20,16 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
         public var receipt: AppendReceipt?
     }
 
+    /// What the caller already knows of the stream before the first decision.
+    public enum Start: Sendable {
+        /// Nothing: read its state first.
+        case load
+        /// It does not exist yet: its id was just minted at random.
+        case absent
+        /// Its state and version, just read by the caller.
+        case loaded(A, version: Int64)
+    }
+
     let client: PostgresClient
     let writer: EventWriter
     let logger: Logger
@@ -45,13 +55,24 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
 
     /// Decides `command` against the stream's current state and appends the events, retrying on
     /// version conflicts. A refusal that carries events is appended too. `extra` rows (such as a
-    /// sealed private key) are written in the same transaction.
+    /// sealed private key) are written in the same transaction. `readSet` names other streams the
+    /// decision depends on, at the versions read: if one moved, nothing is written and the call
+    /// fails with `staleRead`. `start` spares the first read when the caller knows the state;
+    /// every retry reads it again.
     public func execute(
         _ command: A.Command, on stream: StreamID, context: DecisionContext, metadata: EventMetadata,
-        extra: ProjectionDelta = ProjectionDelta(), maxAttempts: Int = 32
+        extra: ProjectionDelta = ProjectionDelta(), readSet: [StreamID: Int64] = [:], start: Start = .load,
+        maxAttempts: Int = 32
     ) async throws(LedgerStoreError) -> Outcome {
+        var start = start
         for _ in 0..<maxAttempts {
-            let current = try await load(stream)
+            let current: (state: A, version: Int64)?
+            switch start {
+            case .load: current = try await load(stream)
+            case .absent: current = nil
+            case .loaded(let state, let version): current = (state, version)
+            }
+            start = .load
             let decision = A.decide(command, current?.state, context)
             guard !decision.events.isEmpty else {
                 return Outcome(before: current?.state, after: current?.state, decision: decision, receipt: nil)
@@ -66,7 +87,7 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
             }
             do {
                 let receipt = try await writer.append(
-                    PendingAppend(stream: stream, expectedVersion: version, events: events, projection: projection)
+                    PendingAppend(stream: stream, expectedVersion: version, events: events, projection: projection, readSet: readSet)
                 )
                 return Outcome(before: current?.state, after: after, decision: decision, receipt: receipt)
             } catch where error.code == .versionConflict {

@@ -9,15 +9,35 @@ public struct ClientStore: Sendable {
     public typealias Outcome = AggregateStore<Client>.Outcome
 
     private let store: AggregateStore<Client>
+    private let cache: ClientCache
 
-    /// Creates a store over a running client and writer.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+    /// Creates a store over a running client and writer. Registrations read through
+    /// ``recent(_:)`` are reused for up to `cacheMaxAge`.
+    public init(client: PostgresClient, writer: EventWriter, logger: Logger, cacheMaxAge: Duration = .seconds(1)) {
         store = AggregateStore(client: client, writer: writer, logger: logger)
+        cache = ClientCache(maxAge: cacheMaxAge)
     }
 
     /// A client by id, active or not.
     public func load(_ id: ClientID) async throws(LedgerStoreError) -> Client? {
         try await store.load(.client(id))?.state
+    }
+
+    /// A client by id with the stream version it was read at, from a read at most
+    /// `cacheMaxAge` old. Whoever authorizes a write with it names `(.client(id), version)` in
+    /// the append's read set, so a registration changed since fails that write (`staleRead`);
+    /// then ``forget(_:)`` it.
+    public func recent(_ id: ClientID) async throws(LedgerStoreError) -> (client: Client, version: Int64)? {
+        if let hit = cache.fresh(id) { return hit }
+        let readAt = ContinuousClock.now
+        guard let (client, version) = try await store.load(.client(id)) else { return nil }
+        cache.put(client, version: version, readAt: readAt)
+        return (client, version)
+    }
+
+    /// Drops a cached registration known to be stale.
+    public func forget(_ id: ClientID) {
+        cache.forget(id)
     }
 
     /// Every registered client, by id.
@@ -34,6 +54,7 @@ public struct ClientStore: Sendable {
 
     /// Runs a client command.
     public func execute(_ command: ClientCommand, on id: ClientID, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> Outcome {
-        try await store.execute(command, on: .client(id), context: context, metadata: metadata)
+        defer { cache.forget(id) }
+        return try await store.execute(command, on: .client(id), context: context, metadata: metadata)
     }
 }

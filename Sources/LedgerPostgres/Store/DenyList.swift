@@ -2,8 +2,8 @@ import LedgerDomain
 import Logging
 import PostgresNIO
 
-/// The `denylist` projection as a question: is a token revoked? One query covers every scope
-/// of §5.3 — the token itself (`jti`), its grant, its session, and its subject or client when
+/// The `denylist` projection as a question: is a token revoked? One query (`denylist_covers`,
+/// `Schema/0007`) covers every scope of §5.3 — the token itself (`jti`), its grant, its session, and its subject or client when
 /// revoked after the token was issued. Entries whose `until` has passed are ignored: every
 /// token they covered has expired anyway.
 public struct DenyList: Sendable {
@@ -48,17 +48,9 @@ public struct DenyList: Sendable {
 
     /// Whether any entry still in force at `now` revokes `token`.
     public func isRevoked(_ token: Token, at now: Instant) async throws(LedgerStoreError) -> Bool {
-        let issued = token.issuedAt.milliseconds
         let query: PostgresQuery = """
-            SELECT EXISTS (
-                SELECT 1 FROM denylist WHERE until_ms > \(now.milliseconds) AND (
-                    (scope = 'token' AND key = \(token.jti?.rawValue))
-                    OR (scope = 'grant' AND key = \(token.grantID?.rawValue))
-                    OR (scope = 'session' AND key = \(token.sessionID?.rawValue))
-                    OR (scope = 'subject' AND key = \(token.subject?.rawValue) AND not_before_ms > \(issued))
-                    OR (scope = 'client' AND key = \(token.clientID?.rawValue) AND not_before_ms > \(issued))
-                )
-            )
+            SELECT denylist_covers(\(now.milliseconds), \(token.jti?.rawValue), \(token.grantID?.rawValue),
+                \(token.sessionID?.rawValue), \(token.subject?.rawValue), \(token.clientID?.rawValue), \(token.issuedAt.milliseconds))
             """
         return try await client.firstRow(query, as: Bool.self, logger: logger) ?? false
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import Logging
 import PostgresNIO
@@ -20,12 +21,36 @@ public struct GrantStore: Sendable {
         try await store.load(.grant(id)).map { ($0.state, $0.version) }
     }
 
-    /// The grant and generation of a refresh token, by the token's hash.
-    public func refreshToken(_ hash: TokenHash) async throws(LedgerStoreError) -> (grant: GrantID, generation: Int)? {
-        try await store.client.firstRow(
-            "SELECT grant_id, generation FROM refresh_tokens WHERE token_hash = \(hash.hex)", as: (String, Int32).self,
-            logger: store.logger
-        ).map { (GrantID($0.0), Int($0.1)) }
+    /// What a presented refresh token leads to.
+    public struct RefreshTokenGrant: Sendable {
+        /// The grant (refresh-token family) the token belongs to, and its stream version.
+        public var grant: Grant
+        public var version: Int64
+        /// The generation the token was issued as.
+        public var generation: Int
+        /// Whether the deny-list revokes the grant at the time asked: the grant or its session,
+        /// or its subject or client revoked after the grant started.
+        public var denied: Bool
+    }
+
+    /// The grant of a refresh token, by the token's hash, with its version and the deny-list's
+    /// verdict at `now`: one query.
+    public func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
+        let query: PostgresQuery = """
+            SELECT r.generation, g.version, g.state::text,
+                denylist_covers(\(now.milliseconds), NULL, g.grant_id, g.session_id, g.subject, g.client_id,
+                    (g.state->>'started_at')::bigint)
+            FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id
+            WHERE r.token_hash = \(hash.hex)
+            """
+        let rows = try await store.client.rows(query, logger: store.logger) { try $0.decode((Int32, Int64, String, Bool).self) }
+        guard let (generation, version, state, denied) = rows.first else { return nil }
+        do {
+            let grant = try JSONDecoder().decode(Grant.self, from: Data(state.utf8))
+            return RefreshTokenGrant(grant: grant, version: version, generation: Int(generation), denied: denied)
+        } catch {
+            throw LedgerStoreError(.encoding, "grant state of a refresh token: \(error)")
+        }
     }
 
     /// The grant of an authorization code, by the code's hash.
@@ -38,9 +63,13 @@ public struct GrantStore: Sendable {
     /// Decides `command` against the grant's current state and appends the events, retrying on
     /// version conflicts, so concurrent rotations of one token have exactly one winner and the
     /// rest see it (I3). A refusal that carries events (reuse, code replay) is appended too.
+    /// `readSet` and `start` are those of ``AggregateStore/execute(_:on:context:metadata:extra:readSet:start:maxAttempts:)``.
     public func execute(
-        _ command: GrantCommand, on id: GrantID, context: DecisionContext, metadata: EventMetadata, maxAttempts: Int = 32
+        _ command: GrantCommand, on id: GrantID, context: DecisionContext, metadata: EventMetadata,
+        readSet: [StreamID: Int64] = [:], start: AggregateStore<Grant>.Start = .load, maxAttempts: Int = 32
     ) async throws(LedgerStoreError) -> Outcome {
-        try await store.execute(command, on: .grant(id), context: context, metadata: metadata, maxAttempts: maxAttempts)
+        try await store.execute(
+            command, on: .grant(id), context: context, metadata: metadata, readSet: readSet, start: start, maxAttempts: maxAttempts
+        )
     }
 }

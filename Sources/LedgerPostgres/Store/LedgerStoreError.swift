@@ -8,6 +8,8 @@ public struct LedgerStoreError: Error, Hashable, Sendable, CustomStringConvertib
 
         /// Another append to the same stream won; reload and decide again.
         public static let versionConflict = Code(name: "version_conflict")
+        /// A stream the decision read (its read set) has moved; re-read it and decide again.
+        public static let staleRead = Code(name: "stale_read")
         /// The database could not be reached or the statement failed; the batch did not commit
         /// (or its outcome is unknown if the connection died during COMMIT).
         public static let unavailable = Code(name: "unavailable")

@@ -3,9 +3,15 @@ import NIOCore
 
 /// The column arrays of one `ledger_append` call, computed from a head and a list of appends:
 /// sequence numbers continue the head, each event's hash chains onto the previous one.
-struct AppendBatch {
+struct AppendBatch: Sendable {
+    /// The head the batch is chained onto.
+    let head: ChainHead
     var streams: [String] = []
     var expectedVersions: [Int64] = []
+    /// The read sets of the appends, flattened: stream, version read, 1-based append index.
+    var readStreams: [String] = []
+    var readVersions: [Int64] = []
+    var readAppends: [Int32] = []
     var eventStreams: [String] = []
     var eventVersions: [Int64] = []
     var eventTypes: [String] = []
@@ -13,7 +19,8 @@ struct AppendBatch {
     var eventMetadata: [String] = []
     var prevHashes: [ByteBuffer] = []
     var hashes: [ByteBuffer] = []
-    var projectionJSON: String = "{}"
+    /// The projection rows as JSON; nil when the batch changes none.
+    var projectionJSON: String?
     /// The receipts each append gets if the batch commits.
     var receipts: [AppendReceipt] = []
     /// The head after the batch.
@@ -21,6 +28,7 @@ struct AppendBatch {
     let occurredAtMilliseconds: Int64
 
     init(head: ChainHead, appends: [PendingAppend], occurredAtMilliseconds: Int64) throws(LedgerStoreError) {
+        self.head = head
         self.occurredAtMilliseconds = occurredAtMilliseconds
         var seq = head.seq
         var previous = head.hash
@@ -28,6 +36,11 @@ struct AppendBatch {
         for append in appends {
             streams.append(append.stream.description)
             expectedVersions.append(append.expectedVersion)
+            for (stream, version) in append.readSet {
+                readStreams.append(stream.description)
+                readVersions.append(version)
+                readAppends.append(Int32(streams.count))
+            }
             let first = seq + 1
             for (offset, event) in append.events.enumerated() {
                 seq += 1
@@ -49,6 +62,7 @@ struct AppendBatch {
             projection.merge(append.projection)
         }
         newHead = ChainHead(seq: seq, hash: previous)
+        guard !projection.isEmpty else { return }
         do {
             projectionJSON = String(decoding: try JSONEncoder().encode(projection), as: UTF8.self)
         } catch {

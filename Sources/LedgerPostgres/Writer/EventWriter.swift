@@ -49,8 +49,8 @@ public final class EventWriter: Service, Sendable {
         self.configuration = configuration
     }
 
-    /// Appends events to one stream if it is still at the expected version, returning once
-    /// they are committed.
+    /// Appends events to one stream if it is still at the expected version (and every stream of
+    /// its read set at the version read), returning once they are committed.
     public func append(_ append: PendingAppend) async throws(LedgerStoreError) -> AppendReceipt {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>) in
             let item = Item(append: append, continuation: continuation)
@@ -157,18 +157,32 @@ public final class EventWriter: Service, Sendable {
             case .stale(let current):
                 head = current
             case .conflict(let indexes):
-                let losing = Set(indexes.map { $0 - 1 })
-                for (index, item) in items.enumerated() where losing.contains(index) {
-                    let stream = item.append.stream
-                    item.continuation.resume(returning: .failure(LedgerStoreError(.versionConflict, "stream \(stream) moved past version \(item.append.expectedVersion)")))
+                items = Self.fail(items, at: indexes) { item in
+                    LedgerStoreError(.versionConflict, "stream \(item.append.stream) moved past version \(item.append.expectedVersion)")
                 }
-                items = items.enumerated().filter { !losing.contains($0.offset) }.map(\.element)
+                if items.isEmpty { return head }
+            case .staleRead(let indexes):
+                items = Self.fail(items, at: indexes) { item in
+                    LedgerStoreError(.staleRead, "a stream read by the append to \(item.append.stream) has moved")
+                }
                 if items.isEmpty { return head }
             }
         }
         let failure = LedgerStoreError(.contention, "chain head kept moving; batch abandoned")
         items.forEach { $0.continuation.resume(returning: .failure(failure)) }
         return nil
+    }
+}
+
+extension EventWriter {
+    /// Fails the appends at these 1-based indexes; returns the others, to be tried again.
+    private static func fail(_ items: [Item], at indexes: [Int], with error: (Item) -> LedgerStoreError) -> [Item] {
+        let losing = Set(indexes.map { $0 - 1 })
+        var rest: [Item] = []
+        for (index, item) in items.enumerated() {
+            if losing.contains(index) { item.continuation.resume(returning: .failure(error(item))) } else { rest.append(item) }
+        }
+        return rest
     }
 }
 

@@ -11,6 +11,8 @@ enum LedgerAppendOutcome {
     case stale(ChainHead)
     /// These appends (1-based) expected a version their stream no longer has; nothing was written.
     case conflict([Int])
+    /// These appends (1-based) read a stream that has moved since; nothing was written.
+    case staleRead([Int])
 
     /// Calls `ledger_append` with one batch as a single statement (its own transaction).
     static func call(_ batch: AppendBatch, head: ChainHead?, on client: PostgresClient, logger: Logger) async throws -> Self {
@@ -19,6 +21,7 @@ enum LedgerAppendOutcome {
         let query: PostgresQuery = """
             SELECT status, head_seq, head_hash, conflicts FROM ledger_append(
                 \(headSeq), \(headHash), \(batch.streams), \(batch.expectedVersions),
+                \(batch.readStreams.isEmpty ? nil : batch.readStreams), \(batch.readVersions), \(batch.readAppends),
                 \(batch.eventStreams), \(batch.eventVersions), \(batch.eventTypes), \(batch.eventData),
                 \(batch.eventMetadata), \(batch.occurredAtMilliseconds), \(batch.prevHashes), \(batch.hashes),
                 \(batch.projectionJSON)::jsonb)
@@ -40,6 +43,7 @@ enum LedgerAppendOutcome {
             switch status {
             case "ok": return .committed
             case "stale": return .stale(ChainHead(seq: seq, hash: Data(buffer: hash)))
+            case "stale_read": return .staleRead((conflicts ?? []).map(Int.init))
             default: return .conflict((conflicts ?? []).map(Int.init))
             }
         }

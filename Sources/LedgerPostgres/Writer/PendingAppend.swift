@@ -42,21 +42,30 @@ private struct PayloadOf<Event: DomainEvent>: Encodable {
     func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
 }
 
-/// Events for one stream, appended only if the stream is still at `expectedVersion`, with the
-/// projection rows they change.
+/// Events for one stream, appended only if the stream is still at `expectedVersion` and every
+/// stream of the read set still at the version read, with the projection rows they change.
 public struct PendingAppend: Sendable {
     public var stream: StreamID
-    /// The stream version the decision was made against (0 for a new stream).
+    /// The stream version the decision was made against (0 for a new stream). It must be a
+    /// version the caller read: `ledger_append` finds a moved stream by the row its first event
+    /// would collide with.
     public var expectedVersion: Int64
     public var events: [NewEvent]
     public var projection: ProjectionDelta
+    /// Other streams the decision read, with the versions read (such as the client whose
+    /// registration authorized a token). Any of them moved: nothing is written, `staleRead`.
+    public var readSet: [StreamID: Int64]
 
     /// Creates an append.
-    public init(stream: StreamID, expectedVersion: Int64, events: [NewEvent], projection: ProjectionDelta = ProjectionDelta()) {
+    public init(
+        stream: StreamID, expectedVersion: Int64, events: [NewEvent], projection: ProjectionDelta = ProjectionDelta(),
+        readSet: [StreamID: Int64] = [:]
+    ) {
         self.stream = stream
         self.expectedVersion = expectedVersion
         self.events = events
         self.projection = projection
+        self.readSet = readSet
     }
 
     /// The stream version after this append.
