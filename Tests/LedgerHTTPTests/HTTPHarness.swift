@@ -18,10 +18,12 @@ struct HTTPHarness: Sendable {
 
     static let adminToken = "test-admin-token"
 
-    /// Runs `body` with a harness. `now` is the services' clock; `sessionLimit` the per-subject session limit.
+    /// Runs `body` with a harness. `now` is the services' clock; `sessionLimit` the per-subject
+    /// session limit; `clientCacheMaxAge` how long client registrations are reused.
     static func with(
         now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256", users: UserDirectory = .empty,
-        sessionLimit: SessionLimit = .unlimited, _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
+        sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1),
+        _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger { ledger in
             var logger = Logger(label: "test.http")
@@ -29,7 +31,8 @@ struct HTTPHarness: Sendable {
             let keys = try await KeyRing.started(on: ledger.primary, algorithm: algorithm, logger: logger, now: now)
             let services = LedgerServices(
                 issuer: "https://issuer.test", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
-                adminToken: adminToken, logger: logger, now: now, users: users, sessionLimit: sessionLimit
+                adminToken: adminToken, logger: logger, now: now, users: users, sessionLimit: sessionLimit,
+                clientCacheMaxAge: clientCacheMaxAge
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

@@ -31,19 +31,20 @@ public struct LedgerServices: Sendable {
     /// every replica can finish a login another one started. The default is random per process.
     public var requestSealingKey: SymmetricKey
 
-    /// Creates the services.
+    /// Creates the services. Client registrations are reused for up to `clientCacheMaxAge` between
+    /// reads (``ClientStore/recent(_:)``).
     public init(
         issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
         adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current,
         users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256),
-        sessionLimit: SessionLimit = .unlimited
+        sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1)
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
         self.database = database
         self.writer = writer
         self.grants = GrantStore(client: database, writer: writer, logger: logger)
-        self.clients = ClientStore(client: database, writer: writer, logger: logger)
+        self.clients = ClientStore(client: database, writer: writer, logger: logger, cacheMaxAge: clientCacheMaxAge)
         self.sessions = SessionStore(client: database, writer: writer, logger: logger)
         self.sessionLimit = sessionLimit
         self.keys = keys
