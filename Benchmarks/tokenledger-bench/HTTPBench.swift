@@ -50,21 +50,35 @@ struct HTTPBench: AsyncParsableCommand {
         }
     }
 
-    /// The two measured phases and the final event check.
+    /// The two measured phases and the final event check. Setup goes through AsyncHTTPClient;
+    /// the measured requests through one ``LoadConnection`` per worker.
     private static func phases(_ stack: BenchStack, _ http: HTTPClient, connections: Int, duration: Duration, smoke: Bool) async throws {
         let client = try await stack.registerClient(http)
+        guard let port = stack.publicURL.split(separator: ":").last.flatMap({ Int($0) }) else {
+            throw BenchError("no port in \(stack.publicURL)")
+        }
+        var pool: [LoadConnection] = []
+        for _ in 0..<connections { pool.append(try await LoadConnection.connect(host: "127.0.0.1", port: port)) }
+        let load = pool
 
-        let credentials = await measure("client_credentials", workers: connections, duration: duration) { _ in
-            try await stack.token(http, client: client, ["grant_type": "client_credentials", "scope": "openid"])
+        let credentials = await measure("client_credentials", workers: connections, duration: duration) { worker in
+            let response = try await load[worker].postForm("/token", body: "grant_type=client_credentials&scope=openid", authorization: client.basic)
+            guard response.status == 200 else { throw BenchError("client_credentials: \(response.status)") }
         }
         print(credentials.summary)
 
         let chains = try await stack.seedRefreshChains(http, client: client, count: connections)
         let rotations = await measure("refresh rotation", workers: connections, duration: duration) { worker in
-            let response = try await stack.token(http, client: client, ["grant_type": "refresh_token", "refresh_token": await chains.token(worker)])
-            await chains.set(worker, response["refresh_token"] as? String ?? "")
+            // Refresh tokens are base64url: nothing to percent-encode.
+            let body = "grant_type=refresh_token&refresh_token=" + (await chains.token(worker))
+            let response = try await load[worker].postForm("/token", body: body, authorization: client.basic)
+            guard response.status == 200, let next = response.jsonString("refresh_token") else {
+                throw BenchError("refresh: \(response.status)")
+            }
+            await chains.set(worker, next)
         }
         print(rotations.summary)
+        for connection in load { await connection.close() }
 
         try await stack.checkEvents(expectedAccessTokens: credentials.operations + rotations.operations + connections, rotations: rotations.operations)
         if smoke, credentials.operations == 0 || rotations.operations == 0 { throw ExitCode(1) }

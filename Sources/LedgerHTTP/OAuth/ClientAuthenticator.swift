@@ -54,8 +54,7 @@ public struct ClientAuthenticator: Sendable {
         guard header.count > 6, header.prefix(6).lowercased() == "basic " else { return nil }
         guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":"),
-            let id = text[..<colon].replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
-            let secret = text[text.index(after: colon)...].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            let id = FormParameters.decode(text[..<colon]), let secret = FormParameters.decode(text[text.index(after: colon)...])
         else {
             throw .invalidClient("malformed Basic credentials", basicAttempted: true)
         }

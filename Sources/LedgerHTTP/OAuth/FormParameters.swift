@@ -54,8 +54,12 @@ public struct FormParameters: Sendable, Hashable {
         return value
     }
 
-    private static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// `application/x-www-form-urlencoded` decoding of one name or value (also the credentials of
+    /// `Authorization: Basic`, RFC 6749 §2.3.1); nil for a malformed percent-escape.
+    static func decode(_ text: Substring) -> String? {
+        // The common case, no `+` and no `%` (minted ids, secrets and tokens), is the text itself.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
+        return text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
     /// A parameter name fit for an error message: only short, plain names are echoed.

@@ -118,13 +118,21 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
         case aggregates, keySecrets = "key_secrets"
     }
 
+    /// Only the tables with rows are named: `apply_projection` skips the others.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(grants.keys.sorted().compactMap { grants[$0] }, forKey: .grants)
-        try c.encode(refreshTokens, forKey: .refreshTokens)
-        try c.encode(authorizationCodes, forKey: .authorizationCodes)
-        try c.encode(denylist.keys.sorted().compactMap { denylist[$0] }, forKey: .denylist)
-        try c.encode(aggregates.keys.sorted().compactMap { aggregates[$0] }, forKey: .aggregates)
-        try c.encode(keySecrets, forKey: .keySecrets)
+        try c.encodeUnlessEmpty(grants.keys.sorted().compactMap { grants[$0] }, forKey: .grants)
+        try c.encodeUnlessEmpty(refreshTokens, forKey: .refreshTokens)
+        try c.encodeUnlessEmpty(authorizationCodes, forKey: .authorizationCodes)
+        try c.encodeUnlessEmpty(denylist.keys.sorted().compactMap { denylist[$0] }, forKey: .denylist)
+        try c.encodeUnlessEmpty(aggregates.keys.sorted().compactMap { aggregates[$0] }, forKey: .aggregates)
+        try c.encodeUnlessEmpty(keySecrets, forKey: .keySecrets)
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// Encodes `rows` under `key` unless there are none.
+    fileprivate mutating func encodeUnlessEmpty<Row: Encodable>(_ rows: [Row], forKey key: Key) throws {
+        if !rows.isEmpty { try encode(rows, forKey: key) }
     }
 }

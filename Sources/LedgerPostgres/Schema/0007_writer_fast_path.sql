@@ -151,8 +151,11 @@ GRANT EXECUTE ON FUNCTION ledger_append(bigint, bytea, text[], bigint[], text[],
 -- that finds the grant.
 CREATE FUNCTION denylist_covers(
     p_now_ms bigint, p_jti text, p_grant text, p_session text, p_subject text, p_client text, p_issued_ms bigint
-) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
+) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    -- plpgsql, not sql: a sql function with a subquery is not inlined and would be planned
+    -- again on every call; this plan is cached per connection.
+    RETURN EXISTS (
         SELECT 1 FROM denylist WHERE until_ms > p_now_ms AND (
             (scope = 'token' AND key = p_jti)
             OR (scope = 'grant' AND key = p_grant)
@@ -160,7 +163,8 @@ CREATE FUNCTION denylist_covers(
             OR (scope = 'subject' AND key = p_subject AND not_before_ms > p_issued_ms)
             OR (scope = 'client' AND key = p_client AND not_before_ms > p_issued_ms)
         )
-    )
+    );
+END;
 $$;
 
 GRANT EXECUTE ON FUNCTION denylist_covers(bigint, text, text, text, text, text, bigint) TO tokenledger_app;
