@@ -17,7 +17,7 @@ final class ServiceProcess: @unchecked Sendable {
     let logFile: URL
     private let process: Process
 
-    /// Starts the binary on random free ports and waits until `/healthz` answers; retries with
+    /// Starts the binary on random free ports and waits until `/readyz` answers; retries with
     /// other ports when a port turns out taken. `environment` adds or overrides variables.
     static func start(
         databaseURL: String, usersFile: String? = nil, logLevel: String = "info", environment: [String: String] = [:]
@@ -57,7 +57,7 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardError = output
         try process.run()
         do {
-            try await waitUntilHealthy()
+            try await waitUntilReady()
         } catch {
             stop()
             throw error
@@ -84,18 +84,18 @@ final class ServiceProcess: @unchecked Sendable {
     /// Everything the process logged.
     func log() throws -> String { try String(contentsOf: logFile, encoding: .utf8) }
 
-    private func waitUntilHealthy() async throws {
+    private func waitUntilReady() async throws {
         for _ in 0..<200 {
             if !process.isRunning { throw ProcessError("tokenledger exited: \((try? log()) ?? "")") }
             let client = adminClient()
-            if let response = try? await client.send(.get, "/healthz"), response.head.status == .ok {
+            if let response = try? await client.send(.get, "/readyz"), response.head.status == .ok {
                 try? await client.shutdown()
                 return
             }
             try? await client.shutdown()
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ProcessError("tokenledger did not become healthy")
+        throw ProcessError("tokenledger did not become ready")
     }
 
     /// The `tokenledger` binary built beside the test bundle.

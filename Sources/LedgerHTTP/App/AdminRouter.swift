@@ -7,7 +7,7 @@ public enum AdminRouter {
     public static func build(_ services: LedgerServices, metrics: MetricsBootstrap? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
-        HealthRoutes.add(to: router, database: services.database, logger: services.logger)
+        HealthRoutes.add(to: router, database: services.database, keys: services.keys, logger: services.logger)
         if let metrics { MetricsRoutes.add(to: router, metrics: metrics) }
         let admin = router.group("admin").add(middleware: AdminAuthMiddleware(token: services.adminToken))
         AdminClientRoutes.add(to: admin, services)
