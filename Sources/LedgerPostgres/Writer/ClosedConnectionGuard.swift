@@ -52,20 +52,11 @@ enum ClosedConnectionGuard {
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let once = ResumeOnce(continuation)
-            let watchdog = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: pollInterval)
-                    if connection.isClosed {
-                        try? await Task.sleep(for: grace)
-                        once.resume(.failure(closed))
-                        return
-                    }
-                }
-            }
+            let watch = ClosedConnectionWatchdog.shared.watch(connection) { once.resume(.failure(closed)) }
             Task {
                 let result: Result<T, any Error>
                 do { result = .success(try await body(connection)) } catch { result = .failure(error) }
-                watchdog.cancel()
+                ClosedConnectionWatchdog.shared.unwatch(watch)
                 once.resume(result)
             }
         }
@@ -93,6 +84,72 @@ enum ClosedConnectionGuard {
 
     private static var closed: LedgerStoreError {
         LedgerStoreError(.unavailable, "the database connection closed before the statement was answered")
+    }
+}
+
+/// The statements running under the guard, watched by one polling task for the whole process
+/// (running only while there is something to watch): a per-statement timer would cost the
+/// writer a fifth of its throughput.
+private final class ClosedConnectionWatchdog: Sendable {
+    static let shared = ClosedConnectionWatchdog()
+
+    private struct Watched {
+        let connection: PostgresConnection
+        let fail: @Sendable () -> Void
+        /// When the poller first saw the connection closed.
+        var closedAt: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var next = 0
+        var watched: [Int: Watched] = [:]
+        var polling = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Watches a statement on `connection`: `fail` runs if the connection is seen closed and the
+    /// statement is still unwatched ``ClosedConnectionGuard/grace`` later. Returns the watch's id.
+    func watch(_ connection: PostgresConnection, fail: @escaping @Sendable () -> Void) -> Int {
+        let (id, startPolling) = state.withLock { state -> (Int, Bool) in
+            defer { state.next += 1 }
+            state.watched[state.next] = Watched(connection: connection, fail: fail)
+            let start = !state.polling
+            state.polling = true
+            return (state.next, start)
+        }
+        if startPolling { Task { await self.poll() } }
+        return id
+    }
+
+    /// The statement finished by itself.
+    func unwatch(_ id: Int) {
+        _ = state.withLock { $0.watched.removeValue(forKey: id) }
+    }
+
+    private func poll() async {
+        while true {
+            try? await Task.sleep(for: ClosedConnectionGuard.pollInterval)
+            let now = ContinuousClock.now
+            let (failing, more) = state.withLock { state -> ([@Sendable () -> Void], Bool) in
+                var failing: [@Sendable () -> Void] = []
+                for id in Array(state.watched.keys) {
+                    guard var watched = state.watched[id], watched.connection.isClosed else { continue }
+                    if let closedAt = watched.closedAt {
+                        guard now - closedAt >= ClosedConnectionGuard.grace else { continue }
+                        failing.append(watched.fail)
+                        state.watched[id] = nil
+                    } else {
+                        watched.closedAt = now
+                        state.watched[id] = watched
+                    }
+                }
+                state.polling = !state.watched.isEmpty
+                return (failing, state.polling)
+            }
+            failing.forEach { $0() }
+            guard more else { return }
+        }
     }
 }
 
