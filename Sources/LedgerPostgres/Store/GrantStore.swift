@@ -34,16 +34,9 @@ public struct GrantStore: Sendable {
     }
 
     /// The grant of a refresh token, by the token's hash, with its version and the deny-list's
-    /// verdict at `now`: one query.
+    /// verdict at `now`: one prepared statement (the hottest read of the service).
     public func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
-        let query: PostgresQuery = """
-            SELECT r.generation, g.version, g.state::text,
-                denylist_covers(\(now.milliseconds), NULL, g.grant_id, g.session_id, g.subject, g.client_id,
-                    (g.state->>'started_at')::bigint)
-            FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id
-            WHERE r.token_hash = \(hash.hex)
-            """
-        let rows = try await store.client.rows(query, logger: store.logger) { try $0.decode((Int32, Int64, String, Bool).self) }
+        let rows = try await store.client.rows(RefreshTokenLookup(now: now.milliseconds, tokenHash: hash.hex), logger: store.logger)
         guard let (generation, version, state, denied) = rows.first else { return nil }
         do {
             let grant = try JSONDecoder().decode(Grant.self, from: Data(state.utf8))
@@ -71,5 +64,32 @@ public struct GrantStore: Sendable {
         try await store.execute(
             command, on: .grant(id), context: context, metadata: metadata, readSet: readSet, start: start, maxAttempts: maxAttempts
         )
+    }
+}
+
+/// Refresh token → its grant's generation, version and state, and whether the deny-list revokes
+/// the grant at `now` (`denylist_covers`, `Schema/0007`).
+private struct RefreshTokenLookup: PostgresPreparedStatement {
+    static let sql = """
+        SELECT r.generation, g.version, g.state::text,
+            denylist_covers($1, NULL, g.grant_id, g.session_id, g.subject, g.client_id, (g.state->>'started_at')::bigint)
+        FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id
+        WHERE r.token_hash = $2
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .text]
+    typealias Row = (Int32, Int64, String, Bool)
+
+    var now: Int64
+    var tokenHash: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(now)
+        bindings.append(tokenHash)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }

@@ -25,4 +25,17 @@ extension PostgresClient {
             throw LedgerStoreError(.unavailable, "query failed: \(PostgresErrorSummary(error))")
         }
     }
+
+    /// Runs a prepared statement (prepared once per connection, so PostgreSQL neither parses nor,
+    /// once it settles on a generic plan, plans it again) and returns every row.
+    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws(LedgerStoreError) -> [Statement.Row]
+    where Statement.Row: Sendable {
+        do {
+            var result: [Statement.Row] = []
+            for try await row in try await execute(statement, logger: logger) { result.append(row) }
+            return result
+        } catch {
+            throw LedgerStoreError(.unavailable, "query failed: \(PostgresErrorSummary(error))")
+        }
+    }
 }

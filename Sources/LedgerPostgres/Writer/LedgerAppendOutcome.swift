@@ -16,19 +16,11 @@ enum LedgerAppendOutcome {
 
     /// Calls `ledger_append` with one batch as a single statement (its own transaction).
     static func call(_ batch: AppendBatch, head: ChainHead?, on client: PostgresClient, logger: Logger) async throws -> Self {
-        let headSeq = head?.seq ?? -1
-        let headHash = ByteBuffer(bytes: head?.hash ?? Data())
-        let query: PostgresQuery = """
-            SELECT status, head_seq, head_hash, conflicts FROM ledger_append(
-                \(headSeq), \(headHash), \(batch.streams), \(batch.expectedVersions),
-                \(batch.readStreams.isEmpty ? nil : batch.readStreams), \(batch.readVersions), \(batch.readAppends),
-                \(batch.eventStreams), \(batch.eventVersions), \(batch.eventTypes), \(batch.eventData),
-                \(batch.eventMetadata), \(batch.occurredAtMilliseconds), \(batch.prevHashes), \(batch.hashes),
-                \(batch.projectionJSON)::jsonb)
-            """
+        let statement = LedgerAppendCall(batch: batch, head: head)
         // Guarded: a statement handed to an already-closed connection must not hang the writer.
         let rows = try await ClosedConnectionGuard.run(on: client) { connection in
-            let rows = try await connection.query(query, logger: logger).collect()
+            var rows: [LedgerAppendCall.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
             // Durable before visible (I1): PostgresNIO finishes a statement at CommandComplete, but
             // its implicit transaction commits only afterwards, at Sync. A commit that then fails
             // (the backend is terminated, the server stops) arrives after the rows we already
@@ -38,8 +30,7 @@ enum LedgerAppendOutcome {
             _ = try await connection.query("SELECT 1", logger: logger).collect()
             return rows
         }
-        for row in rows {
-            let (status, seq, hash, conflicts) = try row.decode((String, Int64, ByteBuffer, [Int32]?).self)
+        for (status, seq, hash, conflicts) in rows {
             switch status {
             case "ok": return .committed
             case "stale": return .stale(ChainHead(seq: seq, hash: Data(buffer: hash)))
@@ -48,5 +39,55 @@ enum LedgerAppendOutcome {
             }
         }
         throw LedgerStoreError(.unavailable, "ledger_append returned no row")
+    }
+}
+
+/// The `ledger_append` call as a prepared statement: parsed and planned once per connection.
+private struct LedgerAppendCall: PostgresPreparedStatement {
+    static let sql = """
+        SELECT status, head_seq, head_hash, conflicts
+        FROM ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .int8, .bytea, .textArray, .int8Array, .textArray, .int8Array, .int4Array,
+        .textArray, .int8Array, .textArray, .textArray, .textArray, .int8, .byteaArray, .byteaArray, .text,
+    ]
+    typealias Row = (String, Int64, ByteBuffer, [Int32]?)
+
+    var batch: AppendBatch
+    /// The head the batch is chained onto; nil when unknown (the call then answers `stale`).
+    var head: ChainHead?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 16)
+        bindings.append(head?.seq ?? -1)
+        bindings.append(ByteBuffer(bytes: head?.hash ?? Data()))
+        bindings.append(batch.streams)
+        bindings.append(batch.expectedVersions)
+        if batch.readStreams.isEmpty {
+            bindings.appendNull()
+        } else {
+            bindings.append(batch.readStreams)
+        }
+        bindings.append(batch.readVersions)
+        bindings.append(batch.readAppends)
+        bindings.append(batch.eventStreams)
+        bindings.append(batch.eventVersions)
+        bindings.append(batch.eventTypes)
+        bindings.append(batch.eventData)
+        bindings.append(batch.eventMetadata)
+        bindings.append(batch.occurredAtMilliseconds)
+        bindings.append(batch.prevHashes)
+        bindings.append(batch.hashes)
+        if let projection = batch.projectionJSON {
+            bindings.append(projection)
+        } else {
+            bindings.appendNull()
+        }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }
