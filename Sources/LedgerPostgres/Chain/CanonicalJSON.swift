@@ -97,9 +97,10 @@ public enum CanonicalJSON {
         }
     }
 
-    private static var encoder: JSONEncoder {
+    /// One encoder for every call (`JSONEncoder` is safe to share once configured).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 }

@@ -80,7 +80,8 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
             let after = A.fold(decision.events, from: current?.state)
             let version = current?.version ?? 0
             var events: [NewEvent] = []
-            for event in decision.events { events.append(try NewEvent(event, metadata: metadata)) }
+            let encodedMetadata = try CanonicalJSON.encode(metadata)
+            for event in decision.events { events.append(try NewEvent(event, encodedMetadata: encodedMetadata)) }
             var projection = extra
             if let after {
                 projection.merge(try A.projection(after: after, stream: stream, version: version + Int64(events.count), events: decision.events))

@@ -13,9 +13,15 @@ public struct NewEvent: Sendable, Hashable {
     /// cannot store (U+0000) here, for this caller alone: inside a batch it would fail the
     /// whole `ledger_append` statement, and with it every other caller's append.
     public init(_ event: some DomainEvent, metadata: EventMetadata) throws(LedgerStoreError) {
+        try self.init(event, encodedMetadata: try CanonicalJSON.encode(metadata))
+    }
+
+    /// Encodes a domain event with metadata already in canonical JSON (the events of one
+    /// command share their metadata: encoded once).
+    public init(_ event: some DomainEvent, encodedMetadata: Data) throws(LedgerStoreError) {
         self.type = event.typeName
         self.data = try CanonicalJSON.encode(PayloadOf(event: event))
-        self.metadata = try CanonicalJSON.encode(metadata)
+        self.metadata = encodedMetadata
         if Self.containsEscapedNUL(self.data) || Self.containsEscapedNUL(self.metadata) {
             throw LedgerStoreError(.encoding, "\(type): text contains U+0000, which jsonb cannot store")
         }
