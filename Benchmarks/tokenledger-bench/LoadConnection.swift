@@ -5,8 +5,9 @@ import NIOPosix
 /// One keep-alive HTTP/1.1 connection of the load driver: requests go out one at a time and
 /// the answer is the status and the raw body.
 ///
-/// AsyncHTTPClient (used for setup) costs more CPU per request than the server it measures,
-/// on the same two cores; this driver is NIO's HTTP/1 codec and a promise per request, so the
+/// On the same two cores, AsyncHTTPClient (used for setup) costs more CPU per request than the
+/// server it measures, and HummingbirdTesting's `TestClient` races every request against a
+/// timeout task and timer. This driver is NIO's HTTP/1 codec and a promise per request, so the
 /// figures are the server's.
 final class LoadConnection: Sendable {
     /// A response: status code and body bytes.

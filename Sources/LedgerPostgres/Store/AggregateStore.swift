@@ -46,11 +46,7 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
         guard let (version, state) = try await client.firstRow(A.loadQuery(stream), as: (Int64, String).self, logger: logger) else {
             return nil
         }
-        do {
-            return (try JSONDecoder().decode(A.self, from: Data(state.utf8)), version)
-        } catch {
-            throw LedgerStoreError(.encoding, "state of \(stream): \(error)")
-        }
+        return (try A.decodeState(state), version)
     }
 
     /// Decides `command` against the stream's current state and appends the events, retrying on

@@ -45,11 +45,7 @@ public struct ClientStore: Sendable {
         let states = try await store.client.rows(
             "SELECT state::text FROM aggregates WHERE kind = 'client' ORDER BY stream_id", logger: store.logger
         ) { try $0.decode(String.self) }
-        do {
-            return try states.map { try JSONDecoder().decode(Client.self, from: Data($0.utf8)) }
-        } catch {
-            throw LedgerStoreError(.encoding, "client state: \(error)")
-        }
+        return try states.map { (json) throws(LedgerStoreError) in try Client.decodeState(json) }
     }
 
     /// Runs a client command.

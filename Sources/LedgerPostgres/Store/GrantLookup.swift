@@ -63,11 +63,7 @@ public struct GrantLookup: Sendable {
             """,
             logger: logger
         ) { try $0.decode(String.self) }
-        do {
-            return try states.map { try JSONDecoder().decode(Grant.self, from: Data($0.utf8)) }
-        } catch {
-            throw LedgerStoreError(.encoding, "grant state: \(error)")
-        }
+        return try states.map { (json) throws(LedgerStoreError) in try Grant.decodeState(json) }
     }
 
     /// The subject of an OP session, as its grants record it; nil when no grant carries the sid.

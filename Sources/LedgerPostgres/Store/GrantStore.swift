@@ -1,4 +1,3 @@
-import Foundation
 import LedgerDomain
 import Logging
 import PostgresNIO
@@ -38,12 +37,7 @@ public struct GrantStore: Sendable {
     public func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
         let rows = try await store.client.rows(RefreshTokenLookup(now: now.milliseconds, tokenHash: hash.hex), logger: store.logger)
         guard let (generation, version, state, denied) = rows.first else { return nil }
-        do {
-            let grant = try JSONDecoder().decode(Grant.self, from: Data(state.utf8))
-            return RefreshTokenGrant(grant: grant, version: version, generation: Int(generation), denied: denied)
-        } catch {
-            throw LedgerStoreError(.encoding, "grant state of a refresh token: \(error)")
-        }
+        return RefreshTokenGrant(grant: try Grant.decodeState(state), version: version, generation: Int(generation), denied: denied)
     }
 
     /// The grant of an authorization code, by the code's hash.

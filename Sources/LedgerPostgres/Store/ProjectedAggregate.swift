@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import PostgresNIO
 
@@ -8,6 +9,17 @@ public protocol ProjectedAggregate: Aggregate {
     static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta
     /// A query answering one row `(version bigint, state text)` for the stream, or none.
     static func loadQuery(_ stream: StreamID) -> PostgresQuery
+}
+
+extension ProjectedAggregate {
+    /// The folded state from the JSON text a projection stores (`state::text`).
+    static func decodeState(_ json: String) throws(LedgerStoreError) -> Self {
+        do {
+            return try JSONDecoder().decode(Self.self, from: Data(json.utf8))
+        } catch {
+            throw LedgerStoreError(.encoding, "\(Self.self) state: \(error)")
+        }
+    }
 }
 
 extension ProjectedAggregate {

@@ -33,11 +33,7 @@ public struct SessionStore: Sendable {
             """,
             logger: store.logger
         ) { try $0.decode(String.self) }
-        do {
-            return try states.map { try JSONDecoder().decode(Session.self, from: Data($0.utf8)) }
-        } catch {
-            throw LedgerStoreError(.encoding, "session state: \(error)")
-        }
+        return try states.map { (json) throws(LedgerStoreError) in try Session.decodeState(json) }
     }
 
     /// Runs a session command.

@@ -33,12 +33,8 @@ public struct SigningKeyStore: Sendable {
         ) { try $0.decode((Int64, String, ByteBuffer?).self) }
         var keys: [StoredKey] = []
         for (version, state, sealed) in rows {
-            do {
-                let key = try JSONDecoder().decode(SigningKey.self, from: Data(state.utf8))
-                keys.append(StoredKey(key: key, version: version, sealedPrivateKey: sealed.map { Data(buffer: $0) }))
-            } catch {
-                throw LedgerStoreError(.encoding, "signing key state: \(error)")
-            }
+            let key = try SigningKey.decodeState(state)
+            keys.append(StoredKey(key: key, version: version, sealedPrivateKey: sealed.map { Data(buffer: $0) }))
         }
         return keys.sorted { $0.key.addedAt < $1.key.addedAt }
     }

@@ -4,8 +4,6 @@ import NIOCore
 /// The column arrays of one `ledger_append` call, computed from a head and a list of appends:
 /// sequence numbers continue the head, each event's hash chains onto the previous one.
 struct AppendBatch: Sendable {
-    /// The head the batch is chained onto.
-    let head: ChainHead
     var streams: [String] = []
     var expectedVersions: [Int64] = []
     /// The read sets of the appends, flattened: stream, version read, 1-based append index.
@@ -28,7 +26,6 @@ struct AppendBatch: Sendable {
     let occurredAtMilliseconds: Int64
 
     init(head: ChainHead, appends: [PendingAppend], occurredAtMilliseconds: Int64) throws(LedgerStoreError) {
-        self.head = head
         self.occurredAtMilliseconds = occurredAtMilliseconds
         var seq = head.seq
         var previous = head.hash
