@@ -123,8 +123,8 @@ struct WriterGapFreeTests {
     @Test("a batch whose transaction fails at commit, after the statement answered, is never reported committed (I1)")
     func failureAtCommit() async throws {
         try await TestDatabase.withLedger(replicas: 2) { ledger in
-            // A deferred constraint trigger fails the implicit COMMIT of any batch holding a `session/doomed` event:
-            // the server has already sent the statement's rows and CommandComplete by then.
+            // A deferred constraint trigger fails the COMMIT of any batch holding a `session/doomed` event, after
+            // `ledger_append` has inserted the rows and answered 'ok' to `ledger_commit`, which commits before it answers.
             try await ledger.admin.exec(
                 """
                 CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -137,8 +137,8 @@ struct WriterGapFreeTests {
             try await ledger.admin.exec(
                 "CREATE CONSTRAINT TRIGGER doomed_at_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_doomed()"
             )
-            // The doomed commit closes the writer's connection; inspect through the other replica's pool, which
-            // PostgresNIO 1.33 could otherwise hand that just-closed connection (a read on it would hang).
+            // Inspect through the other replica's pool: a doomed commit may close the writer's connection, and
+            // PostgresNIO 1.33 could hand that just-closed connection to a read (which would hang).
             let writer = ledger.replicas[1].writer
             _ = try await writer.append(try probeAppend("before", expecting: 0))
 

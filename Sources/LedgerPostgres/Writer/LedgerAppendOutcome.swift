@@ -14,20 +14,17 @@ enum LedgerAppendOutcome {
     /// These appends (1-based) read a stream that has moved since; nothing was written.
     case staleRead([Int])
 
-    /// Calls `ledger_append` with one batch as a single statement (its own transaction).
+    /// Calls `ledger_commit` with one batch as a single statement (its own transaction,
+    /// committed before the answer).
     static func call(_ batch: AppendBatch, head: ChainHead?, on client: PostgresClient, logger: Logger) async throws -> Self {
         let statement = LedgerAppendCall(batch: batch, head: head)
         // Guarded: a statement handed to an already-closed connection must not hang the writer.
         let rows = try await ClosedConnectionGuard.run(on: client) { connection in
+            // Durable before visible (I1): `ledger_commit` commits before it answers (see
+            // Schema/0008), so an 'ok' row is proof the batch is durable. A commit that fails
+            // fails the statement instead.
             var rows: [LedgerAppendCall.Row] = []
             for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-            // Durable before visible (I1): PostgresNIO finishes a statement at CommandComplete, but
-            // its implicit transaction commits only afterwards, at Sync. A commit that then fails
-            // (the backend is terminated, the server stops) arrives after the rows we already
-            // hold. The connection runs the next statement only after that commit's
-            // ReadyForQuery, and a failed commit closes it, so this round trip succeeds only if
-            // the batch is durable. (Outside the head lock: it costs latency, not throughput.)
-            _ = try await connection.query("SELECT 1", logger: logger).collect()
             return rows
         }
         for (status, seq, hash, conflicts) in rows {
@@ -42,11 +39,10 @@ enum LedgerAppendOutcome {
     }
 }
 
-/// The `ledger_append` call as a prepared statement: parsed and planned once per connection.
+/// The `ledger_commit` call as a prepared statement: parsed and planned once per connection.
 private struct LedgerAppendCall: PostgresPreparedStatement {
     static let sql = """
-        SELECT status, head_seq, head_hash, conflicts
-        FROM ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
+        CALL ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, NULL, NULL, NULL, NULL)
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .int8, .bytea, .textArray, .int8Array, .textArray, .int8Array, .int4Array,
