@@ -44,19 +44,39 @@ struct TokenEndpoint: Sendable {
         _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
         context: DecisionContext, metadata: EventMetadata
     ) async throws(OAuthError) -> GrantStore.Outcome {
+        guard let outcome = try await attempt(command, on: grant, start: start, caller: caller, context: context, metadata: metadata) else {
+            throw registrationChanged(caller)
+        }
+        return outcome
+    }
+
+    /// ``execute(_:on:start:caller:context:metadata:)`` with more streams in the read set
+    /// (`reads`, beside the caller's registration); nil, with nothing written, if any of them
+    /// moved since it was read.
+    func attempt(
+        _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
+        context: DecisionContext, metadata: EventMetadata, reads: [StreamID: Int64] = [:]
+    ) async throws(OAuthError) -> GrantStore.Outcome? {
         let grants = services.grants
+        let readSet = caller.readSet.merging(reads) { registration, _ in registration }
         let outcome: GrantStore.Outcome
         do {
-            outcome = try await grants.execute(command, on: grant, context: context, metadata: metadata, readSet: caller.readSet, start: start)
+            outcome = try await grants.execute(command, on: grant, context: context, metadata: metadata, readSet: readSet, start: start)
         } catch where error.code == .staleRead {
-            services.clients.forget(caller.client.id)
-            throw caller.registrationChanged
+            return nil
         } catch {
             throw shared.unavailable("grant command", error)
         }
         TokenMetrics.record(outcome.decision.events)
         if let refusal = outcome.decision.refusal { throw OAuthError(grantRefusal: refusal) }
         return outcome
+    }
+
+    /// The refusal when the caller's registration moved during the request; the cached copy
+    /// is dropped.
+    func registrationChanged(_ caller: AuthenticatedClient) -> OAuthError {
+        services.clients.forget(caller.client.id)
+        return caller.registrationChanged
     }
 
     /// The scope parameter, when present.

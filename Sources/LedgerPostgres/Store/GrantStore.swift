@@ -9,6 +9,7 @@ public struct GrantStore: Sendable {
     public typealias Outcome = AggregateStore<Grant>.Outcome
 
     private let store: AggregateStore<Grant>
+    private let rotations = RefreshTokenCache()
 
     /// Creates a store over a running client and writer.
     public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
@@ -30,14 +31,39 @@ public struct GrantStore: Sendable {
         /// Whether the deny-list revokes the grant at the time asked: the grant or its session,
         /// or its subject or client revoked after the grant started.
         public var denied: Bool
+        /// The grant's subject and session streams at the versions seen with it. Their
+        /// revocations are events on them, so an append carrying these as its read set fails if
+        /// either was revoked since (the grant's own revocation moves its version, the client's
+        /// moves the registration the token request reads).
+        public var reads: [StreamID: Int64]
     }
 
     /// The grant of a refresh token, by the token's hash, with its version and the deny-list's
     /// verdict at `now`: one prepared statement (the hottest read of the service).
     public func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
         let rows = try await store.client.rows(RefreshTokenLookup(now: now.milliseconds, tokenHash: hash.hex), logger: store.logger)
-        guard let (generation, version, state, denied) = rows.first else { return nil }
-        return RefreshTokenGrant(grant: try Grant.decodeState(state), version: version, generation: Int(generation), denied: denied)
+        guard let (generation, version, state, denied, subjectVersion, sessionVersion) = rows.first else { return nil }
+        let grant = try Grant.decodeState(state)
+        var reads: [StreamID: Int64] = [.subject(grant.subject): subjectVersion]
+        if let sid = grant.sessionID { reads[.session(sid)] = sessionVersion }
+        return RefreshTokenGrant(grant: grant, version: version, generation: Int(generation), denied: denied, reads: reads)
+    }
+
+    /// The grant of a refresh token this process issued in a rotation, as the rotation left it,
+    /// if still remembered (see ``RefreshTokenCache``); taken out, so a second presentation
+    /// reads the database. Not a verdict: the rotation decided on it must carry
+    /// ``RefreshTokenGrant/reads`` as its read set and the version as its expectation.
+    public func rotatedRefreshToken(_ hash: TokenHash) -> RefreshTokenGrant? {
+        rotations.take(hash)
+    }
+
+    /// Remembers the refresh token a rotation of `rotated` just issued, with the grant as the
+    /// rotation left it.
+    public func remember(successor hash: TokenHash, of rotated: RefreshTokenGrant, after outcome: Outcome) {
+        guard let grant = outcome.after, let family = grant.refresh, family.currentHash == hash, let receipt = outcome.receipt else { return }
+        rotations.put(hash, RefreshTokenGrant(
+            grant: grant, version: receipt.streamVersion, generation: family.generation, denied: false, reads: rotated.reads
+        ))
     }
 
     /// The grant of an authorization code, by the code's hash.
@@ -61,17 +87,20 @@ public struct GrantStore: Sendable {
     }
 }
 
-/// Refresh token → its grant's generation, version and state, and whether the deny-list revokes
-/// the grant at `now` (`denylist_covers`, `Schema/0007`).
+/// Refresh token → its grant's generation, version and state, whether the deny-list revokes
+/// the grant at `now` (`denylist_covers`, `Schema/0007`), and the versions of the grant's
+/// subject and session streams (0 when absent).
 private struct RefreshTokenLookup: PostgresPreparedStatement {
     static let sql = """
         SELECT r.generation, g.version, g.state::text,
-            denylist_covers($1, NULL, g.grant_id, g.session_id, g.subject, g.client_id, (g.state->>'started_at')::bigint)
+            denylist_covers($1, NULL, g.grant_id, g.session_id, g.subject, g.client_id, (g.state->>'started_at')::bigint),
+            (SELECT coalesce(max(e.stream_version), 0) FROM events e WHERE e.stream_id = 'subject/' || g.subject),
+            (SELECT coalesce(max(e.stream_version), 0) FROM events e WHERE e.stream_id = 'session/' || g.session_id)
         FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id
         WHERE r.token_hash = $2
         """
     static let bindingDataTypes: [PostgresDataType] = [.int8, .text]
-    typealias Row = (Int32, Int64, String, Bool)
+    typealias Row = (Int32, Int64, String, Bool, Int64, Int64)
 
     var now: Int64
     var tokenHash: String
