@@ -33,7 +33,9 @@ extension TokenEndpoint {
                 }
                 found = read
             }
-            if let response = try await rotate(found, presented: presented, requested: requested, caller: caller, metadata: metadata) {
+            if let response = try await rotate(
+                found, presented: presented, presentedHash: presentedHash, requested: requested, caller: caller, metadata: metadata
+            ) {
                 return response
             }
         }
@@ -42,7 +44,8 @@ extension TokenEndpoint {
 
     /// One rotation decided on `found`; nil, with nothing written, if a stream it read moved.
     private func rotate(
-        _ found: GrantStore.RefreshTokenGrant, presented: String, requested: Scope?, caller: AuthenticatedClient, metadata: EventMetadata
+        _ found: GrantStore.RefreshTokenGrant, presented: String, presentedHash: TokenHash, requested: Scope?, caller: AuthenticatedClient,
+        metadata: EventMetadata
     ) async throws(OAuthError) -> Response? {
         let client = caller.client
         let grant = found.grant
@@ -64,7 +67,7 @@ extension TokenEndpoint {
         let sealed = lifetimes.refreshGrace > .zero ? GraceSeal.seal(body, presented: presented, grant: grant.id) : nil
         guard let outcome = try await attempt(
             .refresh(.init(
-                presentedHash: SecretDigest.hash(presented), presentedGeneration: found.generation, clientID: client.id,
+                presentedHash: presentedHash, presentedGeneration: found.generation, clientID: client.id,
                 requestedScope: requested, successorHash: successorHash, accessToken: access.jti, sealedResponse: sealed,
                 idToken: idToken?.jti
             )),
