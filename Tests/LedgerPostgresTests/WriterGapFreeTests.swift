@@ -23,10 +23,12 @@ struct WriterGapFreeTests {
         for attempt in 1... {
             do {
                 // Guarded like the writer: PostgresNIO 1.33 can hang a query sent to a just-closed connection.
-                return try await ClosedConnectionGuard.run(on: client) { connection in
-                    try await connection.query(
-                        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \("session/" + stream)", logger: testLogger
-                    ).collect()[0].decode(Int64.self)
+                return try await client.withConnection { leased in
+                    try await ClosedConnectionGuard.run(on: leased) { connection in
+                        try await connection.query(
+                            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = \("session/" + stream)", logger: testLogger
+                        ).collect()[0].decode(Int64.self)
+                    }
                 }
             } catch where attempt < 200 {
                 try await Task.sleep(for: .milliseconds(10))

@@ -17,35 +17,21 @@ enum ClosedConnectionGuard {
     static let pollInterval: Duration = .milliseconds(50)
     static let grace: Duration = .milliseconds(500)
 
-    /// Runs `body` on a connection leased from `client`, failing with `unavailable` if the
-    /// connection turns out closed and `body` does not finish by itself. A connection that is
-    /// already closed when leased is replaced (nothing was sent on it), a few times at most.
+    /// Runs `body` on `connection`, failing with `unavailable` if the connection is closed
+    /// already (nothing is sent) or turns out closed while `body` does not finish by itself.
+    /// After a fatal error it keeps the connection until it has closed, so that its pool cannot
+    /// hand it to the next statement in the meantime.
     static func run<T: Sendable>(
-        on client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        on connection: PostgresConnection, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        for attempt in 1... {
-            do {
-                return try await client.withConnection { connection in
-                    guard !connection.isClosed else { throw ClosedBeforeUse() }
-                    do {
-                        return try await watched(connection, body)
-                    } catch {
-                        // Keep a dying connection leased until it has closed, so the pool cannot
-                        // hand it to the next statement in the meantime.
-                        if isFatal(error) { await awaitClose(connection, within: .seconds(1)) }
-                        throw error
-                    }
-                }
-            } catch is ClosedBeforeUse where attempt < 3 {
-                continue
-            } catch is ClosedBeforeUse {
-                throw closed
-            }
+        guard !connection.isClosed else { throw closed }
+        do {
+            return try await watched(connection, body)
+        } catch {
+            if isFatal(error) { await awaitClose(connection, within: .seconds(1)) }
+            throw error
         }
-        fatalError("unreachable")
     }
-
-    private struct ClosedBeforeUse: Error {}
 
     private static func watched<T: Sendable>(
         _ connection: PostgresConnection, _ body: @escaping @Sendable (PostgresConnection) async throws -> T

@@ -73,8 +73,39 @@ public final class EventWriter: Service, Sendable {
     public func run() async {
         await withTaskCancellationOrGracefulShutdownHandler {
             var head: ChainHead?
-            while let batch = await nextBatch() {
-                head = await commit(batch, head: head)
+            var batch: [Item]?
+            var closedLeases = 0
+            while true {
+                if batch == nil { batch = await nextBatch() }
+                guard let waiting = batch else { return }
+                do {
+                    // One connection for batch after batch: a lease per batch cost a tenth of the
+                    // throughput. A closed one is given back (nothing was sent on it) and replaced.
+                    try await client.withConnection { connection in
+                        while let current = batch {
+                            guard !connection.isClosed else { return }
+                            batch = nil
+                            head = await commit(current, head: head, on: connection)
+                            closedLeases = 0
+                            batch = await nextBatch()
+                        }
+                    }
+                } catch {
+                    logger.error("no database connection for the writer", metadata: ["error": "\(PostgresErrorSummary(error))"])
+                    fail(waiting, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))"))
+                    batch = nil
+                    head = nil
+                    continue
+                }
+                if let waiting = batch {
+                    // Handed a connection that was already closed, more than a few times in a row.
+                    closedLeases += 1
+                    if closedLeases >= 3 {
+                        fail(waiting, LedgerStoreError(.unavailable, "the database connection closed before the statement was sent"))
+                        batch = nil
+                        head = nil
+                    }
+                }
             }
         } onCancelOrGracefulShutdown: {
             let waiter = self.queue.withLock { q -> CheckedContinuation<Void, Never>? in
@@ -126,7 +157,7 @@ public final class EventWriter: Service, Sendable {
 
     /// Commits one batch, dropping appends whose stream moved (version conflict) and retrying
     /// the rest. Returns the head to assume next time (nil when unknown).
-    private func commit(_ batch: [Item], head: ChainHead?) async -> ChainHead? {
+    private func commit(_ batch: [Item], head: ChainHead?, on connection: PostgresConnection) async -> ChainHead? {
         var items = batch
         var head = head
         let started = ContinuousClock.now
@@ -136,16 +167,15 @@ public final class EventWriter: Service, Sendable {
             do {
                 call = try AppendBatch(head: head ?? ChainHead(seq: -1, hash: Data()), appends: items.map(\.append), occurredAtMilliseconds: now)
             } catch {
-                items.forEach { $0.continuation.resume(returning: .failure(error)) }
+                fail(items, error)
                 return head
             }
             let outcome: LedgerAppendOutcome
             do {
-                outcome = try await LedgerAppendOutcome.call(call, head: head, on: client, logger: logger)
+                outcome = try await LedgerAppendOutcome.call(call, head: head, on: connection, logger: logger)
             } catch {
                 logger.error("event batch failed", metadata: ["error": "\(PostgresErrorSummary(error))", "appends": "\(items.count)"])
-                let failure = LedgerStoreError(.unavailable, "append failed: \(PostgresErrorSummary(error))")
-                items.forEach { $0.continuation.resume(returning: .failure(failure)) }
+                fail(items, LedgerStoreError(.unavailable, "append failed: \(PostgresErrorSummary(error))"))
                 return nil
             }
             switch outcome {
@@ -168,13 +198,17 @@ public final class EventWriter: Service, Sendable {
                 if items.isEmpty { return head }
             }
         }
-        let failure = LedgerStoreError(.contention, "chain head kept moving; batch abandoned")
-        items.forEach { $0.continuation.resume(returning: .failure(failure)) }
+        fail(items, LedgerStoreError(.contention, "chain head kept moving; batch abandoned"))
         return nil
     }
 }
 
 extension EventWriter {
+    /// Fails every append of a batch.
+    private func fail(_ items: [Item], _ error: LedgerStoreError) {
+        items.forEach { $0.continuation.resume(returning: .failure(error)) }
+    }
+
     /// Fails the appends at these 1-based indexes; returns the others, to be tried again.
     private static func fail(_ items: [Item], at indexes: [Int], with error: (Item) -> LedgerStoreError) -> [Item] {
         let losing = Set(indexes.map { $0 - 1 })

@@ -16,10 +16,10 @@ enum LedgerAppendOutcome {
 
     /// Calls `ledger_commit` with one batch as a single statement (its own transaction,
     /// committed before the answer).
-    static func call(_ batch: AppendBatch, head: ChainHead?, on client: PostgresClient, logger: Logger) async throws -> Self {
+    static func call(_ batch: AppendBatch, head: ChainHead?, on connection: PostgresConnection, logger: Logger) async throws -> Self {
         let statement = LedgerAppendCall(batch: batch, head: head)
         // Guarded: a statement handed to an already-closed connection must not hang the writer.
-        let rows = try await ClosedConnectionGuard.run(on: client) { connection in
+        let rows = try await ClosedConnectionGuard.run(on: connection) { connection in
             // Durable before visible (I1): `ledger_commit` commits before it answers (see
             // Schema/0008), so an 'ok' row is proof the batch is durable. A commit that fails
             // fails the statement instead.
