@@ -77,7 +77,7 @@ public final class EventWriter: Service, Sendable {
             var closedLeases = 0
             while true {
                 if batch == nil { batch = await nextBatch() }
-                guard let waiting = batch else { return }
+                guard batch != nil else { return }
                 do {
                     // One connection for batch after batch: a lease per batch cost a tenth of the
                     // throughput. A closed one is given back (nothing was sent on it) and replaced.
@@ -91,8 +91,9 @@ public final class EventWriter: Service, Sendable {
                         }
                     }
                 } catch {
+                    // `batch` is set only while unsent.
                     logger.error("no database connection for the writer", metadata: ["error": "\(PostgresErrorSummary(error))"])
-                    fail(waiting, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))"))
+                    if let unsent = batch { fail(unsent, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))")) }
                     batch = nil
                     head = nil
                     continue
