@@ -67,44 +67,41 @@ struct TokenRefreshRememberedTests {
         }
     }
 
-    @Test("a subject revoked after the rotation, before any grant event: the remembered token is refused and nothing is written")
-    func subjectRevokedMeanwhile() async throws {
+    /// Rotates once (this replica remembers the successor), appends the revocation `revoked`
+    /// makes of the grant, then presents the remembered token: refused, and nothing written.
+    static func expectRefusedAfterRevocation(
+        _ revoked: @escaping @Sendable (_ grant: Grant, _ now: Instant) throws -> any DomainEvent,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         try await HTTPHarness.with { h in
             let (client, grant, _, first) = try await TokenRefreshTests.start(h)
             let second = try #require(try await TokenFixtures.refresh(h, first, as: client).json["refresh_token"] as? String)
-            let now = h.services.now()
-            let revoked = SubjectEvent.revoked(.init(
-                subject: Subject("alice"), reason: .admin, notBefore: now.adding(.milliseconds(1)), until: now.adding(.seconds(600))
-            ))
-            try await Self.appendRevocation(h, revoked)
+            try await Self.appendRevocation(h, revoked(try await TokenFixtures.grant(h, grant), h.services.now()))
             let events = try await TokenFixtures.eventCount(h)
 
             let response = try await TokenFixtures.refresh(h, second, as: client)
-            #expect(response.status == .badRequest)
-            #expect(response.oauthErrorCode == "invalid_grant")
-            #expect(try await TokenFixtures.eventCount(h) == events)
-            #expect(try await TokenFixtures.grant(h, grant).refresh?.generation == 2)
+            #expect(response.status == .badRequest, sourceLocation: sourceLocation)
+            #expect(response.oauthErrorCode == "invalid_grant", sourceLocation: sourceLocation)
+            #expect(try await TokenFixtures.eventCount(h) == events, sourceLocation: sourceLocation)
+            #expect(try await TokenFixtures.grant(h, grant).refresh?.generation == 2, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("a subject revoked after the rotation, before any grant event: the remembered token is refused and nothing is written")
+    func subjectRevokedMeanwhile() async throws {
+        try await Self.expectRefusedAfterRevocation { grant, now in
+            SubjectEvent.revoked(.init(
+                subject: grant.subject, reason: .admin, notBefore: now.adding(.milliseconds(1)), until: now.adding(.seconds(600))
+            ))
         }
     }
 
     @Test("a session revoked after the rotation, before any grant event: the remembered token is refused and nothing is written")
     func sessionRevokedMeanwhile() async throws {
-        try await HTTPHarness.with { h in
-            let (client, grant, _, first) = try await TokenRefreshTests.start(h)
-            let second = try #require(try await TokenFixtures.refresh(h, first, as: client).json["refresh_token"] as? String)
-            let sid = try #require(try await TokenFixtures.grant(h, grant).sessionID)
-            let now = h.services.now()
-            let revoked = SessionEvent.revoked(.init(
-                sessionID: sid, subject: Subject("alice"), reason: .logout, at: now, until: now.adding(.seconds(600))
+        try await Self.expectRefusedAfterRevocation { grant, now in
+            SessionEvent.revoked(.init(
+                sessionID: try #require(grant.sessionID), subject: grant.subject, reason: .logout, at: now, until: now.adding(.seconds(600))
             ))
-            try await Self.appendRevocation(h, revoked)
-            let events = try await TokenFixtures.eventCount(h)
-
-            let response = try await TokenFixtures.refresh(h, second, as: client)
-            #expect(response.status == .badRequest)
-            #expect(response.oauthErrorCode == "invalid_grant")
-            #expect(try await TokenFixtures.eventCount(h) == events)
-            #expect(try await TokenFixtures.grant(h, grant).refresh?.generation == 2)
         }
     }
 
