@@ -39,7 +39,8 @@ enum ClosedConnectionGuard {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let once = ResumeOnce(continuation)
             let watch = ClosedConnectionWatchdog.shared.watch(connection) { once.resume(.failure(closed)) }
-            Task {
+            // On the connection's event loop, as the writer is: no thread hop to send or to answer.
+            Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop)) {
                 let result: Result<T, any Error>
                 do { result = .success(try await body(connection)) } catch { result = .failure(error) }
                 ClosedConnectionWatchdog.shared.unwatch(watch)

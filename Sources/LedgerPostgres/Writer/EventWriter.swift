@@ -81,13 +81,16 @@ public final class EventWriter: Service, Sendable {
                 do {
                     // One connection for batch after batch: a lease per batch cost a tenth of the
                     // throughput. A closed one is given back (nothing was sent on it) and replaced.
+                    // The loop runs on the connection's event loop (see EventLoopTaskExecutor).
                     try await client.withConnection { connection in
-                        while let current = batch {
-                            guard !connection.isClosed else { return }
-                            batch = nil
-                            head = await commit(current, head: head, on: connection)
-                            closedLeases = 0
-                            batch = await nextBatch()
+                        await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+                            while let current = batch {
+                                guard !connection.isClosed else { return }
+                                batch = nil
+                                head = await commit(current, head: head, on: connection)
+                                closedLeases = 0
+                                batch = await nextBatch()
+                            }
                         }
                     }
                 } catch {
