@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LedgerDomain
 
 /// Requires a valid access token (RFC 6750 §2.1 `Authorization: Bearer`) and, optionally,
 /// scopes; puts the validated token in the request context. Refusals follow RFC 6750 §3:
@@ -33,7 +34,7 @@ public struct LedgerGuardMiddleware<Context: AccessTokenRequestContext>: RouterM
         guard let header = presented.first, header.prefix(while: { $0 != " " }).lowercased() == "bearer" else {
             return challenge(.unauthorized)
         }
-        let token = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst(6).trimmingOptionalWhitespace)
         guard presented.count == 1, !token.isEmpty, !token.contains(" ") else {
             return challenge(.badRequest, error: "invalid_request", description: "malformed Authorization header")
         }

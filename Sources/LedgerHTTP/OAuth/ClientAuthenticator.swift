@@ -52,8 +52,8 @@ public struct ClientAuthenticator: Sendable {
     static func basicCredentials(_ request: Request) throws(OAuthError) -> (id: String, secret: String)? {
         guard let header = request.headers[.authorization] else { return nil }
         guard header.count > 6, header.prefix(6).lowercased() == "basic " else { return nil }
-        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+        guard let data = Data(base64Encoded: String(header.dropFirst(6).trimmingOptionalWhitespace)),
+            let text = String(validating: data, as: UTF8.self), let colon = text.firstIndex(of: ":"),
             let id = FormParameters.decode(text[..<colon]), let secret = FormParameters.decode(text[text.index(after: colon)...])
         else {
             throw .invalidClient("malformed Basic credentials", basicAttempted: true)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LedgerDomain
 
 /// The parameters of an `application/x-www-form-urlencoded` body or a query string, parsed
 /// strictly (I8): valid UTF-8 only, each parameter at most once, bounded size.
@@ -27,7 +28,7 @@ public struct FormParameters: Sendable, Hashable {
 
     /// Reads and parses a request's form body, checking its content type and size.
     public static func body(of request: Request) async throws(OAuthError) -> FormParameters {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingOptionalWhitespace.lowercased()
         guard type == "application/x-www-form-urlencoded" else {
             throw .invalidRequest("the body must be application/x-www-form-urlencoded")
         }

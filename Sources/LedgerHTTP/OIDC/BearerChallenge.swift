@@ -1,4 +1,5 @@
 import Hummingbird
+import LedgerDomain
 
 /// RFC 6750 bearer-token use at a protected resource of this service: reading the token from
 /// `Authorization: Bearer`, and the §3 errors with their `WWW-Authenticate` challenges.
@@ -14,7 +15,7 @@ enum BearerChallenge {
         guard headers.count == 1, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw invalidRequest("the Authorization header must be one Bearer token")
         }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let token = header.dropFirst(7).trimmingOptionalWhitespace
         // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
         guard !token.isEmpty, token.utf8.count <= 8192,
             token.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._~+/=".unicodeScalars.contains($0)) })
