@@ -8,6 +8,7 @@ import Synchronization
 final class PrebuiltCommands: Sendable {
     private let supply: [[PendingAppend]]
     private let cursors: Mutex<[Int]>
+    private let make: @Sendable () throws -> PendingAppend
     private let lateBuilds = Atomic<Int>(0)
 
     /// Builds `perWorker` commands for each of `workers` appenders, on every core.
@@ -23,8 +24,6 @@ final class PrebuiltCommands: Sendable {
         cursors = Mutex([Int](repeating: 0, count: workers))
         self.make = make
     }
-
-    private let make: @Sendable () throws -> PendingAppend
 
     /// The next command of `worker`.
     func next(for worker: Int) throws -> PendingAppend {
