@@ -116,15 +116,31 @@ public enum TestDatabase {
         }
 
         private static func createTemplate(logger: Logger) async throws -> String {
-            let name = "tl_template_\(ProcessInfo.processInfo.processIdentifier)"
+            let name = templatePrefix + String(ProcessInfo.processInfo.processIdentifier)
             try await with(url: TestEnvironment.adminDatabaseURL, logger: logger) { client in
-                try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+                for stale in try await orphanedTemplates(client, logger: logger) + [name] {
+                    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(stale) WITH (FORCE)"), logger: logger)
+                }
                 try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
             }
             try await with(url: TestDatabase.url(database: name), logger: logger) { client in
                 try await Migrator().migrate(client, logger: logger)
             }
             return name
+        }
+
+        private static let templatePrefix = "tl_template_"
+
+        /// Templates left by test processes that have exited: a process cannot drop its own
+        /// template on exit, so each new one clears those of processes no longer running.
+        private static func orphanedTemplates(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+            let rows = try await client.query("SELECT datname FROM pg_database WHERE starts_with(datname, \(templatePrefix))", logger: logger)
+            var orphans: [String] = []
+            for try await name in rows.decode(String.self) {
+                guard let pid = Int32(name.dropFirst(templatePrefix.count)) else { continue }
+                if kill(pid, 0) != 0, errno == ESRCH { orphans.append(name) }
+            }
+            return orphans
         }
 
         private func admin(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {

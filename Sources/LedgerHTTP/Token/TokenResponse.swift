@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerPostgres
 
 /// A successful token response (RFC 6749 §5.1), with `id_token` when the code exchange granted
 /// `openid` (OIDC Core §3.1.3.3).
@@ -25,9 +26,7 @@ struct TokenResponse: Encodable {
 
     /// The JSON body; these exact bytes are what a grace-window duplicate gets back.
     func body() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data()
+        (try? CanonicalJSON.encode(self)) ?? Data()
     }
 
     /// A 200 answer with `body`, never cached (RFC 6749 §5.1).

@@ -13,8 +13,13 @@ import NIOCore
 public enum CanonicalJSON {
     /// Encodes a value canonically.
     public static func encode(_ value: some Encodable) throws(LedgerStoreError) -> Data {
+        Data(try bytes(value))
+    }
+
+    /// Encodes a value canonically, as bytes.
+    public static func bytes(_ value: some Encodable) throws(LedgerStoreError) -> [UInt8] {
         do {
-            return try encoder.encode(value)
+            return try CanonicalJSONEncoder().encode(value)
         } catch {
             throw LedgerStoreError(.encoding, "cannot encode \(type(of: value)): \(error)")
         }
@@ -80,8 +85,7 @@ public enum CanonicalJSON {
             out.append(contentsOf: utf8)
             out.append(UInt8(ascii: "\""))
         } else {
-            // A string always encodes.
-            out.append(contentsOf: (try? encoder.encode(String(decoding: utf8, as: UTF8.self))) ?? Data())
+            CanonicalJSONEncoder.appendQuoted(String(decoding: utf8, as: UTF8.self), to: &out)
         }
     }
 
@@ -96,11 +100,4 @@ public enum CanonicalJSON {
             false
         }
     }
-
-    /// One encoder for every call (`JSONEncoder` is safe to share once configured).
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

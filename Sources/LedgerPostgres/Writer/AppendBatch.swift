@@ -60,10 +60,6 @@ struct AppendBatch: Sendable {
         }
         newHead = ChainHead(seq: seq, hash: previous)
         guard !projection.isEmpty else { return }
-        do {
-            projectionJSON = String(decoding: try JSONEncoder().encode(projection), as: UTF8.self)
-        } catch {
-            throw LedgerStoreError(.encoding, "projection rows: \(error)")
-        }
+        projectionJSON = String(decoding: try CanonicalJSON.bytes(projection), as: UTF8.self)
     }
 }
