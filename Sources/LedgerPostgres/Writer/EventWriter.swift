@@ -18,6 +18,9 @@ public final class EventWriter: Service, Sendable {
     public struct Configuration: Sendable {
         /// Upper bound on events per batch.
         public var maxBatchEvents: Int = 4096
+        /// How long the writer may wait, after answering a batch, for those callers to append
+        /// again (see ``GatherPolicy``); zero never waits.
+        public var gatherWindow: Duration = .microseconds(150)
 
         /// Creates the default configuration.
         public init() {}
@@ -31,6 +34,9 @@ public final class EventWriter: Service, Sendable {
     private struct Queue: ~Copyable {
         var pending: [Item] = []
         var waiter: CheckedContinuation<Void, Never>?
+        /// The writer gathering: resumed once `pending` holds `gatherTarget` appends.
+        var gatherer: CheckedContinuation<Void, Never>?
+        var gatherTarget = 0
         var closed = false
     }
 
@@ -57,6 +63,10 @@ public final class EventWriter: Service, Sendable {
             let (accepted, waiter) = queue.withLock { q -> (Bool, CheckedContinuation<Void, Never>?) in
                 guard !q.closed else { return (false, nil) }
                 q.pending.append(item)
+                if let gatherer = q.gatherer, q.pending.count >= q.gatherTarget {
+                    q.gatherer = nil
+                    return (true, gatherer)
+                }
                 defer { q.waiter = nil }
                 return (true, q.waiter)
             }
@@ -75,6 +85,7 @@ public final class EventWriter: Service, Sendable {
             var head: ChainHead?
             var batch: [Item]?
             var closedLeases = 0
+            var gathering = GatherPolicy(window: configuration.gatherWindow)
             while true {
                 if batch == nil { batch = await nextBatch() }
                 guard batch != nil else { return }
@@ -87,8 +98,12 @@ public final class EventWriter: Service, Sendable {
                             while let current = batch {
                                 guard !connection.isClosed else { return }
                                 batch = nil
-                                head = await commit(current, head: head, on: connection)
+                                let committed = await commit(current, head: head, on: connection)
+                                head = committed.head
                                 closedLeases = 0
+                                if let target = gathering.target(answered: current.count, queued: committed.queuedWhenAnswered) {
+                                    gathering.record(queued: await gather(target, on: connection.eventLoop))
+                                }
                                 batch = await nextBatch()
                             }
                         }
@@ -112,13 +127,36 @@ public final class EventWriter: Service, Sendable {
                 }
             }
         } onCancelOrGracefulShutdown: {
-            let waiter = self.queue.withLock { q -> CheckedContinuation<Void, Never>? in
+            let (waiter, gatherer) = self.queue.withLock { q in
                 q.closed = true
-                defer { q.waiter = nil }
-                return q.waiter
+                defer { (q.waiter, q.gatherer) = (nil, nil) }
+                return (q.waiter, q.gatherer)
             }
             waiter?.resume()
+            gatherer?.resume()
         }
+    }
+
+    /// Waits until `target` appends are queued or the gather window closes; returns how many
+    /// are queued then.
+    private func gather(_ target: Int, on eventLoop: any EventLoop) async -> Int {
+        var timer: Scheduled<Void>?
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let wait = queue.withLock { q -> Bool in
+                guard q.pending.count < target, !q.closed else { return false }
+                (q.gatherer, q.gatherTarget) = (continuation, target)
+                return true
+            }
+            guard wait else { return continuation.resume() }
+            timer = eventLoop.scheduleTask(in: .nanoseconds(configuration.gatherWindow.nanoseconds)) {
+                self.queue.withLock { q in
+                    defer { q.gatherer = nil }
+                    return q.gatherer
+                }?.resume()
+            }
+        }
+        timer?.cancel()
+        return queue.withLock { $0.pending.count }
     }
 
     /// Waits for work; takes at most one append per stream, in arrival order. Nil once closed
@@ -160,8 +198,9 @@ public final class EventWriter: Service, Sendable {
     }
 
     /// Commits one batch, dropping appends whose stream moved (version conflict) and retrying
-    /// the rest. Returns the head to assume next time (nil when unknown).
-    private func commit(_ batch: [Item], head: ChainHead?, on connection: PostgresConnection) async -> ChainHead? {
+    /// the rest. Returns the head to assume next time (nil when unknown) and how many appends
+    /// were queued just before the batch's callers were answered (those cannot be theirs).
+    private func commit(_ batch: [Item], head: ChainHead?, on connection: PostgresConnection) async -> (head: ChainHead?, queuedWhenAnswered: Int) {
         var items = batch
         var head = head
         let started = ContinuousClock.now
@@ -172,7 +211,7 @@ public final class EventWriter: Service, Sendable {
                 call = try AppendBatch(head: head ?? ChainHead(seq: -1, hash: Data()), appends: items.map(\.append), occurredAtMilliseconds: now)
             } catch {
                 fail(items, error)
-                return head
+                return (head, 0)
             }
             let outcome: LedgerAppendOutcome
             do {
@@ -180,30 +219,31 @@ public final class EventWriter: Service, Sendable {
             } catch {
                 logger.error("event batch failed", metadata: ["error": "\(PostgresErrorSummary(error))", "appends": "\(items.count)"])
                 fail(items, LedgerStoreError(.unavailable, "append failed: \(PostgresErrorSummary(error))"))
-                return nil
+                return (nil, 0)
             }
             switch outcome {
             case .committed:
                 batchEvents.record(call.eventTypes.count)
                 commitLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                let queued = queue.withLock { $0.pending.count }
                 for (item, receipt) in zip(items, call.receipts) { item.continuation.resume(returning: .success(receipt)) }
-                return call.newHead
+                return (call.newHead, queued)
             case .stale(let current):
                 head = current
             case .conflict(let indexes):
                 items = Self.fail(items, at: indexes) { item in
                     LedgerStoreError(.versionConflict, "stream \(item.append.stream) moved past version \(item.append.expectedVersion)")
                 }
-                if items.isEmpty { return head }
+                if items.isEmpty { return (head, 0) }
             case .staleRead(let indexes):
                 items = Self.fail(items, at: indexes) { item in
                     LedgerStoreError(.staleRead, "a stream read by the append to \(item.append.stream) has moved")
                 }
-                if items.isEmpty { return head }
+                if items.isEmpty { return (head, 0) }
             }
         }
         fail(items, LedgerStoreError(.contention, "chain head kept moving; batch abandoned"))
-        return nil
+        return (nil, 0)
     }
 }
 
