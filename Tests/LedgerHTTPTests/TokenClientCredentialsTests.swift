@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerDomain
 import LedgerHTTP
+import LedgerPostgres
 import Testing
 
 @Suite("POST /token client_credentials")
@@ -44,6 +45,10 @@ struct TokenClientCredentialsTests {
             #expect((claims["jti"] as? String)?.isEmpty == false)
             let verified = try await h.services.keys.verify(token, as: AccessTokenClaims.self)
             #expect(verified.grantID == grant.rawValue)
+            // Signed through the canonical encoder: keys sorted, no whitespace.
+            let (headerJSON, claimsJSON) = try TokenFixtures.jwtJSON(token)
+            #expect(CanonicalJSON.isCanonical([UInt8](headerJSON)))
+            #expect(CanonicalJSON.isCanonical([UInt8](claimsJSON)))
         }
     }
 

@@ -134,13 +134,21 @@ enum TokenFixtures {
 
     /// The decoded header and claims of a compact JWS.
     static func jwtParts(_ token: String) throws -> (header: [String: Any], claims: [String: Any]) {
+        let (header, claims) = try jwtJSON(token)
+        func decode(_ data: Data) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        return (try decode(header), try decode(claims))
+    }
+
+    /// The JSON bytes of a JWT's header and payload.
+    static func jwtJSON(_ token: String) throws -> (header: Data, claims: Data) {
         let segments = token.split(separator: ".").map(String.init)
         try #require(segments.count == 3)
-        func decode(_ text: String) throws -> [String: Any] {
+        func decode(_ text: String) throws -> Data {
             var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
             if base64.count % 4 != 0 { base64 += String(repeating: "=", count: 4 - base64.count % 4) }
-            let data = try #require(Data(base64Encoded: base64))
-            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try #require(Data(base64Encoded: base64))
         }
         return (try decode(segments[0]), try decode(segments[1]))
     }

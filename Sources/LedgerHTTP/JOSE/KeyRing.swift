@@ -35,7 +35,7 @@ public actor KeyRing: Service {
     private let policy: Policy
     private let now: @Sendable () -> Instant
     private let logger: Logger
-    private var collection = JWTKeyCollection.canonical()
+    private var collection = JWTKeyCollection()
     private var activeKey: KeyID?
     private var published: [SigningKey] = []
     /// Algorithm of every key whose signatures are accepted (active, published or retired but
@@ -91,7 +91,7 @@ public actor KeyRing: Service {
             logger.info("signing key activated", metadata: ["kid": "\(next.key.id)"])
             keys = try await store.all()
         }
-        let fresh = JWTKeyCollection.canonical()
+        let fresh = JWTKeyCollection()
         var active: KeyID?
         var registered: Set<KeyID> = []
         for stored in keys where stored.key.status == .active {

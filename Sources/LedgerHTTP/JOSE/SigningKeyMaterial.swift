@@ -103,13 +103,16 @@ public enum SigningKeyMaterial: Sendable {
         }
     }
 
-    /// Registers the private key with a jwt-kit collection under its key id.
+    /// Registers the private key with a jwt-kit collection under its key id, signing with
+    /// ``CanonicalJWTEncoder``.
     func register(in keys: JWTKeyCollection, kid: KeyID) async throws {
         let id = JWKIdentifier(string: kid.rawValue)
+        let serializer = DefaultJWTSerializer(jsonEncoder: CanonicalJWTEncoder())
         switch self {
-        case .es256(let key): await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: id)
-        case .edDSA(let key): await keys.add(eddsa: try EdDSA.PrivateKey(backing: key), kid: id)
-        case .rs256(let key): await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: id)
+        case .es256(let key): await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: id, serializer: serializer)
+        case .edDSA(let key): await keys.add(eddsa: try EdDSA.PrivateKey(backing: key), kid: id, serializer: serializer)
+        case .rs256(let key):
+            await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: id, serializer: serializer)
         }
     }
 
