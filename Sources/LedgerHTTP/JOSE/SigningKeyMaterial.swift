@@ -110,7 +110,7 @@ public enum SigningKeyMaterial: Sendable {
         let serializer = DefaultJWTSerializer(jsonEncoder: CanonicalJWTEncoder())
         switch self {
         case .es256(let key): await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: id, serializer: serializer)
-        case .edDSA(let key): await keys.add(eddsa: try EdDSA.PrivateKey(backing: key), kid: id, serializer: serializer)
+        case .edDSA(let key): await keys.add(eddsa: EdDSA.PrivateKey(backing: key), kid: id, serializer: serializer)
         case .rs256(let key):
             await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: id, serializer: serializer)
         }

@@ -16,24 +16,29 @@ extension PostgresClient {
     }
 
     /// Runs a query and decodes every row with `decode`, mapping failures to ``LedgerStoreError``.
+    /// The wait for a connection is bounded by ``leaseWait``.
     func rows<Row>(_ query: PostgresQuery, logger: Logger, _ decode: (PostgresRow) throws -> Row) async throws(LedgerStoreError) -> [Row] {
         do {
-            var result: [Row] = []
-            for try await row in try await self.query(query, logger: logger) { result.append(try decode(row)) }
-            return result
+            let rows = try await withConnection(waitingAtMost: Self.leaseWait) { connection in
+                try await connection.query(query, logger: logger).collect()
+            }
+            return try rows.map(decode)
         } catch {
             throw LedgerStoreError(.unavailable, "query failed: \(PostgresErrorSummary(error))")
         }
     }
 
     /// Runs a prepared statement (prepared once per connection, so PostgreSQL neither parses nor,
-    /// once it settles on a generic plan, plans it again) and returns every row.
+    /// once it settles on a generic plan, plans it again) and returns every row. The wait for a
+    /// connection is bounded by ``leaseWait``.
     func rows<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws(LedgerStoreError) -> [Statement.Row]
     where Statement.Row: Sendable {
         do {
-            var result: [Statement.Row] = []
-            for try await row in try await execute(statement, logger: logger) { result.append(row) }
-            return result
+            return try await withConnection(waitingAtMost: Self.leaseWait) { connection in
+                var result: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { result.append(row) }
+                return result
+            }
         } catch {
             throw LedgerStoreError(.unavailable, "query failed: \(PostgresErrorSummary(error))")
         }

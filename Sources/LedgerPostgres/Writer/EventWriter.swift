@@ -21,6 +21,9 @@ public final class EventWriter: Service, Sendable {
         /// How long the writer may wait, after answering a batch, for those callers to append
         /// again (see ``GatherPolicy``); zero never waits.
         public var gatherWindow: Duration = .microseconds(150)
+        /// How long the loop waits for a database connection before it fails the batch it holds
+        /// as `unavailable` (and tries again with the next).
+        public var connectionWait: Duration = PostgresClient.leaseWait
 
         /// Creates the default configuration.
         public init() {}
@@ -82,47 +85,35 @@ public final class EventWriter: Service, Sendable {
     /// Runs the batching loop until cancelled or shut down gracefully; then drains what is queued.
     public func run() async {
         await withTaskCancellationOrGracefulShutdownHandler {
-            var head: ChainHead?
-            var batch: [Item]?
-            var closedLeases = 0
-            var gathering = GatherPolicy(window: configuration.gatherWindow)
+            var state = LoopState(gathering: GatherPolicy(window: configuration.gatherWindow))
             while true {
-                if batch == nil { batch = await nextBatch() }
-                guard batch != nil else { return }
+                if state.batch == nil { state.batch = await nextBatch() }
+                guard state.batch != nil else { return }
                 do {
                     // One connection for batch after batch: a lease per batch cost a tenth of the
                     // throughput. A closed one is given back (nothing was sent on it) and replaced.
-                    // The loop runs on the connection's event loop (see EventLoopTaskExecutor).
-                    try await client.withConnection { connection in
-                        await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
-                            while let current = batch {
-                                guard !connection.isClosed else { return }
-                                batch = nil
-                                let committed = await commit(current, head: head, on: connection)
-                                head = committed.head
-                                closedLeases = 0
-                                if let target = gathering.target(answered: current.count, queued: committed.queuedWhenAnswered) {
-                                    gathering.record(queued: await gather(target, on: connection.eventLoop))
-                                }
-                                batch = await nextBatch()
-                            }
-                        }
+                    // The wait for it is bounded: while the database is unreachable, callers are
+                    // answered `unavailable` after `connectionWait` rather than after the pool's
+                    // own minute.
+                    let start = state
+                    state = try await client.withConnection(waitingAtMost: configuration.connectionWait) { connection in
+                        await self.drain(start, on: connection)
                     }
                 } catch {
                     // `batch` is set only while unsent.
                     logger.error("no database connection for the writer", metadata: ["error": "\(PostgresErrorSummary(error))"])
-                    if let unsent = batch { fail(unsent, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))")) }
-                    batch = nil
-                    head = nil
+                    if let unsent = state.batch { fail(unsent, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))")) }
+                    state.batch = nil
+                    state.head = nil
                     continue
                 }
-                if let waiting = batch {
+                if let waiting = state.batch {
                     // Handed a connection that was already closed, more than a few times in a row.
-                    closedLeases += 1
-                    if closedLeases >= 3 {
+                    state.closedLeases += 1
+                    if state.closedLeases >= 3 {
                         fail(waiting, LedgerStoreError(.unavailable, "the database connection closed before the statement was sent"))
-                        batch = nil
-                        head = nil
+                        state.batch = nil
+                        state.head = nil
                     }
                 }
             }
@@ -135,6 +126,38 @@ public final class EventWriter: Service, Sendable {
             waiter?.resume()
             gatherer?.resume()
         }
+    }
+
+    /// What the batching loop carries from one leased connection to the next.
+    private struct LoopState: Sendable {
+        /// The head the next batch chains onto; nil when unknown.
+        var head: ChainHead?
+        /// The batch taken but not yet sent.
+        var batch: [Item]?
+        /// Connections in a row found closed before anything was sent on them.
+        var closedLeases = 0
+        var gathering: GatherPolicy
+    }
+
+    /// Commits batch after batch on one connection, on its event loop (see
+    /// ``EventLoopTaskExecutor``), until the queue is closed and drained or the connection is
+    /// found closed with a batch still unsent.
+    private func drain(_ start: LoopState, on connection: PostgresConnection) async -> LoopState {
+        var state = start
+        await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+            while let current = state.batch {
+                guard !connection.isClosed else { return }
+                state.batch = nil
+                let committed = await commit(current, head: state.head, on: connection)
+                state.head = committed.head
+                state.closedLeases = 0
+                if let target = state.gathering.target(answered: current.count, queued: committed.queuedWhenAnswered) {
+                    state.gathering.record(queued: await gather(target, on: connection.eventLoop))
+                }
+                state.batch = await nextBatch()
+            }
+        }
+        return state
     }
 
     /// Waits until `target` appends are queued or the gather window closes; returns how many

@@ -1,0 +1,55 @@
+import LedgerDomain
+import LedgerPostgres
+import LedgerTesting
+import PostgresNIO
+import Testing
+
+/// postgres-nio keeps a lease request waiting while it cannot connect, until its circuit
+/// breaker trips a minute later. The writer and the stores bound that wait, so a request
+/// answers 503 in seconds while the database is unreachable.
+@Suite("An unreachable database is reported in seconds, not after the pool's minute", .timeLimit(.minutes(1)))
+struct DatabaseOutageTests {
+    /// Runs `body` with a client whose server refuses every connection (nothing listens there).
+    static func withUnreachableDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+        let configuration = try DatabaseURL("postgres://tokenledger@127.0.0.1:9/tokenledger").configuration
+        let client = PostgresClient(configuration: configuration, backgroundLogger: testLogger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client)
+        }
+    }
+
+    @Test("an append fails as unavailable once the writer's connection wait is over")
+    func writerAnswers() async throws {
+        try await Self.withUnreachableDatabase { client in
+            var configuration = EventWriter.Configuration()
+            configuration.connectionWait = .seconds(1)
+            let writer = EventWriter(client: client, logger: testLogger, configuration: configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await writer.run() }
+                defer { group.cancelAll() }
+                let started = ContinuousClock.now
+                let error = await #expect(throws: LedgerStoreError.self) {
+                    try await RevocationFixtures.append(.token, to: writer)
+                }
+                #expect(error?.code == .unavailable)
+                #expect(ContinuousClock.now - started < .seconds(4))
+                // The writer is still there for the next caller.
+                await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
+            }
+        }
+    }
+
+    @Test("a store read fails as unavailable after the lease wait")
+    func readAnswers() async throws {
+        try await Self.withUnreachableDatabase { client in
+            let writer = EventWriter(client: client, logger: testLogger)
+            let grants = GrantStore(client: client, writer: writer, logger: testLogger)
+            let started = ContinuousClock.now
+            let error = await #expect(throws: LedgerStoreError.self) { try await grants.load(GrantID("g-1")) }
+            #expect(error?.code == .unavailable)
+            #expect(ContinuousClock.now - started < PostgresClient.leaseWait + .seconds(3))
+        }
+    }
+}
