@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerHTTP
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The service's public and admin listeners running live on ephemeral loopback ports over a
@@ -35,9 +36,11 @@ public struct LiveStack: Sendable {
             router: AdminRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in ports.withLock { $0.admin = channel.localAddress?.port } }, logger: logger
         )
+        // Stopped gracefully, as `tokenledger serve` stops: cancelling the listeners closes
+        // their channels under them ("Server shutdown error: Already closed").
+        let listeners = ServiceGroup(configuration: .init(services: [publicApp, adminApp], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await publicApp.runService() }
-            group.addTask { try await adminApp.runService() }
+            group.addTask { try await listeners.run() }
             defer { group.cancelAll() }
             let deadline = ContinuousClock.now + .seconds(30)
             var bound = ports.withLock { $0 }
@@ -46,10 +49,15 @@ public struct LiveStack: Sendable {
                 try await Task.sleep(for: .milliseconds(5))
                 bound = ports.withLock { $0 }
             }
-            try await body(LiveStack(
-                ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(bound.public!)",
-                adminURL: "http://127.0.0.1:\(bound.admin!)"
-            ))
+            let outcome = await Result {
+                try await body(LiveStack(
+                    ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(bound.public!)",
+                    adminURL: "http://127.0.0.1:\(bound.admin!)"
+                ))
+            }
+            await listeners.triggerGracefulShutdown()
+            try await group.waitForAll()
+            try outcome.get()
         }
     }
 }
