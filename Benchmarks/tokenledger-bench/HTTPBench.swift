@@ -29,21 +29,13 @@ struct HTTPBench: AsyncParsableCommand {
     @Flag(help: "A few-second run for CI.")
     var smoke = false
 
-    @Option(help: "The writer's gather window in microseconds (0: never wait for answered callers to return).")
-    var gatherWindowMicroseconds: Int?
-
-    /// The writer's configuration, with the gather window if one was given.
-    var writerConfiguration: EventWriter.Configuration {
-        var configuration = EventWriter.Configuration()
-        if let gatherWindowMicroseconds { configuration.gatherWindow = .microseconds(gatherWindowMicroseconds) }
-        return configuration
-    }
+    @OptionGroup var writerOptions: WriterOptions
 
     func run() async throws {
         let duration = Duration.seconds(smoke ? 2 : seconds)
         let connections = self.connections
         print("http benchmark: \(connections) connections, \(duration.seconds) s per phase, synchronous_commit=on")
-        try await TestDatabase.withLedger(writerConfiguration: writerConfiguration, poolSize: 40) { ledger in
+        try await TestDatabase.withLedger(writerConfiguration: writerOptions.configuration, poolSize: 40) { ledger in
             try await BenchStack.with(ledger) { stack in
                 let http = HTTPClient(
                     eventLoopGroupProvider: .singleton,

@@ -28,15 +28,7 @@ struct WriterBench: AsyncParsableCommand {
     @Flag(help: "Build (JSON-encode) each command inside the timed loop instead of before the clock starts.")
     var encodeInLoop = false
 
-    @Option(help: "The writer's gather window in microseconds (0: never wait for answered callers to return).")
-    var gatherWindowMicroseconds: Int?
-
-    /// The writer's configuration, with the gather window if one was given.
-    var writerConfiguration: EventWriter.Configuration {
-        var configuration = EventWriter.Configuration()
-        if let gatherWindowMicroseconds { configuration.gatherWindow = .microseconds(gatherWindowMicroseconds) }
-        return configuration
-    }
+    @OptionGroup var writerOptions: WriterOptions
 
     func run() async throws {
         let duration = Duration.seconds(smoke ? 2 : seconds)
@@ -49,7 +41,7 @@ struct WriterBench: AsyncParsableCommand {
 
         // Enough commands for 45,000 events/s (group commit) and 1,500/s (naive) per phase.
         let seconds = Int(duration.seconds)
-        let (grouped, groupedLate) = try await TestDatabase.withLedger(writerConfiguration: writerConfiguration, poolSize: 40) { ledger in
+        let (grouped, groupedLate) = try await TestDatabase.withLedger(writerConfiguration: writerOptions.configuration, poolSize: 40) { ledger in
             let writer = ledger.primary.writer
             let commands = try await Self.commands(workers: appenders, perSecond: 45_000, seconds: seconds, inLoop: encodeInLoop)
             let result = await measure("group commit", workers: appenders, duration: duration) { worker in

@@ -32,6 +32,12 @@ public enum TestDatabase {
         replicas count: Int = 1, writerConfiguration: EventWriter.Configuration = .init(), poolSize: Int = 12,
         _ body: @Sendable (Ledger) async throws -> T
     ) async throws -> T {
+        // Hundreds of parallel tests on two cores (each cloning a database) can make opening a
+        // connection take longer than the service's outage bound; tests of that bound set
+        // their own.
+        PostgresClient.setLeaseWait(testLeaseWait)
+        var writerConfiguration = writerConfiguration
+        writerConfiguration.connectionWait = testLeaseWait
         let name = try await Template.shared.clone()
         let url = Self.url(database: name)
         var logger = Logger(label: "test.\(name)")
@@ -57,6 +63,9 @@ public enum TestDatabase {
         try await Template.shared.drop(name)
         return try outcome.get()
     }
+
+    /// How long tests wait for a database connection.
+    public static let testLeaseWait: Duration = .seconds(60)
 
     /// URL of a database on the test cluster.
     public static func url(database: String) -> String {

@@ -1,7 +1,8 @@
 import LedgerDomain
-import LedgerPostgres
+@testable import LedgerPostgres
 import LedgerTesting
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// postgres-nio keeps a lease request waiting while it cannot connect, until its circuit
@@ -41,15 +42,16 @@ struct DatabaseOutageTests {
         }
     }
 
-    @Test("a store read fails as unavailable after the lease wait")
+    @Test("a bounded lease gives up after its wait, and a connection handed out later runs nothing")
     func readAnswers() async throws {
         try await Self.withUnreachableDatabase { client in
-            let writer = EventWriter(client: client, logger: testLogger)
-            let grants = GrantStore(client: client, writer: writer, logger: testLogger)
             let started = ContinuousClock.now
-            let error = await #expect(throws: LedgerStoreError.self) { try await grants.load(GrantID("g-1")) }
-            #expect(error?.code == .unavailable)
-            #expect(ContinuousClock.now - started < PostgresClient.leaseWait + .seconds(3))
+            let ran = Mutex(false)
+            await #expect(throws: LeaseTimeout.self) {
+                try await client.withConnection(waitingAtMost: .seconds(1)) { _ in ran.withLock { $0 = true } }
+            }
+            #expect(ContinuousClock.now - started < .seconds(4))
+            #expect(ran.withLock { $0 } == false)
         }
     }
 }

@@ -2,11 +2,19 @@ import PostgresNIO
 import Synchronization
 
 extension PostgresClient {
-    /// How long a caller waits for a pool connection before the database counts as unreachable.
-    /// postgres-nio keeps lease requests waiting while it fails to connect, until its circuit
-    /// breaker trips a minute later: without a bound of our own, every request would hang that
-    /// long before it could answer 503.
-    public static let leaseWait: Duration = .seconds(5)
+    /// How long a caller waits for a pool connection before the database counts as unreachable
+    /// (5 s unless ``setLeaseWait(_:)`` changed it). postgres-nio keeps lease requests waiting
+    /// while it fails to connect, until its circuit breaker trips a minute later: without a
+    /// bound of our own, every request would hang that long before it could answer 503.
+    public static var leaseWait: Duration { .nanoseconds(leaseWaitNanoseconds.load(ordering: .relaxed)) }
+
+    /// Sets ``leaseWait`` for the process: for test harnesses, whose hundreds of parallel tests
+    /// on two cores can make opening a connection take longer than a real outage should.
+    public static func setLeaseWait(_ wait: Duration) {
+        leaseWaitNanoseconds.store(wait.nanoseconds, ordering: .relaxed)
+    }
+
+    private static let leaseWaitNanoseconds = Atomic<Int64>(5_000_000_000)
 
     /// Runs `body` with a pool connection, or throws ``LeaseTimeout`` when none is handed out
     /// within `wait`. Only the wait is bounded, not `body`. Exactly one of the two happens: a
