@@ -28,6 +28,9 @@ struct EncodingBench: AsyncParsableCommand {
             throw ValidationError("the encoders disagree on \(type(of: value.wrapped))")
         }
         print("encoding benchmark: \(count) client_credentials tokens, \(values.count) values each")
+        #if DEBUG
+        print("debug build: CanonicalJSONEncoder is unoptimized here, JSONEncoder is not; only the byte check counts")
+        #endif
         for round in 1...3 {
             let slow = try Self.time(count) { for value in values { _ = try foundation.encode(value) } }
             let fast = try Self.time(count) { for value in values { _ = try canonical.encode(value) } }
