@@ -21,8 +21,7 @@ struct EncodingBench: AsyncParsableCommand {
     func run() async throws {
         let count = smoke ? 2_000 : tokens
         let values = try Self.tokenValues()
-        let foundation = JSONEncoder()
-        foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let foundation = CanonicalJSON.referenceEncoder()
         let canonical = CanonicalJSONEncoder()
         for value in values where try Array(foundation.encode(value)) != canonical.encode(value) {
             throw ValidationError("the encoders disagree on \(type(of: value.wrapped))")
@@ -62,14 +61,8 @@ struct EncodingBench: AsyncParsableCommand {
             client: ClientID("svc-a"), session: nil, scope: scope, jti: jti, issuedAt: now, expiresAt: now.adding(.seconds(600))
         )
         let metadata = EventMetadata(actor: "client:svc-a", clientID: "svc-a", requestID: RandomUUID.make(), ipHash: String(repeating: "ab", count: 32))
-        return decision.events.map { AnyEncodable(Payload(event: $0)) } + [AnyEncodable(metadata), AnyEncodable(claims)]
+        return decision.events.map { AnyEncodable(EventPayload($0)) } + [AnyEncodable(metadata), AnyEncodable(claims)]
     }
-}
-
-/// An event's payload, as the log stores it.
-private struct Payload: Encodable {
-    var event: GrantEvent
-    func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
 }
 
 /// Any encodable value, encoded as itself.

@@ -8,16 +8,17 @@ import Testing
 /// `.withoutEscapingSlashes` writes: stored hashes were computed over those bytes.
 @Suite("The canonical encoder writes JSONEncoder's sorted bytes")
 struct CanonicalJSONEncoderTests {
-    static let foundation: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static let foundation = CanonicalJSON.referenceEncoder()
 
     static func expectSameBytes(_ value: some Encodable, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let expected = String(decoding: try foundation.encode(value), as: UTF8.self)
         let actual = String(decoding: try CanonicalJSONEncoder().encode(value), as: UTF8.self)
         #expect(actual == expected, sourceLocation: sourceLocation)
+    }
+
+    /// Compares an event's payload, as the log stores it (opens an `any DomainEvent`).
+    static func expectSamePayload(_ event: some DomainEvent, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expectSameBytes(EventPayload(event), sourceLocation: sourceLocation)
     }
 
     @Test("every control character, quotes, backslashes, slashes and non-ASCII text")
@@ -68,7 +69,7 @@ struct CanonicalJSONEncoderTests {
             for row in rows {
                 let (type, data) = try row.decode((String, String).self)
                 let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
-                try Self.expectSameBytes(Payload(event: event.event))
+                try Self.expectSamePayload(event.event)
             }
             try Self.expectSameBytes(EventMetadata(actor: "user:ü", clientID: "c/1", requestID: "r\"1", ipHash: "ab"))
         }
@@ -92,12 +93,6 @@ struct CanonicalJSONEncoderTests {
             return .object(object)
         }
     }
-}
-
-/// Encodes only an event's payload, as the log stores it.
-private struct Payload: Encodable {
-    var event: any DomainEvent
-    func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
 }
 
 /// Every scalar type, and the types JSONEncoder gives a form of its own.

@@ -61,43 +61,33 @@ public enum CanonicalJSON {
         return (try? canonicalize(Data(json))).map { $0.elementsEqual(json) } ?? false
     }
 
-    /// A JSON string literal for `text`, escaped as the canonical form escapes it. Identifiers
-    /// made only of characters JSON never escapes are quoted directly (the hot path of the
-    /// writer); anything else goes through the encoder.
+    /// A JSON string literal for `text`, escaped as the canonical form escapes it.
     public static func quoted(_ text: String) -> Data {
         var out: [UInt8] = []
-        appendQuoted(text, to: &out)
+        appendQuoted(utf8: text.utf8, to: &out)
         return Data(out)
     }
 
-    /// Appends ``quoted(_:)`` of `text` to `out`.
-    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        appendQuoted(utf8: text.utf8, to: &out)
-    }
-
-    /// Appends ``quoted(_:)`` of the UTF-8 text `utf8` to `out`.
+    /// Appends ``quoted(_:)`` of the UTF-8 text `utf8` to `out`. ASCII (stream ids and type
+    /// names: the hot path of the writer) is escaped in place; other text goes through a
+    /// `String`, which repairs invalid UTF-8 as `String(decoding:as:)` does.
     static func appendQuoted(utf8: some Collection<UInt8>, to out: inout [UInt8]) {
-        let isPlain = utf8.withContiguousStorageIfAvailable { bytes in
-            plain.withUnsafeBufferPointer { table in bytes.allSatisfy { table[Int($0)] } }
-        } ?? utf8.allSatisfy { plain[Int($0)] }
-        if isPlain {
+        let quotedInPlace = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: utf8)
+            CanonicalJSONEncoder.appendEscaped(bytes, to: &out)
             out.append(UInt8(ascii: "\""))
-        } else {
-            CanonicalJSONEncoder.appendQuoted(String(decoding: utf8, as: UTF8.self), to: &out)
-        }
+            return true
+        } ?? false
+        if !quotedInPlace { CanonicalJSONEncoder.appendQuoted(String(decoding: utf8, as: UTF8.self), to: &out) }
     }
 
-    /// Bytes that stand for themselves inside a JSON string: ASCII letters, digits and `-_.:/@+`.
-    private static let plain: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"):
-            true
-        default:
-            false
-        }
+    /// The `JSONEncoder` whose output the canonical form is defined as: `.sortedKeys` and
+    /// `.withoutEscapingSlashes`. ``CanonicalJSONEncoder`` writes the same bytes without it,
+    /// and hands it the values whose form is `JSONEncoder`'s own choice.
+    public static func referenceEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -196,9 +196,5 @@ final class EncodingState {
         }
     }
 
-    private static let foundationEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private static let foundationEncoder = CanonicalJSON.referenceEncoder()
 }

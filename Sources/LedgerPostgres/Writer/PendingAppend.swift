@@ -20,7 +20,7 @@ public struct NewEvent: Sendable, Hashable {
     /// command share their metadata: encoded once).
     public init(_ event: some DomainEvent, encodedMetadata: Data) throws(LedgerStoreError) {
         self.type = event.typeName
-        self.data = try CanonicalJSON.encode(PayloadOf(event: event))
+        self.data = try CanonicalJSON.encode(EventPayload(event))
         self.metadata = encodedMetadata
         if Self.containsEscapedNUL(self.data) || Self.containsEscapedNUL(self.metadata) {
             throw LedgerStoreError(.encoding, "\(type): text contains U+0000, which jsonb cannot store")
@@ -42,10 +42,14 @@ public struct NewEvent: Sendable, Hashable {
     }
 }
 
-/// Encodes only the payload of a domain event.
-private struct PayloadOf<Event: DomainEvent>: Encodable {
-    var event: Event
-    func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
+/// Encodes only the payload of a domain event: what the log's `data` column holds.
+public struct EventPayload<Event: DomainEvent>: Encodable {
+    public var event: Event
+
+    /// The payload of `event`.
+    public init(_ event: Event) { self.event = event }
+
+    public func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
 }
 
 /// Events for one stream, appended only if the stream is still at `expectedVersion` and every
