@@ -100,6 +100,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -208,10 +209,12 @@ let package = Package(
             name: "LedgerRelayTests",
             dependencies: [
                 "LedgerDomain",
+                "LedgerHTTP",
                 "LedgerPostgres",
                 "LedgerRedis",
                 "LedgerRelay",
                 "LedgerTesting",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

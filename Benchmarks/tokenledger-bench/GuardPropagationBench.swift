@@ -1,7 +1,9 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import LedgerDomain
 import LedgerGuard
+import LedgerHTTP
 import LedgerTesting
 import Logging
 
@@ -78,7 +80,36 @@ struct GuardPropagationBench: AsyncParsableCommand {
                 print("\(name), \(latencies.count) revocations: p50 \(ms(result.percentile(0.5))), p99 \(ms(result.percentile(0.99))), max \(ms(result.percentile(1)))")
             }
             print("already in the deny-list when the revoke call returned: \(alreadyThere) of \(tokens.count)")
+            print("kit: \(kit.revocations.rejectedMessages) messages rejected")
         }
+        try await Self.signingCost(stack: stack, messages: max(count, 200), logger: logger)
+    }
+
+    /// What signing (relay) and verifying (kit) one broadcast message costs, one at a time.
+    private static func signingCost(stack: BenchStack, messages: Int, logger: Logger) async throws {
+        let signer = KeyRingBroadcastSigner(issuer: LiveStack.issuer, keys: stack.live.services.keys)
+        let verifier = BroadcastVerifier(
+            issuer: LiveStack.issuer, jwks: JWKSCache(url: stack.live.publicURL + "/jwks.json", logger: logger)
+        )
+        let now = Instant.current()
+        let revocation = Revocation(scope: .grant, identifier: "bench-grant", until: now.adding(.seconds(600)), reason: .admin)
+        let clock = ContinuousClock()
+        var signed: [String] = []
+        let signing = try await clock.measure {
+            for seq in 1...messages {
+                let message = BroadcastMessage(
+                    revocation: revocation, seq: Int64(seq), prevSeq: Int64(seq - 1), occurredAt: now, issuer: LiveStack.issuer,
+                    jti: RandomUUID.make(), signedAt: now
+                )
+                signed.append(try await signer.sign(message))
+            }
+        }
+        _ = try await verifier.verify(signed[0])  // the JWKS fetch
+        let verifying = try await clock.measure {
+            for compact in signed { _ = try await verifier.verify(compact) }
+        }
+        let perMessage = { (total: Duration) in String(format: "%.1f µs", total.seconds * 1_000_000 / Double(messages)) }
+        print("per message (\(messages), ES256): signing \(perMessage(signing)), verifying \(perMessage(verifying))")
     }
 
     /// Waits until the kit is in sync (it refuses everything before), then validates `token`.

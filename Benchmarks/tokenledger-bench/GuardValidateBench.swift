@@ -57,12 +57,14 @@ struct GuardValidateBench: AsyncParsableCommand {
 
     /// A deny-list of the given size that covers none of the benchmark's tokens, in sync.
     private static func prime(_ state: RevocationState, entries: Int) {
-        let until = Instant.current().seconds + 3600
-        let items = (0..<entries).compactMap { seq -> RevocationMessage? in
-            let json = #"{"v":1,"type":"revoked","seq":\#(seq + 1),"scope":"token","jti":"revoked-\#(seq)","until":\#(until),"at":0}"#
-            return try? JSONDecoder().decode(RevocationMessage.self, from: Data(json.utf8))
+        let now = Instant.current()
+        let items = (0..<entries).map { seq in
+            let revocation = Revocation(scope: .token, identifier: "revoked-\(seq)", until: now.adding(.seconds(3600)), reason: .admin)
+            return BroadcastMessage(
+                revocation: revocation, seq: Int64(seq + 1), prevSeq: Int64(seq), occurredAt: now, issuer: "bench", jti: "\(seq)", signedAt: now
+            )
         }
-        _ = state.update { $0.caughtUp(items: items, head: Int64(entries), at: .now) }
+        state.update { $0.caughtUp(items: items, head: Int64(entries), at: now.milliseconds) }
     }
 
     /// Access tokens signed by the stack's key ring, as the token endpoint signs them.

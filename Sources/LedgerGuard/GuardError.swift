@@ -7,7 +7,7 @@ public struct GuardError: Error, Hashable, Sendable, CustomStringConvertible {
         case malformedToken = "malformed_token"
         /// The header `alg` is not ES256, RS256 or EdDSA, or differs from the key's algorithm.
         case algorithmNotAllowed = "algorithm_not_allowed"
-        /// The header `typ` is not `at+jwt` (RFC 9068 §4).
+        /// The header `typ` is not `at+jwt` (RFC 9068 §4), or `secevent+jwt` for a broadcast message.
         case wrongType = "wrong_type"
         /// No key with the header's `kid` is published, even after refetching the JWKS.
         case unknownKey = "unknown_key"
@@ -21,6 +21,8 @@ public struct GuardError: Error, Hashable, Sendable, CustomStringConvertible {
         case expired
         /// `nbf` or `iat` lies in the future, beyond the allowed skew.
         case notYetValid = "not_yet_valid"
+        /// A broadcast message is not one this kit understands (neither a revocation nor a heartbeat).
+        case malformedMessage = "malformed_message"
         /// A required claim is missing or empty.
         case missingClaim = "missing_claim"
         /// A revocation covers the token.

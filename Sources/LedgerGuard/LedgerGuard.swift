@@ -3,7 +3,7 @@ import LedgerRedis
 import Logging
 import ServiceLifecycle
 
-/// The resource-server kit (§6) assembled from one configuration: a validator to call on every
+/// The resource-server kit assembled from one configuration: a validator to call on every
 /// request (or the ``LedgerGuardMiddleware``), and a service that keeps its revocation state
 /// current. Run it in the application's `ServiceGroup`; until its first catch-up succeeds, and
 /// whenever it goes stale, every validation fails closed.
@@ -30,8 +30,10 @@ public struct LedgerGuard: Service {
             feedURL: c.feedURL ?? c.base + "/revocations", tokenURL: c.tokenURL ?? c.base + "/token", clientID: c.clientID,
             clientSecret: c.clientSecret, http: http
         )
+        let validator = validator
+        let verifier = BroadcastVerifier(issuer: c.issuer, jwks: jwks) { validator.clearCache() }
         subscriber = RevocationSubscriber(
-            endpoint: try RedisEndpoint(url: c.redisURL), channel: c.channel, feed: feed, state: state,
+            endpoint: try RedisEndpoint(url: c.redisURL), channel: c.channel, verifier: verifier, feed: feed, state: state,
             idleTimeout: c.channelIdleTimeout, pruneGrace: rules.skewSeconds, logger: logger
         )
     }

@@ -1,5 +1,5 @@
-import Foundation
 import LedgerDomain
+import LedgerPostgres
 import LedgerRedis
 import Logging
 
@@ -13,18 +13,18 @@ actor RelayPublication {
     private let backoff: RedisBackoff
     private let logger: Logger
     private let now: @Sendable () -> Instant
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private let signer: any BroadcastSigner
     /// The highest revocation seq Redis has accepted.
     private(set) var published: Int64
     /// Whether a publish is on its way; the next one waits its turn.
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(publisher: RedisPublisher, channel: String, backoff: RedisBackoff, logger: Logger, now: @escaping @Sendable () -> Instant, published: Int64) {
+    init(
+        publisher: RedisPublisher, channel: String, backoff: RedisBackoff, signer: any BroadcastSigner, logger: Logger,
+        now: @escaping @Sendable () -> Instant, published: Int64
+    ) {
+        self.signer = signer
         self.publisher = publisher
         self.channel = channel
         self.backoff = backoff
@@ -33,12 +33,12 @@ actor RelayPublication {
         self.published = published
     }
 
-    /// Publishes revocations in one pipelined call, retrying with backoff until Redis takes them.
-    func publish(_ batch: [RevocationMessage]) async throws {
+    /// Publishes signed revocations in one pipelined call, retrying with backoff until Redis takes them.
+    func publish(_ batch: [RevocationLog.Signed]) async throws {
         guard let last = batch.last else { return }
         await acquire()
         defer { release() }
-        let payloads = try batch.map { Array(try encoder.encode($0)) }
+        let payloads = batch.map { Array($0.message.utf8) }
         var failures = 0
         while true {
             do {
@@ -58,13 +58,19 @@ actor RelayPublication {
         }
     }
 
-    /// Publishes one heartbeat with the highest seq published, unless a publish is on its way.
-    /// One attempt: while Redis is unreachable the batches' retries report it.
+    /// Publishes one signed heartbeat with the highest seq published, unless a publish is on its
+    /// way. One attempt: while Redis is unreachable the batches' retries report it.
     func heartbeat() async {
-        guard !busy, let payload = try? Array(encoder.encode(RevocationMessage.heartbeat(seq: published, at: now()))) else { return }
+        guard !busy else { return }
         busy = true
         defer { release() }
-        _ = try? await publisher.publish(channel: channel, messages: [payload])
+        let message = BroadcastMessage.heartbeat(seq: published, issuer: signer.issuer, jti: RandomUUID.make(), signedAt: now())
+        do {
+            let compact = try await signer.sign(message)
+            _ = try await publisher.publish(channel: channel, messages: [Array(compact.utf8)])
+        } catch {
+            logger.debug("relay heartbeat not sent", metadata: ["channel": "\(channel)", "error": "\(type(of: error))"])
+        }
     }
 
     private func acquire() async {

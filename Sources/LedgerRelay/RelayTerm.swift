@@ -13,6 +13,7 @@ struct RelayTerm: Sendable {
     let log: RevocationLog
     let checkpoints: RelayCheckpoints
     let publisher: RedisPublisher
+    let signer: any BroadcastSigner
     let doorbell: AsyncThrowingStream<Void, any Error>
     let logger: Logger
     let now: @Sendable () -> Instant
@@ -32,7 +33,8 @@ struct RelayTerm: Sendable {
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake.yield()
         let publication = RelayPublication(
-            publisher: publisher, channel: channel, backoff: settings.backoff, logger: logger, now: now, published: start
+            publisher: publisher, channel: channel, backoff: settings.backoff, signer: signer, logger: logger, now: now,
+            published: start
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -64,13 +66,13 @@ struct RelayTerm: Sendable {
         var lastCheckpoint = clock.now
         for await _ in wakes {
             while true {
-                let batch = try await log.messages(after: published, limit: settings.batchSize)
+                let batch = try await log.messages(after: published, limit: settings.batchSize, now: now())
                 guard let last = batch.last else { break }
                 try await publication.publish(batch)
                 published = last.seq
                 Counter(label: "tokenledger_relay_published_total", dimensions: [("channel", channel)]).increment(by: batch.count)
                 Gauge(label: "tokenledger_relay_lag_seconds", dimensions: [("channel", channel)])
-                    .record(Double(now().milliseconds - last.at) / 1000)
+                    .record(Double(now().milliseconds - last.occurredAt.milliseconds) / 1000)
                 if batch.count < settings.batchSize { break }
             }
             if published > checkpointed, clock.now - lastCheckpoint >= settings.checkpointInterval {

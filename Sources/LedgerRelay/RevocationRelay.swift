@@ -5,7 +5,8 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Publishes every revocation of the log to Redis (SPEC §5.3), in seq order, plus a heartbeat.
+/// Publishes every revocation of the log to Redis as a signed message (format v2,
+/// docs/broadcast.md), in seq order, plus a signed heartbeat.
 ///
 /// Every replica runs one; only the holder of the channel's ``RelayLease`` publishes, the
 /// others retry the lease every `leaseRetryInterval` and take over within about that long
@@ -46,17 +47,19 @@ public struct RevocationRelay: Service {
     private let log: RevocationLog
     private let checkpoints: RelayCheckpoints
     private let lease: RelayLease
+    private let signer: any BroadcastSigner
     private let logger: Logger
     private let now: @Sendable () -> Instant
 
-    /// Creates a relay over a running client; it connects to `redis` when it runs.
+    /// Creates a relay over a running client that signs with `signer`; it connects to `redis` when it runs.
     public init(
-        database: PostgresClient, redis: RedisEndpoint, configuration: Configuration, logger: Logger,
+        database: PostgresClient, redis: RedisEndpoint, signer: any BroadcastSigner, configuration: Configuration, logger: Logger,
         now: @escaping @Sendable () -> Instant = Instant.current
     ) {
         self.redis = redis
         self.configuration = configuration
-        self.log = RevocationLog(client: database, logger: logger)
+        self.signer = signer
+        self.log = RevocationLog(client: database, signer: signer, logger: logger)
         self.checkpoints = RelayCheckpoints(client: database, logger: logger)
         self.lease = RelayLease(client: database, channel: configuration.channel, logger: logger)
         self.logger = logger
@@ -78,7 +81,7 @@ public struct RevocationRelay: Service {
             do {
                 let held: Void? = try await lease.withLease { doorbell in
                     try await RelayTerm(
-                        settings: configuration, log: log, checkpoints: checkpoints, publisher: publisher, doorbell: doorbell,
+                        settings: configuration, log: log, checkpoints: checkpoints, publisher: publisher, signer: signer, doorbell: doorbell,
                         logger: logger, now: now
                     ).run()
                 }

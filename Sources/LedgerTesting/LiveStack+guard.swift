@@ -1,5 +1,6 @@
 import Foundation
 import LedgerGuard
+import LedgerHTTP
 import LedgerRedis
 import LedgerRelay
 import Logging
@@ -10,8 +11,8 @@ extension LiveStack {
         var configuration = RevocationRelay.Configuration(channel: channel)
         configuration.leaseRetryInterval = .milliseconds(200)
         return RevocationRelay(
-            database: ledger.primary.client, redis: try RedisEndpoint(url: TestEnvironment.redisURL), configuration: configuration,
-            logger: logger
+            database: ledger.primary.client, redis: try RedisEndpoint(url: TestEnvironment.redisURL),
+            signer: KeyRingBroadcastSigner(issuer: Self.issuer, keys: services.keys), configuration: configuration, logger: logger
         )
     }
 

@@ -1,24 +1,56 @@
 import Foundation
 import LedgerDomain
+import LedgerHTTP
 import LedgerRedis
 import Logging
 import Synchronization
 
-/// Subscribes to a revocation channel and records what arrives, decoded, for assertions.
+/// Subscribes to a revocation channel and records what arrives, decoded (not verified), for
+/// assertions.
 public final class RedisChannelRecorder: Sendable {
+    /// One message as it arrived.
+    public struct Recorded: Sendable {
+        /// The compact JWS.
+        public var compact: String
+        /// The JWS header.
+        public var header: [String: JSONValue]
+        /// The payload as raw JSON.
+        public var object: [String: JSONValue]
+        /// The payload decoded.
+        public var claims: BroadcastMessage
+        /// When it arrived, unix milliseconds.
+        public var at: Int64
+
+        /// The message's `seq`.
+        public var seq: Int64 { claims.seq }
+        /// The revocation it announces, if it is one.
+        public var revoked: RevokedEvent? { claims.events.revoked }
+        /// The revoked access token's `jti`, for a token revocation.
+        public var jti: String? { revoked?.jti }
+
+        /// Splits and decodes a compact JWS, or nil when it is not one.
+        public init?(compact: String, at: Int64) {
+            let parts = compact.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 3, let header = Data(jwtSegment: parts[0]), let payload = Data(jwtSegment: parts[1]),
+                let headerObject = try? JSONDecoder().decode([String: JSONValue].self, from: header),
+                let object = try? JSONDecoder().decode([String: JSONValue].self, from: payload),
+                let claims = try? JSONDecoder().decode(BroadcastMessage.self, from: payload)
+            else { return nil }
+            (self.compact, self.header, self.object, self.claims, self.at) = (compact, headerObject, object, claims, at)
+        }
+    }
+
     /// What arrived so far.
     public struct Seen: Sendable {
         /// How many times the subscription (re)connected.
         public var connections = 0
-        /// The §5.3 messages, in arrival order.
-        public var messages: [RevocationMessage] = []
-        /// The same messages as raw JSON objects.
-        public var objects: [[String: JSONValue]] = []
+        /// The messages, in arrival order.
+        public var messages: [Recorded] = []
 
         /// The revocations, in arrival order.
-        public var revocations: [RevocationMessage] { messages.filter { $0.type == .revoked } }
+        public var revocations: [Recorded] { messages.filter { $0.revoked != nil } }
         /// The heartbeats, in arrival order.
-        public var heartbeats: [RevocationMessage] { messages.filter { $0.type == .heartbeat } }
+        public var heartbeats: [Recorded] { messages.filter { $0.claims.events.heartbeat != nil } }
     }
 
     private let subscription: RedisSubscription
@@ -42,15 +74,8 @@ public final class RedisChannelRecorder: Sendable {
                 switch event {
                 case .connected: seen.value.withLock { $0.connections += 1 }
                 case .message(_, let payload):
-                    let data = Data(payload)
-                    let message = try? JSONDecoder().decode(RevocationMessage.self, from: data)
-                    let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
-                    seen.value.withLock { state in
-                        if let message, let object {
-                            state.messages.append(message)
-                            state.objects.append(object)
-                        }
-                    }
+                    let recorded = Recorded(compact: String(decoding: payload, as: UTF8.self), at: Instant.current().milliseconds)
+                    if let recorded { seen.value.withLock { $0.messages.append(recorded) } }
                 case .disconnected: break
                 }
             }

@@ -6,7 +6,7 @@ import LedgerPostgres
 /// would, for the relay and feed tests.
 public enum RevocationFixtures {
     /// One revocation event of `scope` recorded at `at`, in force until `until`.
-    public static func event(_ scope: RevocationMessage.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
+    public static func event(_ scope: Revocation.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
         let id = UUID().uuidString.lowercased()
         return switch scope {
         case .token:
@@ -31,7 +31,7 @@ public enum RevocationFixtures {
 
     /// Appends one revocation of `scope` that stays in force for ten minutes.
     @discardableResult
-    public static func append(_ scope: RevocationMessage.Scope, to writer: EventWriter) async throws -> Int64 {
+    public static func append(_ scope: Revocation.Scope, to writer: EventWriter) async throws -> Int64 {
         try await append(event(scope, until: Instant.current().adding(.seconds(600))), to: writer)
     }
 }

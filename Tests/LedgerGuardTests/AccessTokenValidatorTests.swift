@@ -150,7 +150,7 @@ struct AccessTokenValidatorTests {
             var logger = Logger(label: "test.guard")
             logger.logLevel = .error
             let state = RevocationState(stalenessBound: .seconds(3600))
-            _ = state.update { $0.caughtUp(items: [], head: 0, at: .now) }
+            state.update { $0.caughtUp(items: [], head: 0, at: Instant.current().milliseconds) }
             let rules = AccessTokenRules(issuer: TestSigner.issuer, audience: TestSigner.audience)
             let discovered = AccessTokenValidator(
                 rules: rules,
@@ -185,15 +185,17 @@ struct AccessTokenValidatorTests {
         try await ValidatorFixture.with(stalenessBound: .seconds(3600)) { f in
             let token = try await f.signer.sign()
             let validated = try await f.validator.validate(token)
-            let message = try RevocationDenyListTests.revoked(1, .grant, validated.grantID, until: validated.expiresAt)
-            _ = f.validator.revocations.update { $0.received(message, at: .now) }
+            let message = SubscriberFixture.message(
+                SubscriberFixture.revocation(.grant, validated.grantID, until: validated.expiresAt), seq: 1, prevSeq: 0
+            )
+            #expect(f.validator.revocations.update { $0.received(message, at: Instant.current().milliseconds) } == .none)
             #expect(await f.refusal(token) == .revoked)
             try await f.expect(f.signer.sign(), refusedAs: .revoked)
             var other = TestClaims()
             other.grant_id = "grant-b"
             try await f.expect(f.signer.sign(other), refusedAs: nil)
             f.validator.revocations.update { $0.disconnected() }
-            let staleLater = ContinuousClock.now + .seconds(3601)
+            let staleLater = Date().addingTimeInterval(3601)
             #expect(throws: GuardError.self) { try f.validator.revocations.check(validated, at: staleLater) }
         }
     }

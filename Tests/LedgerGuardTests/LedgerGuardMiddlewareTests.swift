@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LedgerDomain
 import LedgerGuard
 import Testing
 
@@ -84,11 +85,13 @@ struct LedgerGuardMiddlewareTests {
                 #expect(response.headers[.retryAfter] == "2")
                 #expect(response.headers[.wwwAuthenticate] == nil)
                 // A catch-up makes it fresh again; one that brings a revocation refuses the token as invalid.
-                _ = f.validator.revocations.update { $0.caughtUp(items: [], head: 1, at: .now) }
+                f.validator.revocations.update { $0.caughtUp(items: [], head: 1, at: Instant.current().milliseconds) }
                 #expect(try await Self.get(client, "/open", authorization: "Bearer \(token)").status == .ok)
                 let jti = try #require(try await f.validator.validate(token).jti)
-                let revocation = try RevocationDenyListTests.revoked(2, .token, jti, until: Int64(Date().timeIntervalSince1970) + 600)
-                _ = f.validator.revocations.update { $0.caughtUp(items: [revocation], head: 2, at: .now) }
+                let revocation = SubscriberFixture.message(
+                    SubscriberFixture.revocation(.token, jti, until: Int64(Date().timeIntervalSince1970) + 600), seq: 2, prevSeq: 0
+                )
+                f.validator.revocations.update { $0.caughtUp(items: [revocation], head: 2, at: Instant.current().milliseconds) }
                 let revoked = try await Self.get(client, "/open", authorization: "Bearer \(token)")
                 #expect(revoked.status == .unauthorized)
                 #expect(revoked.headers[.wwwAuthenticate] == #"Bearer realm="api", error="invalid_token", error_description="token is revoked""#)

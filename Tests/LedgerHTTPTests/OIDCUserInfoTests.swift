@@ -71,7 +71,8 @@ struct OIDCUserInfoTests {
             let basic = try await h.publicClient.executeRequest(
                 uri: "/userinfo", method: .get, headers: [.authorization: "Basic YTpi"], body: nil
             )
-            #expect(basic.status == .badRequest)
+            #expect(basic.status == .unauthorized)
+            #expect(basic.headers[.wwwAuthenticate] == #"Bearer realm="tokenledger""#)
 
             var browser = O.Browser()
             let tokens = try await O.signIn(h, &browser, scope: "profile")

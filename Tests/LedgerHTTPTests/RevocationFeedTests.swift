@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import LedgerDomain
 import LedgerHTTP
 import LedgerTesting
@@ -23,12 +24,31 @@ struct RevocationFeedTests {
         return try await h.publicClient.executeRequest(uri: "/revocations\(query)", method: .get, headers: headers, body: nil)
     }
 
-    private func items(_ response: TestResponse) throws -> [RevocationMessage] {
+    /// The feed's items as compact strings.
+    private func compacts(_ response: TestResponse) throws -> [String] {
         struct Feed: Decodable {
             var head: Int64
-            var items: [RevocationMessage]
+            var items: [String]
         }
         return try JSONDecoder().decode(Feed.self, from: Data(buffer: response.body)).items
+    }
+
+    /// The feed's items, each verified with the service's keys and decoded.
+    private func items(_ response: TestResponse, _ h: HTTPHarness) async throws -> [RedisChannelRecorder.Recorded] {
+        var decoded: [RedisChannelRecorder.Recorded] = []
+        for compact in try compacts(response) {
+            _ = try await h.services.keys.verify(compact, as: AnyClaims.self)
+            let item = try #require(RedisChannelRecorder.Recorded(compact: compact, at: 0))
+            #expect(item.header["typ"] == .string("secevent+jwt"))
+            #expect(item.claims.iss == h.services.issuer)
+            decoded.append(item)
+        }
+        return decoded
+    }
+
+    /// Any payload: only the signature is checked.
+    private struct AnyClaims: JWTPayload {
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     @Test("RFC 6750: no token 401 with a bare challenge, a bad or revoked token 401 invalid_token, another scope 403")
@@ -37,6 +57,11 @@ struct RevocationFeedTests {
             let missing = try await feed(h, "?after=0", token: nil)
             #expect(missing.status == .unauthorized)
             #expect(missing.headers[.wwwAuthenticate] == #"Bearer realm="tokenledger""#)
+            let basic = try await h.publicClient.executeRequest(
+                uri: "/revocations?after=0", method: .get, headers: [.authorization: "Basic cnM6c2VjcmV0"], body: nil
+            )
+            #expect(basic.status == .unauthorized)
+            #expect(basic.headers[.wwwAuthenticate] == #"Bearer realm="tokenledger""#)
 
             let forged = try await feed(h, "?after=0", token: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
             #expect(forged.status == .unauthorized)
@@ -69,7 +94,7 @@ struct RevocationFeedTests {
         }
     }
 
-    @Test("answers the revocations after `after` still in force, in seq order, with the log head")
+    @Test("answers the signed revocations after `after` that can still matter (until + 15 s skew), in seq order, with the log head")
     func liveItemsAfterSeq() async throws {
         let clock = TokenFixtures.Clock()
         try await HTTPHarness.with(now: clock.now) { h in
@@ -87,21 +112,30 @@ struct RevocationFeedTests {
             #expect(all.headers[.cacheControl] == "no-store")
             let head = try await h.ledger.admin.query("SELECT seq FROM ledger_head").collect().first?.decode(Int64.self)
             #expect(all.json["head"] as? Int == head.map(Int.init))
-            let listed = try items(all)
-            #expect(listed.map(\.seq) == [first, third, fourth])
-            let subjectMessage = try #require(listed.first { $0.seq == third })
+            // The expired one is still listed: validators may accept its token for up to 15 s more.
+            let listed = try await items(all, h)
+            #expect(listed.map(\.seq) == [first, expired, third, fourth])
+            #expect(listed.map(\.claims.prevSeq) == [0, first, expired, third])
+            let subjectMessage = try #require(listed.first { $0.seq == third }?.revoked)
             #expect(subjectMessage.scope == .subject)
             #expect(subjectMessage.sub == (subject.ledgerEvent.subjectRevoked?.subject.rawValue))
             #expect(subjectMessage.notBefore == now.adding(.milliseconds(999)).seconds)
             #expect(subjectMessage.until == now.adding(.seconds(3600)).adding(.milliseconds(999)).seconds)
             #expect(subjectMessage.reason == "admin")
+            let subjectID = try #require(listed.first { $0.seq == third }?.claims.subID)
+            #expect(subjectID == .issuerSubject(iss: h.services.issuer, sub: subjectMessage.sub ?? ""))
 
             let afterFirst = try await feed(h, "?after=\(first)", token: try await token(h, scope: "revocations:read"))
-            #expect(try items(afterFirst).map(\.seq) == [third, fourth])
+            // Signed once: every answer hands out the same strings.
+            #expect(try compacts(afterFirst) == Array(try compacts(all).dropFirst()))
+
+            clock.advance(.seconds(15))
+            let pastSkew = try await feed(h, "?after=0", token: try await token(h, scope: "revocations:read"))
+            #expect(try await items(pastSkew, h).map(\.seq) == [first, third, fourth])
 
             clock.advance(.seconds(301))
             let later = try await feed(h, "?after=0", token: try await token(h, scope: "revocations:read"))
-            #expect(try items(later).map(\.seq) == [third, fourth])
+            #expect(try await items(later, h).map(\.seq) == [third, fourth])
         }
     }
 }

@@ -4,14 +4,14 @@ import LedgerRedis
 import LedgerTesting
 import Testing
 
-/// The revocation relay inside real `tokenledger serve` processes (SPEC §5.3).
+/// The revocation relay inside real `tokenledger serve` processes (docs/broadcast.md).
 @Suite("relay across serve processes", .serialized)
 struct ServiceProcessRelayTests {
     @Test("a serve process publishes a heartbeat at least every 2 s")
     func heartbeatCadence() async throws {
         try await TestDatabase.withLedger { ledger in
-            // Timed in a process of its own: the test process's executor is crowded by the
-            // parallel suites, and the sender's own `at` stamps are what the cadence is about.
+            // Sent by a process of its own, away from the test process's crowded executor; timed by
+            // arrival (the messages' signed `iat` has whole seconds only).
             let channel = "test:process-heartbeat:\(UUID().uuidString)"
             let recorder = RedisChannelRecorder(endpoint: try RedisEndpoint(url: TestEnvironment.redisURL), channel: channel)
             defer { recorder.close() }

@@ -3,7 +3,7 @@ import LedgerTesting
 import PostgresNIO
 import Testing
 
-@Suite("The writer's loop runs on its connection's event loop", .timeLimit(.minutes(1)))
+@Suite("The writer's loop runs on its connection's event loop", .timeLimit(.minutes(3)))
 struct EventLoopTaskExecutorTests {
     @Test("A task preferring a connection's event loop runs on it, across statements on that connection")
     func runsOnTheConnectionsEventLoop() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerHTTP
 import LedgerPostgres
 import LedgerRedis
 import LedgerRelay
@@ -16,12 +17,20 @@ enum RelayHarness {
         return configuration
     }
 
+    /// The issuer the test relays sign as.
+    static let issuer = "https://issuer.relay.test"
+
+    /// A relay over `replica` that signs with a key ring of its own on the same database.
     static func relay(
-        _ client: PostgresClient, redis: RedisEndpoint, _ configuration: RevocationRelay.Configuration
-    ) -> RevocationRelay {
+        _ replica: TestDatabase.Replica, redis: RedisEndpoint, _ configuration: RevocationRelay.Configuration
+    ) async throws -> RevocationRelay {
         var logger = Logger(label: "test.relay")
         logger.logLevel = .error
-        return RevocationRelay(database: client, redis: redis, configuration: configuration, logger: logger)
+        let keys = try await KeyRing.started(on: replica, logger: logger)
+        return RevocationRelay(
+            database: replica.client, redis: redis, signer: KeyRingBroadcastSigner(issuer: issuer, keys: keys), configuration: configuration,
+            logger: logger
+        )
     }
 
     /// Runs `relay` in a task the caller cancels to stop it.

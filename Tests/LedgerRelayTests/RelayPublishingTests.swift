@@ -1,4 +1,7 @@
 import Foundation
+import JWTKit
+import LedgerHTTP
+import Logging
 import LedgerDomain
 import LedgerPostgres
 import LedgerRedis
@@ -15,13 +18,13 @@ import Testing
             let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
-            let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: redis, configuration))
+            let relay = RelayHarness.start(try await RelayHarness.relay(ledger.primary, redis: redis, configuration))
             defer { relay.cancel() }
             _ = try await recorder.wait(for: "first heartbeat") { $0.heartbeats.first }
 
             let until = Instant(milliseconds: Instant.current().milliseconds + 600_500)
-            var expected: [(Int64, RevocationMessage.Scope, Set<String>)] = []
-            for scope in RevocationMessage.Scope.allCases {
+            var expected: [(Int64, LedgerDomain.Revocation.Scope, Set<String>)] = []
+            for scope in LedgerDomain.Revocation.Scope.allCases {
                 let seq = try await RevocationFixtures.append(RevocationFixtures.event(scope, until: until), to: ledger.primary.writer)
                 let fields: Set<String> =
                     switch scope {
@@ -41,19 +44,41 @@ import Testing
 
             let seen = try await recorder.wait(for: "six revocations") { $0.revocations.count >= 6 ? $0 : nil }
             #expect(seen.revocations.map(\.seq) == expected.map(\.0) + [last])
-            let revocationObjects = seen.objects.filter { $0["type"] == .string("revoked") }
-            for ((seq, scope, fields), object) in zip(expected, revocationObjects) {
-                #expect(Set(object.keys) == Set(["v", "type", "seq", "scope", "until", "reason", "at"]).union(fields))
-                #expect(object["v"] == .int(1))
-                #expect(object["seq"] == .int(seq))
-                #expect(object["scope"] == .string(scope.rawValue))
-                #expect(object["until"] == .int(until.secondsRoundedUpForTest))
+            // Each is a signed SET chained to the one before it by prev_seq.
+            #expect(Array(seen.revocations.map(\.claims.prevSeq).dropFirst()) == Array(seen.revocations.map(\.seq).dropLast()))
+            let keys = try await KeyRing.started(on: ledger.primary, logger: Logger(label: "test"))
+            for ((seq, scope, fields), message) in zip(expected, seen.revocations) {
+                #expect(message.header["typ"] == .string("secevent+jwt"))
+                #expect(message.header["alg"] == .string("ES256"))
+                #expect(message.header["kid"] == (await keys.signingKeyID).map { .string($0.rawValue) })
+                #expect(Set(message.object.keys).isSubset(of: ["iss", "jti", "iat", "seq", "prev_seq", "events", "sub_id"]))
+                #expect(message.claims.iss == RelayHarness.issuer)
+                #expect(message.seq == seq)
+                let event = try #require(message.revoked)
+                guard case .object(let events) = message.object["events"], case .object(let body) = events[Self.revokedURI] else {
+                    Issue.record("no revoked event in message \(seq)")
+                    continue
+                }
+                #expect(Set(body.keys) == Set(["scope", "until", "reason"]).union(fields))
+                #expect(event.scope == scope)
+                #expect(event.until == until.secondsRoundedUpForTest)
+                let caep = events[Self.caepURI] != nil
+                #expect(caep == (scope == .session || scope == .subject), "CAEP session-revoked with \(scope)")
+                _ = try await keys.verify(message.compact, as: AnyClaims.self)
             }
-            #expect(revocationObjects[1]["reason"] == .string("reuse_detected"))
+            #expect(seen.revocations[1].revoked?.reason == "reuse_detected")
+            // Signed once: the strings published are the ones the catch-up feed answers.
+            let stored = try await ledger.admin.query("SELECT seq, message FROM broadcast_messages ORDER BY seq").collect()
+                .map { try $0.decode((Int64, String).self) }
+            #expect(stored.map(\.0) == seen.revocations.map(\.seq))
+            #expect(stored.map(\.1) == seen.revocations.map(\.compact))
+            #expect(Set(seen.messages.map(\.claims.jti)).count == seen.messages.count)
             let heartbeat = try await recorder.wait(for: "heartbeat after the revocations") {
                 $0.heartbeats.last.flatMap { $0.seq == last ? $0 : nil }
             }
             #expect(heartbeat.at >= seen.revocations.last!.at)
+            #expect(heartbeat.claims.prevSeq == last)
+            _ = try await keys.verify(heartbeat.compact, as: AnyClaims.self)
             try await waitForCheckpoint(ledger, channel: configuration.channel, at: last)
         }
     }
@@ -65,7 +90,7 @@ import Testing
             let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
-            let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: redis, configuration))
+            let relay = RelayHarness.start(try await RelayHarness.relay(ledger.primary, redis: redis, configuration))
             defer { relay.cancel() }
             let revoked = try await RevocationFixtures.append(.session, to: ledger.primary.writer)
             let beats = try await recorder.wait(for: "five heartbeats after the revocation") { seen in
@@ -87,6 +112,16 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("checkpoint did not reach \(seq)")
+    }
+}
+
+extension RelayPublishingTests {
+    static let revokedURI = "https://tokenledger.dev/secevent/revoked"
+    static let caepURI = "https://schemas.openid.net/secevent/caep/event-type/session-revoked"
+
+    /// Any payload: the test checks the signature, not the claims.
+    struct AnyClaims: JWTPayload {
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 }
 

@@ -23,7 +23,7 @@ import Testing
             let recorder = RedisChannelRecorder(endpoint: subscriberEndpoint, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
-            let relay = RelayHarness.start(RelayHarness.relay(ledger.primary.client, redis: relayEndpoint, configuration))
+            let relay = RelayHarness.start(try await RelayHarness.relay(ledger.primary, redis: relayEndpoint, configuration))
             defer { relay.cancel() }
             _ = try await recorder.wait(for: "first heartbeat") { $0.heartbeats.first }
 
@@ -34,7 +34,7 @@ import Testing
                     server.stop()
                 }
                 // Revocation keeps working while Redis is down: the log is the outbox.
-                seqs.append(try await RevocationFixtures.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.primary.writer))
+                seqs.append(try await RevocationFixtures.append(LedgerDomain.Revocation.Scope.allCases[index % 5], to: ledger.primary.writer))
             }
             try await server.start()
             _ = try await recorder.wait(for: "resubscription") { $0.connections > 1 ? true : nil }
@@ -56,10 +56,10 @@ import Testing
             let recorder = RedisChannelRecorder(endpoint: redis, channel: configuration.channel)
             defer { recorder.close() }
             _ = try await recorder.wait(for: "subscription") { $0.connections > 0 ? true : nil }
-            let leader = RelayHarness.start(RelayHarness.relay(ledger.replicas[0].client, redis: redis, configuration))
+            let leader = RelayHarness.start(try await RelayHarness.relay(ledger.replicas[0], redis: redis, configuration))
             defer { leader.cancel() }
             _ = try await recorder.wait(for: "the leader's first heartbeat") { $0.heartbeats.first }
-            let follower = RelayHarness.start(RelayHarness.relay(ledger.replicas[1].client, redis: redis, configuration))
+            let follower = RelayHarness.start(try await RelayHarness.relay(ledger.replicas[1], redis: redis, configuration))
             defer { follower.cancel() }
 
             var seqs: [Int64] = []
@@ -76,7 +76,7 @@ import Testing
                     #expect(killed == 1)
                     leader.cancel()
                 }
-                seqs.append(try await RevocationFixtures.append(RevocationMessage.Scope.allCases[index % 5], to: ledger.replicas[index % 2].writer))
+                seqs.append(try await RevocationFixtures.append(LedgerDomain.Revocation.Scope.allCases[index % 5], to: ledger.replicas[index % 2].writer))
             }
             let seen = try await recorder.wait(for: "all 40 revocations from the new leader") { seen in
                 Set(seen.revocations.map(\.seq)).isSuperset(of: seqs) ? seen : nil

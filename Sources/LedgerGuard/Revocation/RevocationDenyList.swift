@@ -1,7 +1,7 @@
 import LedgerDomain
 
-/// The revocations that can still matter, as a pure value: fed with §5.3 messages, asked
-/// whether a validated token is covered. No I/O and no clock: every time is an argument.
+/// The revocations that can still matter, as a pure value: fed with verified broadcast
+/// revocations, asked whether a validated token is covered. No I/O and no clock: every time is an argument.
 ///
 /// Entries are kept until their `until` (plus the validator's skew, which may accept a token
 /// that long after its `exp`) and then pruned. Applying a message twice changes nothing.
@@ -21,8 +21,6 @@ public struct RevocationDenyList: Sendable, Hashable {
     /// The seq up to which everything has been applied (a revocation's, or a catch-up's head);
     /// messages at or below it are duplicates.
     public private(set) var lastAppliedSeq: Int64 = 0
-    /// The highest seq of a revocation actually applied.
-    public private(set) var highestRevocationSeq: Int64 = 0
 
     /// An empty list.
     public init() {}
@@ -36,34 +34,25 @@ public struct RevocationDenyList: Sendable, Hashable {
         case applied
         /// Its seq was at or below ``lastAppliedSeq``: ignored.
         case duplicate
-        /// Not a revocation, or missing the identifiers of its scope: ignored.
+        /// Missing the identifier of its scope: ignored.
         case invalid
     }
 
-    /// Applies one revocation message; heartbeats and incomplete messages are `invalid`.
+    /// Applies the revocation announced as log event `seq`; one lacking the identifier of its
+    /// scope is `invalid`.
     @discardableResult
-    public mutating func apply(_ message: RevocationMessage) -> Outcome {
-        guard message.v == 1, message.type == .revoked, let scope = message.scope, let until = message.until else { return .invalid }
-        guard message.seq > lastAppliedSeq else { return .duplicate }
-        switch scope {
-        case .token:
-            guard let jti = message.jti else { return .invalid }
-            tokens[jti] = max(tokens[jti] ?? until, until)
-        case .grant:
-            guard let grant = message.grantID else { return .invalid }
-            grants[grant] = max(grants[grant] ?? until, until)
-        case .session:
-            guard let sid = message.sid else { return .invalid }
-            sessions[sid] = max(sessions[sid] ?? until, until)
-        case .subject:
-            guard let sub = message.sub, let notBefore = message.notBefore else { return .invalid }
-            subjects[sub] = Self.merge(subjects[sub], Cutoff(notBefore: notBefore, until: until))
-        case .client:
-            guard let client = message.clientID, let notBefore = message.notBefore else { return .invalid }
-            clients[client] = Self.merge(clients[client], Cutoff(notBefore: notBefore, until: until))
+    public mutating func apply(_ event: RevokedEvent, seq: Int64) -> Outcome {
+        guard seq > lastAppliedSeq else { return .duplicate }
+        guard let id = event.identifier else { return .invalid }
+        let until = event.until
+        switch event.scope {
+        case .token: tokens[id] = max(tokens[id] ?? until, until)
+        case .grant: grants[id] = max(grants[id] ?? until, until)
+        case .session: sessions[id] = max(sessions[id] ?? until, until)
+        case .subject: subjects[id] = Self.merge(subjects[id], Cutoff(notBefore: event.notBefore ?? 0, until: until))
+        case .client: clients[id] = Self.merge(clients[id], Cutoff(notBefore: event.notBefore ?? 0, until: until))
         }
-        lastAppliedSeq = message.seq
-        highestRevocationSeq = max(highestRevocationSeq, message.seq)
+        lastAppliedSeq = seq
         return .applied
     }
 

@@ -1,18 +1,20 @@
 import AsyncHTTPClient
 import Foundation
+import JWTKit
 import LedgerDomain
 import NIOCore
 
-/// Reads the catch-up feed (`GET /revocations?after=SEQ`, §5.1) with an access token of scope
+/// Reads the catch-up feed (`GET /revocations?after=SEQ`) with an access token of scope
 /// `revocations:read`, obtained with client credentials (client_secret_basic) and reused until
 /// shortly before it expires or the feed refuses it.
 public actor RevocationFeedClient {
     /// One answer of the feed.
     public struct Page: Sendable, Decodable {
-        /// The log head the items were read at.
+        /// The log position the items are complete up to.
         public var head: Int64
-        /// Revocations after the requested seq whose `until` is still ahead, in seq order.
-        public var items: [RevocationMessage]
+        /// The signed messages (compact JWS, not yet verified) of the revocations after the
+        /// requested seq that can still matter, in seq order.
+        public var items: [String]
     }
 
     private let feedURL: String
@@ -29,17 +31,26 @@ public actor RevocationFeedClient {
         self.http = http
     }
 
-    /// Every revocation after `seq` still in force, following the feed's pages: a page whose
-    /// `head` is its last item's seq may be followed by more, so the next is asked `after=head`.
+    /// Every revocation after `seq` that can still matter, following the feed's pages: a full
+    /// page's `head` is its last item's seq and more may follow, so the next is asked `after=head`.
     public func page(after seq: Int64) async throws(GuardError) -> Page {
         var result = try await onePage(after: seq)
-        while let last = result.items.last, last.seq == result.head {
-            let next = try await onePage(after: result.head)
-            result.items += next.items
-            result.head = next.head
-            if next.items.isEmpty { break }
+        var last = result
+        while let item = last.items.last, Self.claimedSeq(of: item) == last.head {
+            last = try await onePage(after: last.head)
+            result.items += last.items
+            result.head = last.head
         }
         return result
+    }
+
+    /// The `seq` an item claims, read without verifying it: only to follow the pages.
+    private static func claimedSeq(of item: String) -> Int64? {
+        struct Claims: JWTPayload {
+            var seq: Int64
+            func verify(using algorithm: some JWTAlgorithm) async throws {}
+        }
+        return try? DefaultJWTParser().parse(Array(item.utf8), as: Claims.self).payload.seq
     }
 
     private func onePage(after seq: Int64) async throws(GuardError) -> Page {

@@ -2,18 +2,22 @@ import Foundation
 import LedgerDomain
 import LedgerRedis
 import Logging
+import Metrics
 import ServiceLifecycle
 
-/// Keeps a ``RevocationState`` current: subscribes to the broadcast channel (§5.3), catches up
-/// over the feed on (re)connect and whenever a heartbeat reveals a gap, retries a failed
-/// catch-up every tick, and prunes expired entries. Everything is handled in one sequence, so
-/// messages arriving during a catch-up wait and are applied after it (seq at or below the
-/// feed's head: duplicates, ignored).
+/// Keeps a ``RevocationState`` current: subscribes to the broadcast channel, verifies every
+/// message (``BroadcastVerifier``), catches up over the feed on (re)connect and whenever a
+/// verified message reveals a gap, retries a failed catch-up every tick, and prunes expired
+/// entries. Everything is handled in one sequence, so messages arriving during a catch-up wait
+/// and are applied after it (seq at or below the feed's head: duplicates, ignored).
 ///
-/// A message that is not valid §5.3 JSON is logged (its size, never its content) and ignored.
+/// A message that fails verification is dropped and counted (`tokenledger_guard_broadcast_rejected_total`,
+/// by reason) with a warning that names the reason and the message's size, never its content;
+/// the watermark and the freshness clock do not move.
 public struct RevocationSubscriber: Service {
     private let endpoint: RedisEndpoint
     private let channel: String
+    private let verifier: BroadcastVerifier
     private let feed: RevocationFeedClient
     private let state: RevocationState
     private let tick: Duration
@@ -25,11 +29,12 @@ public struct RevocationSubscriber: Service {
     /// channel silent that long (no heartbeat) as lost and reconnects, `pruneGrace` (seconds,
     /// the validator's skew) keeps entries that long after their `until`.
     public init(
-        endpoint: RedisEndpoint, channel: String, feed: RevocationFeedClient, state: RevocationState,
+        endpoint: RedisEndpoint, channel: String, verifier: BroadcastVerifier, feed: RevocationFeedClient, state: RevocationState,
         tick: Duration = .seconds(1), idleTimeout: Duration? = .seconds(6), pruneGrace: Int64, logger: Logger
     ) {
         self.endpoint = endpoint
         self.channel = channel
+        self.verifier = verifier
         self.feed = feed
         self.state = state
         self.tick = tick
@@ -82,11 +87,9 @@ public struct RevocationSubscriber: Service {
             state.update { $0.disconnected() }
             return
         case .redis(.message(let from, let payload)):
-            guard from == channel, let message = Self.decode(payload) else {
-                logger.warning("malformed revocation message ignored", metadata: ["bytes": "\(payload.count)"])
-                return
-            }
-            action = state.update { $0.received(message, at: .now) }
+            guard from == channel, let message = await verified(String(decoding: payload, as: UTF8.self), from: "channel") else { return }
+            let now = RevocationState.milliseconds(Date())
+            action = state.update { $0.received(message, at: now) }
         case .tick:
             let unixNow = Int64(Date().timeIntervalSince1970)
             action = state.update { sync in
@@ -98,27 +101,32 @@ public struct RevocationSubscriber: Service {
     }
 
     private func catchUp(after seq: Int64) async {
-        var after: Int64? = seq
-        while let from = after {
-            do {
-                let page = try await feed.page(after: from)
-                let next = state.update { $0.caughtUp(items: page.items.filter { $0.v == 1 }, head: page.head, at: .now) }
-                logger.debug("revocations caught up", metadata: ["after": "\(from)", "head": "\(page.head)", "items": "\(page.items.count)"])
-                guard case .catchUp(let again) = next else { return }
-                logger.warning("revocation list ahead of the log (forged message?): rebuilding from a snapshot", metadata: ["head": "\(page.head)"])
-                after = from == again ? nil : again
-            } catch {
-                logger.warning("revocation catch-up failed; retrying", metadata: ["after": "\(from)", "error": "\(error)"])
-                after = nil
+        do {
+            let page = try await feed.page(after: seq)
+            var items: [BroadcastMessage] = []
+            for item in page.items {
+                if let message = await verified(item, from: "feed") { items.append(message) }
             }
+            let now = RevocationState.milliseconds(Date())
+            state.update { $0.caughtUp(items: items, head: page.head, at: now) }
+            logger.debug("revocations caught up", metadata: ["after": "\(seq)", "head": "\(page.head)", "items": "\(page.items.count)"])
+        } catch {
+            logger.warning("revocation catch-up failed; retrying", metadata: ["after": "\(seq)", "error": "\(error)"])
         }
     }
 
-    /// A §5.3 message of a version this kit understands, or nil.
-    private static func decode(_ payload: [UInt8]) -> RevocationMessage? {
-        guard payload.count <= 64 << 10, let message = try? JSONDecoder().decode(RevocationMessage.self, from: Data(payload)),
-            message.v == 1
-        else { return nil }
-        return message
+    /// The verified claims of a message, or nil after counting and logging why it was dropped.
+    private func verified(_ compact: String, from source: String) async -> BroadcastMessage? {
+        do {
+            return try await verifier.verify(compact)
+        } catch {
+            state.countRejected()
+            Counter(label: "tokenledger_guard_broadcast_rejected_total", dimensions: [("reason", error.code.rawValue)]).increment()
+            logger.warning(
+                "unverified revocation message dropped",
+                metadata: ["source": "\(source)", "reason": "\(error.code.rawValue)", "bytes": "\(compact.utf8.count)"]
+            )
+            return nil
+        }
     }
 }

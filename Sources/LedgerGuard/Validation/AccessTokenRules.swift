@@ -29,12 +29,17 @@ public struct AccessTokenRules: Sendable, Hashable {
 
     /// Checks the header and returns the key id and algorithm to verify with.
     public func checkHeader(_ header: JWTHeader) throws(GuardError) -> (kid: String, alg: String) {
-        guard let alg = header.alg, Self.allowedAlgorithms.contains(alg) else {
+        try Self.checkHeader(header, type: "at+jwt")
+    }
+
+    /// Checks a JWS header before any signature work: an allowed algorithm, `typ` equal to
+    /// `type` or its full media type (compared case-insensitively), no `crit`, and a `kid`.
+    static func checkHeader(_ header: JWTHeader, type: String) throws(GuardError) -> (kid: String, alg: String) {
+        guard let alg = header.alg, allowedAlgorithms.contains(alg) else {
             throw GuardError(.algorithmNotAllowed, "header alg is not ES256, RS256 or EdDSA")
         }
-        // RFC 9068 §4: `at+jwt`, or the full media type; media types compare case-insensitively.
-        guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else {
-            throw GuardError(.wrongType, "header typ is not at+jwt")
+        guard let typ = header.typ?.lowercased(), typ == type || typ == "application/" + type else {
+            throw GuardError(.wrongType, "header typ is not \(type)")
         }
         // RFC 7515 §4.1.11: extensions the kit does not implement must be refused.
         guard header.crit?.isEmpty ?? true else { throw GuardError(.malformedToken, "header has crit extensions") }

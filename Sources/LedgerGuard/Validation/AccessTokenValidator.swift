@@ -30,11 +30,11 @@ public struct AccessTokenValidator: Sendable {
         let unixNow = Int64(now.timeIntervalSince1970.rounded(.down))
         if let cached = cache.lookup(token) {
             guard unixNow < cached.expiresAt + rules.skewSeconds else { throw GuardError(.expired, "exp has passed") }
-            try revocations.check(cached)
+            try revocations.check(cached, at: now)
             return cached
         }
         let claims = try await verify(token, unixNow: unixNow)
-        try revocations.check(claims)
+        try revocations.check(claims, at: now)
         cache.insert(token, claims, unixNow: unixNow)
         return claims
     }

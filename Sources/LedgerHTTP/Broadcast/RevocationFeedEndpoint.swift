@@ -4,12 +4,13 @@ import Hummingbird
 import LedgerDomain
 import LedgerPostgres
 
-/// `GET /revocations?after=SEQ` (§5.1): the catch-up feed of the revocation broadcast. A
-/// resource server presents an access token with scope `revocations:read` (client_credentials)
-/// and gets `{"head": SEQ, "items": [§5.3 messages]}`: the revocations after `after` that are
-/// still in force, in seq order. At most `pageSize` items: a full page's `head` is its last
-/// item's seq, so the caller asks again with `after=head`; otherwise `head` is the log head.
-/// See docs/broadcast.md.
+/// `GET /revocations?after=SEQ`: the catch-up feed of the revocation broadcast. A resource
+/// server presents an access token with scope `revocations:read` (client_credentials) and gets
+/// `{"head": SEQ, "items": ["<compact JWS>", …]}`: the signed messages of the revocations after
+/// `after` that can still matter (`until` plus the validators' skew is ahead), in seq order,
+/// exactly as the relay publishes them. At most `pageSize` items: a full page's `head` is its
+/// last item's seq, so the caller asks again with `after=head`; otherwise `head` is the log
+/// head. See docs/broadcast.md.
 struct RevocationFeedEndpoint: Sendable {
     /// The scope a caller's token must carry.
     static let requiredScope = "revocations:read"
@@ -21,7 +22,10 @@ struct RevocationFeedEndpoint: Sendable {
 
     init(shared: TokenServices) {
         self.shared = shared
-        log = RevocationLog(client: shared.services.database, logger: shared.services.logger)
+        let services = shared.services
+        log = RevocationLog(
+            client: services.database, signer: KeyRingBroadcastSigner(issuer: services.issuer, keys: services.keys), logger: services.logger
+        )
     }
 
     /// Answers one feed request.
@@ -51,7 +55,7 @@ struct RevocationFeedEndpoint: Sendable {
     private static func response(_ page: RevocationLog.Page) throws(OAuthError) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let body = try? encoder.encode(Feed(head: page.head, items: page.items)) else {
+        guard let body = try? encoder.encode(Feed(head: page.head, items: page.items.map(\.message))) else {
             throw .temporarilyUnavailable("the revocation feed could not be encoded")
         }
         return Response(
@@ -62,6 +66,6 @@ struct RevocationFeedEndpoint: Sendable {
 
     private struct Feed: Encodable {
         var head: Int64
-        var items: [RevocationMessage]
+        var items: [String]
     }
 }

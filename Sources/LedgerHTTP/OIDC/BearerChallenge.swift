@@ -7,14 +7,14 @@ enum BearerChallenge {
     /// The realm every challenge names.
     static let realm = "tokenledger"
 
-    /// The token of `Authorization: Bearer <token>`. A missing header is nil; a header with
-    /// another scheme, or a malformed token, is `invalid_request` (§2.1, §3.1).
+    /// The token of `Authorization: Bearer <token>`. A missing header, or one of another scheme
+    /// (e.g. Basic), is nil: the request carries no bearer credentials (RFC 6750 §3.1). Several
+    /// headers, or a malformed token, are `invalid_request` (§2.1, §3.1).
     static func token(in request: Request) throws(OAuthError) -> String? {
         let headers = request.headers[values: .authorization]
         guard let header = headers.first else { return nil }
-        guard headers.count == 1, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw invalidRequest("the Authorization header must be one Bearer token")
-        }
+        guard headers.count == 1 else { throw invalidRequest("the Authorization header must be one Bearer token") }
+        guard header.prefix(7).lowercased() == "bearer " else { return nil }
         let token = header.dropFirst(7).trimmingOptionalWhitespace
         // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
         guard !token.isEmpty, token.utf8.count <= 8192,

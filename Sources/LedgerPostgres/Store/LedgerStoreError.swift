@@ -15,6 +15,8 @@ public struct LedgerStoreError: Error, Hashable, Sendable, CustomStringConvertib
         public static let unavailable = Code(name: "unavailable")
         /// A value could not be encoded or decoded.
         public static let encoding = Code(name: "encoding")
+        /// A broadcast message could not be signed.
+        public static let signing = Code(name: "signing")
         /// A migration could not be applied.
         public static let migration = Code(name: "migration")
         /// The writer was shut down.

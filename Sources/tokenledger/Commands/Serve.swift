@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         // Every replica runs a relay; the one holding the lease publishes (docs/broadcast.md).
         let redis = try RedisEndpoint(url: configuration.redisURL)
         let relay = RevocationRelay(
-            database: database, redis: redis,
+            database: database, redis: redis, signer: KeyRingBroadcastSigner(issuer: configuration.issuer, keys: services.keys),
             configuration: .init(channel: configuration.redisChannel), logger: logger
         )
         // Services stop in reverse order: listeners first, then keys, the relay, the writer drains, then the pool.

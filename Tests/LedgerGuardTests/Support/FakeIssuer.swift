@@ -6,13 +6,24 @@ import Synchronization
 
 /// A stand-in issuer on an ephemeral loopback port with the endpoints the kit reads: the
 /// discovery document, `GET /jwks.json` (keys changeable mid-test), `POST /token` (client credentials, Basic
-/// `rs:rs-secret`) and `GET /revocations?after=` (serves ``revocations`` with the §5.1 shape
-/// in pages, or 503 while ``feedDown``). Requests are counted.
+/// `rs:rs-secret`) and `GET /revocations?after=` (serves the signed ``revocations`` as
+/// `{"head": N, "items": ["<compact JWS>", …]}` in pages, or 503 while ``feedDown``). Requests
+/// are counted.
 final class FakeIssuer: Sendable {
+    /// One revocation of the fake log: its seq and the signed message announcing it.
+    struct LogItem: Sendable, Hashable {
+        var seq: Int64
+        var compact: String
+    }
+
     struct State {
         var jwks: [String] = []
-        var revocations: [RevocationMessage] = []
+        var revocations: [LogItem] = []
+        /// The log head: the seq of the newest event of any kind.
         var head: Int64 = 0
+        /// The highest revocation seq handed to the channel (published or lost): what the
+        /// relay's heartbeats announce. Appends outside a fixture's `revoke` count at once.
+        var announced: Int64 = 0
         var feedDown = false
         /// The `issuer` the discovery document names.
         var discoveryIssuer = TestSigner.issuer
@@ -20,6 +31,8 @@ final class FakeIssuer: Sendable {
         var pageSize = 1000
         var jwksFetches = 0
         var feedFetches = 0
+        /// The `after` of every feed page served, in order.
+        var feedAfters: [Int64] = []
     }
 
     static let clientID = "rs"
@@ -38,14 +51,26 @@ final class FakeIssuer: Sendable {
     var fetchCount: Int { state.withLock(\.jwksFetches) }
     /// How many feed pages were served.
     var feedFetches: Int { state.withLock(\.feedFetches) }
+    /// The `after` of every feed page served, in order.
+    var feedAfters: [Int64] { state.withLock(\.feedAfters) }
 
-    /// Records a revocation in the fake log (and moves the head to it).
-    func append(_ message: RevocationMessage) {
+    /// The seq of the newest revocation in the fake log, 0 when there is none: the `prev_seq`
+    /// of the next one.
+    var lastRevocationSeq: Int64 { state.withLock { $0.revocations.last?.seq ?? 0 } }
+
+    /// Records a signed revocation in the fake log (and moves the head to it); unless
+    /// `announce` is false, heartbeats announce it from now on.
+    func append(seq: Int64, compact: String, announce: Bool = true) {
         state.withLock {
-            $0.revocations.append(message)
-            $0.head = max($0.head, message.seq)
+            $0.revocations.append(LogItem(seq: seq, compact: compact))
+            $0.revocations.sort { $0.seq < $1.seq }
+            $0.head = max($0.head, seq)
+            if announce { $0.announced = max($0.announced, seq) }
         }
     }
+
+    /// Heartbeats announce every revocation up to `seq` from now on.
+    func announce(_ seq: Int64) { state.withLock { $0.announced = max($0.announced, seq) } }
 
     /// Runs `body` with an issuer publishing `jwks`.
     static func with(_ jwks: [String], _ body: @Sendable (FakeIssuer) async throws -> Void) async throws {
@@ -75,18 +100,20 @@ final class FakeIssuer: Sendable {
                 return Response(status: .unauthorized)
             }
             let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
-            let page: (items: [RevocationMessage], head: Int64)? = issuer.state.withLock { state in
+            let page: (items: [LogItem], head: Int64)? = issuer.state.withLock { state in
                 guard !state.feedDown else { return nil }
                 state.feedFetches += 1
+                state.feedAfters.append(after)
                 let items = Array(state.revocations.filter { $0.seq > after }.prefix(state.pageSize))
                 return (items, items.count == state.pageSize ? items.last!.seq : state.head)
             }
             guard let page else { return Response(status: .serviceUnavailable) }
             struct Page: Encodable {
                 var head: Int64
-                var items: [RevocationMessage]
+                var items: [String]
             }
-            return json(String(decoding: try JSONEncoder().encode(Page(head: page.head, items: page.items)), as: UTF8.self))
+            let body = try JSONEncoder().encode(Page(head: page.head, items: page.items.map(\.compact)))
+            return json(String(decoding: body, as: UTF8.self))
         }
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerDomain
 import LedgerGuard
 import Logging
 import Testing
@@ -19,7 +20,7 @@ struct ValidatorFixture: Sendable {
             var logger = Logger(label: "test.guard")
             logger.logLevel = .error
             let state = RevocationState(stalenessBound: stalenessBound)
-            _ = state.update { $0.caughtUp(items: [], head: 0, at: .now) }
+            state.update { $0.caughtUp(items: [], head: 0, at: Instant.current().milliseconds) }
             let validator = AccessTokenValidator(
                 rules: AccessTokenRules(issuer: TestSigner.issuer, audience: TestSigner.audience, clockSkew: skew),
                 jwks: JWKSCache(url: server.jwksURL, minimumRefetchInterval: refetchInterval, logger: logger), revocations: state
