@@ -44,7 +44,7 @@ actor RelayPublication {
             do {
                 _ = try await publisher.publish(channel: channel, messages: payloads)
                 if failures > 0 { logger.info("relay publishing again", metadata: ["channel": "\(channel)"]) }
-                published = last.seq
+                published = max(published, last.seq)
                 return
             } catch {
                 failures += 1

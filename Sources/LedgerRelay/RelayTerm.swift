@@ -4,6 +4,7 @@ import LedgerPostgres
 import LedgerRedis
 import Logging
 import Metrics
+import PostgresNIO
 
 /// One leadership term of a ``RevocationRelay``: from the checkpoint, publish each revocation
 /// once Redis takes it, checkpoint behind it, heartbeat on a timer of its own, and wait for the
@@ -15,6 +16,8 @@ struct RelayTerm: Sendable {
     let publisher: RedisPublisher
     let signer: any BroadcastSigner
     let doorbell: AsyncThrowingStream<Void, any Error>
+    /// The lease connection: the term reads and stores its messages on it.
+    let connection: PostgresConnection
     let logger: Logger
     let now: @Sendable () -> Instant
 
@@ -66,14 +69,20 @@ struct RelayTerm: Sendable {
         var lastCheckpoint = clock.now
         for await _ in wakes {
             while true {
-                let batch = try await log.messages(after: published, limit: settings.batchSize, now: now())
-                guard let last = batch.last else { break }
-                try await publication.publish(batch)
+                let batch = try await log.read(after: published, limit: settings.batchSize, now: now(), on: connection)
+                guard let last = batch.items.last else { break }
+                // What was signed just now is stored while it goes out; should a feed reader have
+                // stored another signature of the same revocation first, that one goes out too, so
+                // every string the feed answers has been published.
+                let (log, connection, fresh) = (log, connection, batch.fresh)
+                async let stored = log.store(fresh, on: connection)
+                try await publication.publish(batch.items)
+                try await publication.publish(batch.superseded(by: try await stored))
                 published = last.seq
-                Counter(label: "tokenledger_relay_published_total", dimensions: [("channel", channel)]).increment(by: batch.count)
+                Counter(label: "tokenledger_relay_published_total", dimensions: [("channel", channel)]).increment(by: batch.items.count)
                 Gauge(label: "tokenledger_relay_lag_seconds", dimensions: [("channel", channel)])
                     .record(Double(now().milliseconds - last.occurredAt.milliseconds) / 1000)
-                if batch.count < settings.batchSize { break }
+                if batch.items.count < settings.batchSize { break }
             }
             if published > checkpointed, clock.now - lastCheckpoint >= settings.checkpointInterval {
                 try await checkpoints.advance(channel: channel, to: published)

@@ -79,10 +79,10 @@ public struct RevocationRelay: Service {
         let metadata: Logger.Metadata = ["channel": "\(configuration.channel)", "redis": "\(redis)"]
         while !Task.isCancelled {
             do {
-                let held: Void? = try await lease.withLease { doorbell in
+                let held: Void? = try await lease.withLease { doorbell, connection in
                     try await RelayTerm(
                         settings: configuration, log: log, checkpoints: checkpoints, publisher: publisher, signer: signer, doorbell: doorbell,
-                        logger: logger, now: now
+                        connection: connection, logger: logger, now: now
                     ).run()
                 }
                 if held == nil { try await Task.sleep(for: configuration.leaseRetryInterval) }

@@ -24,10 +24,12 @@ public struct RelayLease: Sendable {
     /// Runs `body` while holding the lease, or returns nil at once when another holds it.
     ///
     /// `body` receives the doorbell: one element (coalesced) per burst of appends, finishing
-    /// with an error when the lease connection is lost. The term ends when `body` returns, or
-    /// when the connection is lost (then `body` is cancelled and this throws).
+    /// with an error when the lease connection is lost; and the lease connection itself, for the
+    /// term's own statements (no pool lease on the way from a commit to Redis). The term ends
+    /// when `body` returns, or when the connection is lost (then `body` is cancelled and this
+    /// throws).
     public func withLease<T: Sendable>(
-        _ body: @escaping @Sendable (_ doorbell: AsyncThrowingStream<Void, any Error>) async throws -> T
+        _ body: @escaping @Sendable (_ doorbell: AsyncThrowingStream<Void, any Error>, _ connection: PostgresConnection) async throws -> T
     ) async throws -> T? {
         let (channel, logger) = (channel, logger)
         return try await client.withConnection { connection -> T? in
@@ -48,7 +50,7 @@ public struct RelayLease: Sendable {
 
     private static func lead<T: Sendable>(
         _ connection: PostgresConnection, logger: Logger,
-        _ body: @escaping @Sendable (AsyncThrowingStream<Void, any Error>) async throws -> T
+        _ body: @escaping @Sendable (AsyncThrowingStream<Void, any Error>, PostgresConnection) async throws -> T
     ) async throws -> T {
         try await connection.listen(on: doorbell) { notifications in
             let (rings, ring) = AsyncThrowingStream<Void, any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -64,7 +66,7 @@ public struct RelayLease: Sendable {
                     ring.finish(throwing: lost)
                     throw lost
                 }
-                group.addTask { try await body(rings) }
+                group.addTask { try await body(rings, connection) }
                 defer { group.cancelAll() }
                 while let next = try await group.next() {
                     if let result = next { return result }
