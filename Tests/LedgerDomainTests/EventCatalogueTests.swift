@@ -82,6 +82,11 @@ struct EventCatalogueTests {
         #expect(Set(sampled) == Set(LedgerEvent.typeNames))
     }
 
+    @Test("exactly the events listed as revoking answer a Revocation", arguments: samples)
+    func revokingEvents(_ sample: LedgerEvent) {
+        #expect((Revocation(sample) != nil) == Revocation.eventTypeNames.contains(sample.event.typeName), "\(sample.event.typeName)")
+    }
+
     @Test(arguments: samples)
     func typeNameBelongsToItsEnumAndStream(_ sample: LedgerEvent) {
         let event = sample.event

@@ -8,7 +8,25 @@ public struct Revocation: Hashable, Sendable {
     /// The set of tokens a revocation covers.
     public enum Scope: String, Hashable, Sendable, Codable, CaseIterable {
         case token, grant, session, subject, client
+
+        /// The access-token claim the scope's identifier is matched against, which is also its
+        /// member name on the wire: `jti`, `grant_id`, `sid`, `sub` or `client_id`.
+        public var identifierClaim: String {
+            switch self {
+            case .token: "jti"
+            case .grant: "grant_id"
+            case .session: "sid"
+            case .subject: "sub"
+            case .client: "client_id"
+            }
+        }
     }
+
+    /// The type names of the events that revoke (``init(_:)`` answers a revocation for exactly
+    /// these); `Schema/0005_relay.sql` lists the same, and a test holds the two together.
+    public static let eventTypeNames = [
+        "grant.access_token.revoked", "grant.revoked", "session.revoked", "subject.revoked", "client.revoked",
+    ]
 
     /// What is revoked.
     public var scope: Scope

@@ -37,7 +37,7 @@ public struct AdminRevocations: Sendable {
     }
 
     /// Revokes `target`; `notFound` when a grant, session, client or jti is unknown.
-    public func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> Revocation {
+    public func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> RevocationResult {
         do {
             switch target {
             case .subject(let sub): return try await revokeSubject(sub, reason, metadata)
@@ -55,7 +55,7 @@ public struct AdminRevocations: Sendable {
         }
     }
 
-    private func revokeSubject(_ sub: Subject, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+    private func revokeSubject(_ sub: Subject, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         let context = DecisionContext(now: now())
         let expireBy = context.now.adding(try await longestTokenLifetime())
         let outcome = try await subjects.execute(
@@ -65,13 +65,13 @@ public struct AdminRevocations: Sendable {
             try await lookup.unrevokedGrants(ofSubject: sub, startedBefore: context.now), reason: reason, context: context,
             metadata: metadata
         )
-        return Revocation(
-            scope: "subject", key: "sub", id: sub.rawValue, reason: reason, notBefore: context.now, until: outcome.after?.until,
+        return RevocationResult(
+            scope: .subject, id: sub.rawValue, reason: reason, notBefore: context.now, until: outcome.after?.until,
             grants: revoked, seq: outcome.receipt?.firstSeq
         )
     }
 
-    private func revokeSession(_ sid: SessionID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+    private func revokeSession(_ sid: SessionID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         var subject = try await sessions.load(sid)?.subject
         if subject == nil { subject = try await lookup.subject(ofSession: sid) }
         guard let subject else {
@@ -80,24 +80,24 @@ public struct AdminRevocations: Sendable {
         let expireBy = now().adding(try await longestTokenLifetime())
         let (outcome, revoked) = try await lifecycle.revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy, metadata: metadata)
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
-        return Revocation(
-            scope: "session", key: "sid", id: sid.rawValue, reason: reason, until: until, grants: revoked,
+        return RevocationResult(
+            scope: .session, id: sid.rawValue, reason: reason, until: until, grants: revoked,
             seq: outcome.receipt?.firstSeq
         )
     }
 
-    private func revokeGrant(_ id: GrantID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+    private func revokeGrant(_ id: GrantID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         let context = DecisionContext(now: now())
         let outcome = try await grants.execute(.revoke(reason: reason), on: id, context: context, metadata: metadata)
         guard outcome.before != nil else { throw AdminError.notFound("no grant with this grant_id") }
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
-        return Revocation(
-            scope: "grant", key: "grant_id", id: id.rawValue, reason: reason, until: until,
+        return RevocationResult(
+            scope: .grant, id: id.rawValue, reason: reason, until: until,
             grants: outcome.receipt == nil ? [] : [id], seq: outcome.receipt?.firstSeq
         )
     }
 
-    private func revokeClient(_ id: ClientID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> Revocation {
+    private func revokeClient(_ id: ClientID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         guard let client = try await clients.load(id) else { throw AdminError.notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
         let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
@@ -109,15 +109,15 @@ public struct AdminRevocations: Sendable {
             metadata: metadata
         )
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
-        return Revocation(
-            scope: "client", key: "client_id", id: id.rawValue, reason: reason, notBefore: context.now, until: until,
+        return RevocationResult(
+            scope: .client, id: id.rawValue, reason: reason, notBefore: context.now, until: until,
             grants: revoked, seq: outcome.receipt?.firstSeq
         )
     }
 
     private func revokeAccessToken(
         _ jti: TokenID, _ expiresAt: Instant?, _ reason: RevocationReason, _ metadata: EventMetadata
-    ) async throws -> Revocation {
+    ) async throws -> RevocationResult {
         guard let issued = try await lookup.accessToken(jti) else { throw AdminError.notFound("no access token with this jti") }
         let context = DecisionContext(now: now())
         let outcome = try await grants.execute(
@@ -125,8 +125,8 @@ public struct AdminRevocations: Sendable {
             context: context, metadata: metadata
         )
         let until: Instant? = if case .accessTokenRevoked(let e)? = outcome.decision.events.first { e.until } else { nil }
-        return Revocation(
-            scope: "token", key: "jti", id: jti.rawValue, reason: reason, until: until, grants: [], seq: outcome.receipt?.firstSeq
+        return RevocationResult(
+            scope: .token, id: jti.rawValue, reason: reason, until: until, grants: [], seq: outcome.receipt?.firstSeq
         )
     }
 

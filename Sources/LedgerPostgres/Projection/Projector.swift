@@ -20,6 +20,7 @@ public enum Projector {
     /// The index and deny-list rows one event adds, whatever its stream.
     public static func rows(for event: LedgerEvent) -> ProjectionDelta {
         var delta = ProjectionDelta()
+        if let revocation = Revocation(event) { delta.put(denyRow(revocation)) }
         switch event {
         case .grant(.codeIssued(let e)):
             delta.add(ProjectionDelta.CodeRow(
@@ -29,17 +30,7 @@ public enum Projector {
             delta.add(ProjectionDelta.RefreshTokenRow(tokenHash: e.tokenHash.hex, grantID: e.grantID.rawValue, generation: e.generation))
         case .grant(.refreshTokenRotated(let e)):
             delta.add(ProjectionDelta.RefreshTokenRow(tokenHash: e.tokenHash.hex, grantID: e.grantID.rawValue, generation: e.toGeneration))
-        case .grant(.accessTokenRevoked(let e)):
-            delta.put(deny("token", e.jti.rawValue, nil, e.until, e.reason))
-        case .grant(.revoked(let e)):
-            delta.put(deny("grant", e.grantID.rawValue, nil, e.until, e.reason))
-        case .session(.revoked(let e)):
-            delta.put(deny("session", e.sessionID.rawValue, nil, e.until, e.reason))
-        case .subject(.revoked(let e)):
-            delta.put(deny("subject", e.subject.rawValue, e.notBefore, e.until, e.reason))
-        case .client(.revoked(let e)):
-            delta.put(deny("client", e.clientID.rawValue, e.notBefore, e.until, e.reason))
-        case .grant, .session, .client, .signingKey:
+        case .grant, .session, .client, .subject, .signingKey:
             break
         }
         return delta
@@ -53,12 +44,11 @@ public enum Projector {
         return delta
     }
 
-    private static func deny(
-        _ scope: String, _ key: String, _ notBefore: Instant?, _ until: Instant, _ reason: RevocationReason
-    ) -> ProjectionDelta.DenyRow {
+    /// The `denylist` row of a revocation.
+    private static func denyRow(_ revocation: Revocation) -> ProjectionDelta.DenyRow {
         ProjectionDelta.DenyRow(
-            scope: scope, key: key, notBeforeMilliseconds: notBefore?.milliseconds, untilMilliseconds: until.milliseconds,
-            reason: reason.rawValue
+            scope: revocation.scope.rawValue, key: revocation.identifier, notBeforeMilliseconds: revocation.notBefore?.milliseconds,
+            untilMilliseconds: revocation.until.milliseconds, reason: revocation.reason.rawValue
         )
     }
 }

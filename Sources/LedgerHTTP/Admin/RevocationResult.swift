@@ -2,12 +2,11 @@ import LedgerDomain
 
 /// What an administrative revocation did, answered as
 /// `{"revoked": {"scope": …, <identifier>: …, "reason": …, "not_before": …, "until": …,
-/// "grants": […]}, "seq": …}`. Times are unix seconds, as in the broadcast (§5.3).
-public struct Revocation: Sendable, Hashable, Encodable {
-    /// `subject`, `session`, `grant`, `client` or `token` (§5.3 scopes).
-    public var scope: String
-    /// The identifier's wire name (`sub`, `sid`, `grant_id`, `client_id`, `jti`).
-    public var key: String
+/// "grants": […]}, "seq": …}`, where the identifier's member is the scope's claim name (`sub`,
+/// `sid`, `grant_id`, `client_id`, `jti`). Times are unix seconds, as in the broadcast.
+public struct RevocationResult: Sendable, Hashable, Encodable {
+    /// What was revoked.
+    public var scope: Revocation.Scope
     /// The identifier.
     public var id: String
     /// Why it was revoked.
@@ -36,7 +35,7 @@ public struct Revocation: Sendable, Hashable, Encodable {
         var outer = encoder.container(keyedBy: Keys.self)
         var revoked = outer.nestedContainer(keyedBy: Key.self, forKey: .revoked)
         try revoked.encode(scope, forKey: Key("scope"))
-        try revoked.encode(id, forKey: Key(key))
+        try revoked.encode(id, forKey: Key(scope.identifierClaim))
         try revoked.encode(reason, forKey: Key("reason"))
         try revoked.encodeIfPresent(notBefore?.seconds, forKey: Key("not_before"))
         try revoked.encodeIfPresent(until?.seconds, forKey: Key("until"))
