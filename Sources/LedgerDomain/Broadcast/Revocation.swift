@@ -25,7 +25,8 @@ public struct Revocation: Hashable, Sendable {
     /// The type names of the events that revoke (``init(_:)`` answers a revocation for exactly
     /// these); `Schema/0005_relay.sql` lists the same, and a test holds the two together.
     public static let eventTypeNames = [
-        "grant.access_token.revoked", "grant.revoked", "session.revoked", "subject.revoked", "client.revoked",
+        GrantEvent.Kind.accessTokenRevoked.rawValue, GrantEvent.Kind.revoked.rawValue, SessionEvent.Kind.revoked.rawValue,
+        SubjectEvent.Kind.revoked.rawValue, ClientEvent.Kind.revoked.rawValue,
     ]
 
     /// What is revoked.

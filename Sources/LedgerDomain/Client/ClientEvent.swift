@@ -9,16 +9,28 @@ public enum ClientEvent: DomainEvent {
     /// Every token the client holds issued before `not_before` is revoked (scope `client`).
     case revoked(ClientRevoked)
 
-    public var typeName: String {
+    /// The stored type name of each case, each spelled once: `typeName`, `typeNames` and the
+    /// decoder all derive from it.
+    public enum Kind: String, CaseIterable, Sendable {
+        case registered = "client.registered"
+        case updated = "client.updated"
+        case deactivated = "client.deactivated"
+        case revoked = "client.revoked"
+    }
+
+    /// Which case this is.
+    public var kind: Kind {
         switch self {
-        case .registered: "client.registered"
-        case .updated: "client.updated"
-        case .deactivated: "client.deactivated"
-        case .revoked: "client.revoked"
+        case .registered: .registered
+        case .updated: .updated
+        case .deactivated: .deactivated
+        case .revoked: .revoked
         }
     }
 
-    public static let typeNames = ["client.registered", "client.updated", "client.deactivated", "client.revoked"]
+    public var typeName: String { kind.rawValue }
+
+    public static let typeNames = Kind.allCases.map(\.rawValue)
 
     public var streamID: StreamID {
         switch self {
@@ -39,12 +51,12 @@ public enum ClientEvent: DomainEvent {
     }
 
     public init(typeName: String, from decoder: any Decoder) throws {
-        switch typeName {
-        case "client.registered": self = .registered(try ClientRegistered(from: decoder))
-        case "client.updated": self = .updated(try ClientRegistered(from: decoder))
-        case "client.deactivated": self = .deactivated(try ClientDeactivated(from: decoder))
-        case "client.revoked": self = .revoked(try ClientRevoked(from: decoder))
-        default: throw UnknownEventType(typeName: typeName)
+        guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
+        switch kind {
+        case .registered: self = .registered(try ClientRegistered(from: decoder))
+        case .updated: self = .updated(try ClientRegistered(from: decoder))
+        case .deactivated: self = .deactivated(try ClientDeactivated(from: decoder))
+        case .revoked: self = .revoked(try ClientRevoked(from: decoder))
         }
     }
 }

@@ -26,29 +26,44 @@ public enum GrantEvent: DomainEvent {
     /// The whole grant was revoked (revocation scope `grant`).
     case revoked(GrantRevoked)
 
-    public var typeName: String {
+    /// The stored type name of each case, each spelled once: `typeName`, `typeNames` and the
+    /// decoder all derive from it.
+    public enum Kind: String, CaseIterable, Sendable {
+        case started = "grant.started"
+        case codeIssued = "grant.code.issued"
+        case codeRedeemed = "grant.code.redeemed"
+        case codeReplayed = "grant.code.replayed"
+        case accessTokenIssued = "grant.access_token.issued"
+        case refreshTokenIssued = "grant.refresh_token.issued"
+        case idTokenIssued = "grant.id_token.issued"
+        case refreshTokenRotated = "grant.refresh_token.rotated"
+        case refreshTokenGraceReplayed = "grant.refresh_token.grace_replayed"
+        case reuseDetected = "grant.refresh_token.reuse_detected"
+        case accessTokenRevoked = "grant.access_token.revoked"
+        case revoked = "grant.revoked"
+    }
+
+    /// Which case this is.
+    public var kind: Kind {
         switch self {
-        case .started: "grant.started"
-        case .codeIssued: "grant.code.issued"
-        case .codeRedeemed: "grant.code.redeemed"
-        case .codeReplayed: "grant.code.replayed"
-        case .accessTokenIssued: "grant.access_token.issued"
-        case .refreshTokenIssued: "grant.refresh_token.issued"
-        case .idTokenIssued: "grant.id_token.issued"
-        case .refreshTokenRotated: "grant.refresh_token.rotated"
-        case .refreshTokenGraceReplayed: "grant.refresh_token.grace_replayed"
-        case .reuseDetected: "grant.refresh_token.reuse_detected"
-        case .accessTokenRevoked: "grant.access_token.revoked"
-        case .revoked: "grant.revoked"
+        case .started: .started
+        case .codeIssued: .codeIssued
+        case .codeRedeemed: .codeRedeemed
+        case .codeReplayed: .codeReplayed
+        case .accessTokenIssued: .accessTokenIssued
+        case .refreshTokenIssued: .refreshTokenIssued
+        case .idTokenIssued: .idTokenIssued
+        case .refreshTokenRotated: .refreshTokenRotated
+        case .refreshTokenGraceReplayed: .refreshTokenGraceReplayed
+        case .reuseDetected: .reuseDetected
+        case .accessTokenRevoked: .accessTokenRevoked
+        case .revoked: .revoked
         }
     }
 
-    public static let typeNames = [
-        "grant.started", "grant.code.issued", "grant.code.redeemed", "grant.code.replayed",
-        "grant.access_token.issued", "grant.refresh_token.issued", "grant.id_token.issued",
-        "grant.refresh_token.rotated", "grant.refresh_token.grace_replayed",
-        "grant.refresh_token.reuse_detected", "grant.access_token.revoked", "grant.revoked",
-    ]
+    public var typeName: String { kind.rawValue }
+
+    public static let typeNames = Kind.allCases.map(\.rawValue)
 
     public var streamID: StreamID { .grant(grantID) }
 
@@ -90,21 +105,21 @@ public enum GrantEvent: DomainEvent {
     }
 
     public init(typeName: String, from decoder: any Decoder) throws {
-        switch typeName {
-        case "grant.started": self = .started(try GrantStarted(from: decoder))
-        case "grant.code.issued": self = .codeIssued(try CodeIssued(from: decoder))
-        case "grant.code.redeemed": self = .codeRedeemed(try CodeRedeemed(from: decoder))
-        case "grant.code.replayed": self = .codeReplayed(try CodeReplayed(from: decoder))
-        case "grant.access_token.issued": self = .accessTokenIssued(try AccessTokenIssued(from: decoder))
-        case "grant.refresh_token.issued": self = .refreshTokenIssued(try RefreshTokenIssued(from: decoder))
-        case "grant.id_token.issued": self = .idTokenIssued(try IDTokenIssued(from: decoder))
-        case "grant.refresh_token.rotated": self = .refreshTokenRotated(try RefreshTokenRotated(from: decoder))
-        case "grant.refresh_token.grace_replayed":
+        guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
+        switch kind {
+        case .started: self = .started(try GrantStarted(from: decoder))
+        case .codeIssued: self = .codeIssued(try CodeIssued(from: decoder))
+        case .codeRedeemed: self = .codeRedeemed(try CodeRedeemed(from: decoder))
+        case .codeReplayed: self = .codeReplayed(try CodeReplayed(from: decoder))
+        case .accessTokenIssued: self = .accessTokenIssued(try AccessTokenIssued(from: decoder))
+        case .refreshTokenIssued: self = .refreshTokenIssued(try RefreshTokenIssued(from: decoder))
+        case .idTokenIssued: self = .idTokenIssued(try IDTokenIssued(from: decoder))
+        case .refreshTokenRotated: self = .refreshTokenRotated(try RefreshTokenRotated(from: decoder))
+        case .refreshTokenGraceReplayed:
             self = .refreshTokenGraceReplayed(try RefreshTokenGraceReplayed(from: decoder))
-        case "grant.refresh_token.reuse_detected": self = .reuseDetected(try ReuseDetected(from: decoder))
-        case "grant.access_token.revoked": self = .accessTokenRevoked(try AccessTokenRevoked(from: decoder))
-        case "grant.revoked": self = .revoked(try GrantRevoked(from: decoder))
-        default: throw UnknownEventType(typeName: typeName)
+        case .reuseDetected: self = .reuseDetected(try ReuseDetected(from: decoder))
+        case .accessTokenRevoked: self = .accessTokenRevoked(try AccessTokenRevoked(from: decoder))
+        case .revoked: self = .revoked(try GrantRevoked(from: decoder))
         }
     }
 }

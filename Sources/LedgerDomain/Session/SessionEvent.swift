@@ -8,15 +8,26 @@ public enum SessionEvent: DomainEvent {
     /// The session was revoked (revocation scope `session`).
     case revoked(SessionRevoked)
 
-    public var typeName: String {
+    /// The stored type name of each case, each spelled once: `typeName`, `typeNames` and the
+    /// decoder all derive from it.
+    public enum Kind: String, CaseIterable, Sendable {
+        case started = "session.started"
+        case ended = "session.ended"
+        case revoked = "session.revoked"
+    }
+
+    /// Which case this is.
+    public var kind: Kind {
         switch self {
-        case .started: "session.started"
-        case .ended: "session.ended"
-        case .revoked: "session.revoked"
+        case .started: .started
+        case .ended: .ended
+        case .revoked: .revoked
         }
     }
 
-    public static let typeNames = ["session.started", "session.ended", "session.revoked"]
+    public var typeName: String { kind.rawValue }
+
+    public static let typeNames = Kind.allCases.map(\.rawValue)
 
     public var streamID: StreamID {
         switch self {
@@ -37,11 +48,11 @@ public enum SessionEvent: DomainEvent {
     }
 
     public init(typeName: String, from decoder: any Decoder) throws {
-        switch typeName {
-        case "session.started": self = .started(try SessionStarted(from: decoder))
-        case "session.ended": self = .ended(try SessionEnded(from: decoder))
-        case "session.revoked": self = .revoked(try SessionRevoked(from: decoder))
-        default: throw UnknownEventType(typeName: typeName)
+        guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
+        switch kind {
+        case .started: self = .started(try SessionStarted(from: decoder))
+        case .ended: self = .ended(try SessionEnded(from: decoder))
+        case .revoked: self = .revoked(try SessionRevoked(from: decoder))
         }
     }
 }

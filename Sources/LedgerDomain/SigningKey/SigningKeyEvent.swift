@@ -8,15 +8,26 @@ public enum SigningKeyEvent: DomainEvent {
     /// The key stopped signing; it stays published until `publish_until`.
     case retired(SigningKeyRetired)
 
-    public var typeName: String {
+    /// The stored type name of each case, each spelled once: `typeName`, `typeNames` and the
+    /// decoder all derive from it.
+    public enum Kind: String, CaseIterable, Sendable {
+        case added = "key.added"
+        case activated = "key.activated"
+        case retired = "key.retired"
+    }
+
+    /// Which case this is.
+    public var kind: Kind {
         switch self {
-        case .added: "key.added"
-        case .activated: "key.activated"
-        case .retired: "key.retired"
+        case .added: .added
+        case .activated: .activated
+        case .retired: .retired
         }
     }
 
-    public static let typeNames = ["key.added", "key.activated", "key.retired"]
+    public var typeName: String { kind.rawValue }
+
+    public static let typeNames = Kind.allCases.map(\.rawValue)
 
     public var streamID: StreamID {
         switch self {
@@ -37,11 +48,11 @@ public enum SigningKeyEvent: DomainEvent {
     }
 
     public init(typeName: String, from decoder: any Decoder) throws {
-        switch typeName {
-        case "key.added": self = .added(try SigningKeyAdded(from: decoder))
-        case "key.activated": self = .activated(try SigningKeyChanged(from: decoder))
-        case "key.retired": self = .retired(try SigningKeyRetired(from: decoder))
-        default: throw UnknownEventType(typeName: typeName)
+        guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
+        switch kind {
+        case .added: self = .added(try SigningKeyAdded(from: decoder))
+        case .activated: self = .activated(try SigningKeyChanged(from: decoder))
+        case .retired: self = .retired(try SigningKeyRetired(from: decoder))
         }
     }
 }

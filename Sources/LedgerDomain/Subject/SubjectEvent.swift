@@ -3,8 +3,21 @@ public enum SubjectEvent: DomainEvent {
     /// Every token of the subject issued before `not_before` is revoked (scope `subject`).
     case revoked(SubjectRevoked)
 
-    public var typeName: String { "subject.revoked" }
-    public static let typeNames = ["subject.revoked"]
+    /// The stored type name of each case, each spelled once: `typeName`, `typeNames` and the
+    /// decoder all derive from it.
+    public enum Kind: String, CaseIterable, Sendable {
+        case revoked = "subject.revoked"
+    }
+
+    /// Which case this is.
+    public var kind: Kind {
+        switch self {
+        case .revoked: .revoked
+        }
+    }
+
+    public var typeName: String { kind.rawValue }
+    public static let typeNames = Kind.allCases.map(\.rawValue)
 
     public var streamID: StreamID {
         switch self {
@@ -21,8 +34,10 @@ public enum SubjectEvent: DomainEvent {
     }
 
     public init(typeName: String, from decoder: any Decoder) throws {
-        guard typeName == "subject.revoked" else { throw UnknownEventType(typeName: typeName) }
-        self = .revoked(try SubjectRevoked(from: decoder))
+        guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
+        switch kind {
+        case .revoked: self = .revoked(try SubjectRevoked(from: decoder))
+        }
     }
 }
 
