@@ -23,7 +23,7 @@ public struct RevocationRelay: Service {
     public struct Configuration: Sendable {
         /// The Redis channel (`redis.channel`).
         public var channel: String
-        /// Time between heartbeats (§5.3 asks for at most 2 s).
+        /// Time between heartbeats (docs/broadcast.md promises at most 2 s).
         public var heartbeatInterval: Duration = .seconds(1)
         /// Time between log reads when no doorbell rang (a fallback: the doorbell is the fast path).
         public var pollInterval: Duration = .milliseconds(250)

@@ -46,7 +46,7 @@ enum Outcome: Hashable {
     }
 }
 
-/// What the rules of SPEC §5.4 and I3 say should happen, tracked independently of `Grant`.
+/// What the rules of docs/design.md (grants and lifetimes) and I3 say should happen, tracked independently of `Grant`.
 struct GrantModel {
     let owner: ClientID
     let scope: Scope
@@ -58,7 +58,7 @@ struct GrantModel {
     var lastRotation: (from: Int, at: Instant, sealed: Bool)?
     var revoked = false
 
-    /// The outcome the spec expects for `step` at `now`.
+    /// The outcome those rules expect for `step` at `now`.
     func predict(_ step: WorkloadStep, at now: Instant) -> Outcome {
         switch step {
         case .advance:

@@ -3,7 +3,7 @@ import LedgerDomain
 import LedgerHTTP
 import Testing
 
-/// The users file (§8): validated at startup with errors that name the entry, never the hash.
+/// The users file (docs/design.md#configuration-and-operations): validated at startup with errors that name the entry, never the hash.
 @Suite("Login: the users file")
 struct LoginUserDirectoryTests {
     static let hash = PasswordHash.make("wonderland", cost: 4)

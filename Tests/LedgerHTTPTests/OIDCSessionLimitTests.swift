@@ -7,7 +7,7 @@ import LedgerHTTP
 import LedgerPostgres
 import Testing
 
-/// The per-subject session limit (§5.4) and the admin view of a subject's sessions and grants.
+/// The per-subject session limit (docs/openid-connect.md#session-limit) and the admin view of a subject's sessions and grants.
 @Suite("OIDC: session limit and admin listing")
 struct OIDCSessionLimitTests {
     typealias F = AuthorizeFixtures

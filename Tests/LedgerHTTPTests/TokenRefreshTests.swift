@@ -120,7 +120,7 @@ struct TokenRefreshTests {
         }
     }
 
-    @Test("a refresh token presented by another client is invalid_grant and revokes the grant (§5.4)")
+    @Test("a refresh token presented by another client is invalid_grant and revokes the grant (docs/design.md)")
     func otherClient() async throws {
         try await HTTPHarness.with { h in
             let (_, grant, _, token) = try await Self.start(h)

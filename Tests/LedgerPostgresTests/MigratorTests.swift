@@ -4,7 +4,7 @@ import LedgerTesting
 import PostgresNIO
 import Testing
 
-@Suite("Migrations (SPEC §3)")
+@Suite("Migrations (docs/event-log.md)")
 struct MigratorTests {
     /// Runs `body` with a client on a new, empty database, dropped afterwards.
     static func withEmptyDatabase(_ body: @Sendable (_ url: String) async throws -> Void) async throws {

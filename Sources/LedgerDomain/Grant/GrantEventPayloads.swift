@@ -15,7 +15,7 @@ public struct GrantStarted: Hashable, Sendable, Codable {
     public var scope: Scope
     public var flow: GrantFlow
     public var startedAt: Instant
-    /// No refresh token of this grant is valid at or after this instant (§5.4 absolute limit).
+    /// No refresh token of this grant is valid at or after this instant (the absolute limit, docs/design.md#grants-sessions-and-lifetimes).
     public var refreshAbsoluteExpiresAt: Instant
 
     public init(

@@ -1,4 +1,4 @@
-/// The optional per-subject concurrent session limit (§5.4): when a subject holds more active
+/// The optional per-subject concurrent session limit (docs/openid-connect.md#session-limit): when a subject holds more active
 /// sessions than allowed, the oldest go first.
 public struct SessionLimit: Hashable, Sendable {
     /// Most active sessions one subject may hold; nil is unlimited.

@@ -1,5 +1,5 @@
 /// Facts about one signing key, in stream `key/<kid>`. The log holds public keys only; the
-/// private key is stored encrypted elsewhere (§8).
+/// private key is stored encrypted elsewhere (README, Configuration).
 public enum SigningKeyEvent: DomainEvent {
     /// A key was generated and is published in JWKS (but does not sign yet).
     case added(SigningKeyAdded)

@@ -1,4 +1,4 @@
-/// How long each kind of credential lives (SPEC §5.4). Per-client overridable; the defaults
+/// How long each kind of credential lives (docs/design.md#grants-sessions-and-lifetimes). Per-client overridable; the defaults
 /// are the documented ones.
 public struct Lifetimes: Hashable, Sendable, Codable {
     /// Access token lifetime. Default 10 minutes.

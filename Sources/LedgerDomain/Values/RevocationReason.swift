@@ -1,4 +1,4 @@
-/// Why something was revoked; the text is what broadcasts and audit exports carry (§5.3).
+/// Why something was revoked; the text is what broadcasts and audit exports carry (docs/broadcast.md).
 public struct RevocationReason: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The wire value, e.g. `reuse_detected`.
     public var rawValue: String

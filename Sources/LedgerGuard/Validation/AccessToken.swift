@@ -1,4 +1,4 @@
-/// The claims of an access token that passed validation (RFC 9068 §2.2, §5.3 of the spec):
+/// The claims of an access token that passed validation (RFC 9068 §2.2, docs/broadcast.md):
 /// everything a handler needs to authorize a request and the kit needs to apply revocations.
 public struct AccessToken: Hashable, Sendable {
     /// `iss`.

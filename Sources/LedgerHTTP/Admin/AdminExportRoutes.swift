@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerPostgres
 
-/// The admin side of `tokenledger export` (§7):
+/// The admin side of `tokenledger export` (docs/event-log.md#audit-exports):
 ///
 /// - `GET /admin/export?format=&from_seq=&to_seq=&since=&until=&type=&subject=&client=` streams
 ///   the export (NDJSON or CSV, constant memory) and names the last seq it covers in the

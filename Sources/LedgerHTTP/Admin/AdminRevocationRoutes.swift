@@ -1,7 +1,7 @@
 import Hummingbird
 import LedgerDomain
 
-/// `POST /admin/revocations` (§5.2) through ``AdminRevocations``.
+/// `POST /admin/revocations` (docs/http-api.md) through ``AdminRevocations``.
 public enum AdminRevocationRoutes {
     /// Adds the route to the (authenticated) admin group.
     public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {

@@ -3,7 +3,7 @@ import LedgerPostgres
 import Logging
 import PostgresNIO
 
-/// Administrative revocations (§5.2): each goes through its aggregate's `decide`/`evolve`, is
+/// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`, is
 /// committed before the call returns (I1), and cascades to the grants it covers, so refresh
 /// tokens die with the access tokens the deny-list row covers.
 public struct AdminRevocations: Sendable {

@@ -2,7 +2,7 @@ import Hummingbird
 import LedgerDomain
 import LedgerPostgres
 
-/// What a subject holds right now (§5.2): `GET /admin/subjects/{sub}/sessions` lists its
+/// What a subject holds right now (docs/http-api.md): `GET /admin/subjects/{sub}/sessions` lists its
 /// active OP sessions, `GET /admin/subjects/{sub}/grants` its unrevoked grants, oldest first.
 /// Revoke one with `POST /admin/revocations {"session": sid}` or `{"grant": grant_id}`.
 public enum AdminSubjectStateRoutes {

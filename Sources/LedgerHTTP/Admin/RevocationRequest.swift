@@ -1,6 +1,6 @@
 import LedgerDomain
 
-/// What an administrator revokes (§5.2): everything of a subject, session, grant or client,
+/// What an administrator revokes (docs/http-api.md): everything of a subject, session, grant or client,
 /// or one access token.
 public enum RevocationTarget: Sendable, Hashable {
     /// Every token of the subject issued until now, and its grants.

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The admin listener's routes (§5.2): health and `/metrics` without authentication,
+/// The admin listener's routes (docs/http-api.md): health and `/metrics` without authentication,
 /// everything under `/admin` behind the admin bearer key.
 public enum AdminRouter {
     /// Builds the router; `/metrics` is served when a metrics registry is given.

@@ -16,7 +16,7 @@ public struct LedgerServices: Sendable {
     public var clients: ClientStore
     /// OP sessions (one per browser login).
     public var sessions: SessionStore
-    /// The per-subject concurrent session limit (§5.4); unlimited by default.
+    /// The per-subject concurrent session limit (docs/openid-connect.md#session-limit); unlimited by default.
     public var sessionLimit: SessionLimit
     public var keys: KeyRing
     /// Bearer key of the admin listener; nil refuses every admin call.
@@ -24,7 +24,7 @@ public struct LedgerServices: Sendable {
     public var logger: Logger
     /// The clock; decisions receive its value.
     public var now: @Sendable () -> Instant
-    /// The built-in login users (§8); empty unless configured.
+    /// The built-in login users (docs/design.md#configuration-and-operations); empty unless configured.
     public var users: UserDirectory
     /// Seals the authorization request inside the login form (and keys its CSRF token); derive it
     /// from `TOKENLEDGER_KEY_SECRET` with ``AuthorizationRequestSealer/deriveKey(fromSecret:)`` so

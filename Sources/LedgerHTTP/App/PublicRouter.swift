@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The public listener's routes (§5.1).
+/// The public listener's routes (docs/http-api.md).
 public enum PublicRouter {
     /// Builds the router.
     public static func build(_ services: LedgerServices) -> Router<PublicRequestContext> {

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// `GET` and `POST /authorize`: the authorization code flow with the built-in login page
-/// (§5.1, RFC 6749 §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2).
+/// (docs/http-api.md, RFC 6749 §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2).
 public enum AuthorizeRoutes {
     /// Adds the routes. The login throttle lives as long as the router (per replica).
     public static func add<Context: RequestContext>(to router: Router<Context>, _ services: LedgerServices) {

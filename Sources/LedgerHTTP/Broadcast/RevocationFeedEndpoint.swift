@@ -35,7 +35,7 @@ struct RevocationFeedEndpoint: Sendable {
             let after = try Self.after(in: request)
             let now = shared.services.now()
             let (log, limit) = (log, Self.pageSize)
-            let page = try await shared.ledger("revocation feed") { try await log.live(after: after, now: now, limit: limit) }
+            let page = try await shared.orTemporarilyUnavailable("revocation feed") { try await log.live(after: after, now: now, limit: limit) }
             return try Self.response(page)
         } catch {
             return error.response()

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The catch-up feed of the revocation broadcast (§5.1): `GET /revocations?after=SEQ`.
+/// The catch-up feed of the revocation broadcast (docs/broadcast.md): `GET /revocations?after=SEQ`.
 public enum RevocationFeedRoutes {
     /// Adds the route.
     public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// The built-in login form (§5.1): `<form method="post" action="/authorize">` with `username`,
+/// The built-in login form (docs/http-api.md): `<form method="post" action="/authorize">` with `username`,
 /// `password`, and two hidden inputs — the sealed authorization request and the CSRF token.
 /// Everything echoed is escaped; nothing secret is echoed.
 enum LoginPage {

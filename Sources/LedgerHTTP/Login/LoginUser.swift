@@ -1,6 +1,6 @@
 import LedgerDomain
 
-/// One built-in login user from the users file (§8). The password exists only as a bcrypt
+/// One built-in login user from the users file (docs/design.md#configuration-and-operations). The password exists only as a bcrypt
 /// hash, which `description` never shows.
 public struct LoginUser: Sendable, Hashable, CustomStringConvertible {
     /// What the user types in the login form.

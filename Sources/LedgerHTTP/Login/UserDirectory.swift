@@ -1,7 +1,7 @@
 import Foundation
 import LedgerDomain
 
-/// The built-in login users (§8), loaded once from `TOKENLEDGER_USERS_FILE` and validated at
+/// The built-in login users (docs/design.md#configuration-and-operations), loaded once from `TOKENLEDGER_USERS_FILE` and validated at
 /// startup. No user exists unless configured: the empty directory signs nobody in.
 public struct UserDirectory: Sendable {
     private let byUsername: [String: LoginUser]

@@ -2,14 +2,14 @@ import Hummingbird
 import LedgerDomain
 
 /// RFC 6750 bearer-token use at a protected resource of this service: reading the token from
-/// `Authorization: Bearer`, and the §3 errors with their `WWW-Authenticate` challenges.
+/// `Authorization: Bearer`, and the RFC 6750 §3 errors with their `WWW-Authenticate` challenges.
 enum BearerChallenge {
     /// The realm every challenge names.
     static let realm = "tokenledger"
 
     /// The token of `Authorization: Bearer <token>`. A missing header, or one of another scheme
     /// (e.g. Basic), is nil: the request carries no bearer credentials (RFC 6750 §3.1). Several
-    /// headers, or a malformed token, are `invalid_request` (§2.1, §3.1).
+    /// headers, or a malformed token, are `invalid_request` (RFC 6750 §2.1, §3.1).
     static func token(in request: Request) throws(OAuthError) -> String? {
         let headers = request.headers[values: .authorization]
         guard let header = headers.first else { return nil }
@@ -23,7 +23,7 @@ enum BearerChallenge {
         return String(token)
     }
 
-    /// 401 without an error code: the request carried no token (§3.1).
+    /// 401 without an error code: the request carried no token (RFC 6750 §3.1).
     static var missing: OAuthError {
         OAuthError("invalid_request", "a bearer access token is required", status: .unauthorized, challenge: "Bearer realm=\"\(realm)\"")
     }

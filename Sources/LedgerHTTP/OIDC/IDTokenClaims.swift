@@ -21,7 +21,7 @@ public struct IDTokenClaims: JWTPayload, Hashable {
     public var nonce: String?
     /// The OP session.
     public var sid: String?
-    /// Left half of the hash of the access token, base64url (§3.1.3.6).
+    /// Left half of the hash of the access token, base64url (OIDC Core §3.1.3.6).
     public var atHash: String?
     /// The authorized party: the client (always present, so it never depends on `aud`'s shape).
     public var azp: String

@@ -4,7 +4,7 @@ import LedgerPostgres
 /// A validated RP-initiated logout request (RP-Initiated Logout 1.0 §2–§3): whose session
 /// to end and where, if anywhere, to send the browser afterwards.
 struct LogoutRequest: Sendable {
-    /// The verified `id_token_hint`, when given (expired hints are accepted, §2).
+    /// The verified `id_token_hint`, when given (expired hints are accepted, RP-Initiated Logout §2).
     var hint: IDTokenClaims?
     /// The client the request names through the hint's `aud` or `client_id`.
     var client: Client?

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The OpenID Connect routes beyond the code flow (§5.1): `GET|POST /userinfo` (OIDC Core
+/// The OpenID Connect routes beyond the code flow (docs/http-api.md): `GET|POST /userinfo` (OIDC Core
 /// §5.3) and `GET|POST /logout`, the end_session_endpoint (RP-Initiated Logout 1.0).
 public enum OIDCRoutes {
     /// Adds the routes.

@@ -5,7 +5,7 @@ import LedgerDomain
 
 /// `GET|POST /userinfo` (OIDC Core §5.3): the claims of the signed-in user the access token
 /// stands for, by the scope it carries (`openid` required; `profile`, `email`, `address`,
-/// `phone` add their claims, §5.4). The token must be active exactly as introspection sees
+/// `phone` add their claims, OIDC Core §5.4). The token must be active exactly as introspection sees
 /// it: unexpired, its grant not revoked, nothing on the deny-list covering its jti, grant,
 /// session, subject or client. Errors are RFC 6750's.
 struct UserInfoEndpoint: Sendable {

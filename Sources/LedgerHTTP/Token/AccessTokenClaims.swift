@@ -2,7 +2,7 @@ import JWTKit
 import LedgerDomain
 
 /// The claims of a JWT access token (RFC 9068 §2.2), with everything a resource server needs to
-/// apply every revocation scope locally (§5.3): `jti`, `sub`, `client_id`, `iat`, `exp`,
+/// apply every revocation scope locally (docs/broadcast.md): `jti`, `sub`, `client_id`, `iat`, `exp`,
 /// `grant_id`, and `sid` when the grant came from a browser session.
 public struct AccessTokenClaims: JWTPayload, Hashable {
     /// The issuer URL.

@@ -38,7 +38,7 @@ struct IntrospectionEndpoint: Sendable {
             family.currentHash == hash
         else { return .inactive }
         let clients = services.clients
-        guard let owner = try await shared.ledger("client load", { try await clients.load(grant.clientID) }), owner.active
+        guard let owner = try await shared.orTemporarilyUnavailable("client load", { try await clients.load(grant.clientID) }), owner.active
         else { return .inactive }
         let expiresAt = min(grant.refreshAbsoluteExpiresAt, family.issuedAt.adding(owner.registration.lifetimes.refreshTokenIdle))
         guard now < expiresAt else { return .inactive }

@@ -28,7 +28,7 @@ extension TokenServices {
         }
         let hash = SecretDigest.hash(token)
         let store = services.grants
-        guard let found = try await ledger("refresh lookup", { try await store.refreshToken(hash, at: now) }) else { return .unknown }
+        guard let found = try await orTemporarilyUnavailable("refresh lookup", { try await store.refreshToken(hash, at: now) }) else { return .unknown }
         return .refresh(found, hash: hash)
     }
 }

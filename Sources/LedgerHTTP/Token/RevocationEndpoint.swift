@@ -4,7 +4,7 @@ import LedgerPostgres
 
 /// `POST /revoke` (RFC 7009): the authenticated client revokes one of its own tokens. A
 /// refresh token revokes its whole grant; an access token is deny-listed until it expires.
-/// Unknown, invalid or another client's tokens get the same empty 200 (§2.2), so the endpoint
+/// Unknown, invalid or another client's tokens get the same empty 200 (RFC 7009 §2.2), so the endpoint
 /// reveals nothing; the answer comes after the revocation is committed (I1).
 struct RevocationEndpoint: Sendable {
     let shared: TokenServices
@@ -37,7 +37,7 @@ struct RevocationEndpoint: Sendable {
     ) async throws(OAuthError) {
         let context = DecisionContext(now: shared.services.now())
         let grants = shared.services.grants
-        let outcome = try await shared.ledger("revocation") {
+        let outcome = try await shared.orTemporarilyUnavailable("revocation") {
             try await grants.execute(command, on: grant, context: context, metadata: metadata, start: start)
         }
         TokenMetrics.record(outcome.decision.events)

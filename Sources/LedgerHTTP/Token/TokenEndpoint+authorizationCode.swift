@@ -19,8 +19,8 @@ extension TokenEndpoint {
         }
         let codeHash = SecretDigest.hash(code)
         let store = services.grants
-        guard let grantID = try await shared.ledger("code lookup", { try await store.authorizationCode(codeHash) }),
-            let (grant, version) = try await shared.ledger("grant load", { try await store.load(grantID) })
+        guard let grantID = try await shared.orTemporarilyUnavailable("code lookup", { try await store.authorizationCode(codeHash) }),
+            let (grant, version) = try await shared.orTemporarilyUnavailable("grant load", { try await store.load(grantID) })
         else { throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such code")) }
         let now = services.now()
         if try await shared.isDenied(grant, at: now) {

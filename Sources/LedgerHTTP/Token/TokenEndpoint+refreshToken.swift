@@ -28,7 +28,7 @@ extension TokenEndpoint {
                 remembered = nil
             } else {
                 let now = services.now()
-                guard let read = try await shared.ledger("refresh lookup", { try await store.refreshToken(presentedHash, at: now) }) else {
+                guard let read = try await shared.orTemporarilyUnavailable("refresh lookup", { try await store.refreshToken(presentedHash, at: now) }) else {
                     throw OAuthError(grantRefusal: GrantError(.unknown, grant: nil, "no such refresh token"))
                 }
                 found = read

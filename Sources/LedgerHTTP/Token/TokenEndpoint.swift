@@ -2,7 +2,7 @@ import Hummingbird
 import LedgerDomain
 import LedgerPostgres
 
-/// `POST /token` (RFC 6749 §3.2, §4.1.3, §4.4, §6; SPEC §5.1): authenticates the client,
+/// `POST /token` (RFC 6749 §3.2, §4.1.3, §4.4, §6; docs/http-api.md): authenticates the client,
 /// checks the grant type, and dispatches. Every answer follows the commit of the events that
 /// record it (I1): ``GrantStore/execute(_:on:context:metadata:maxAttempts:)`` returns after
 /// the batch committed.

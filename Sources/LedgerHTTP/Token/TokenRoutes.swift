@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The token service's public routes: `POST /token`, `POST /revoke`, `POST /introspect`
-/// (SPEC §5.1).
+/// (docs/http-api.md).
 public enum TokenRoutes {
     /// Adds the routes.
     public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {

@@ -23,7 +23,7 @@ struct TokenServices: Sendable {
     }
 
     /// Runs a ledger read or write; any failure becomes `temporarily_unavailable`.
-    func ledger<T>(_ what: String, _ body: () async throws -> T) async throws(OAuthError) -> T {
+    func orTemporarilyUnavailable<T>(_ what: String, _ body: () async throws -> T) async throws(OAuthError) -> T {
         do {
             return try await body()
         } catch {
@@ -45,7 +45,7 @@ struct TokenServices: Sendable {
             grantID: grant.id, sessionID: grant.sessionID, subject: grant.subject, clientID: grant.clientID,
             issuedAt: grant.startedAt
         )
-        return try await ledger("deny-list") { try await denyList.isRevoked(token, at: now) }
+        return try await orTemporarilyUnavailable("deny-list") { try await denyList.isRevoked(token, at: now) }
     }
 
     /// Whether an access token this issuer signed is still good at `now`: unexpired, nothing
@@ -58,9 +58,9 @@ struct TokenServices: Sendable {
             subject: Subject(claims.sub), clientID: ClientID(claims.clientID), issuedAt: Instant(seconds: claims.iat)
         )
         let denyList = self.denyList
-        guard try await !ledger("deny-list", { try await denyList.isRevoked(denyKeys, at: now) }) else { return false }
+        guard try await !orTemporarilyUnavailable("deny-list", { try await denyList.isRevoked(denyKeys, at: now) }) else { return false }
         let grants = services.grants
-        guard let (grant, _) = try await ledger("grant load", { try await grants.load(GrantID(claims.grantID)) }) else { return false }
+        guard let (grant, _) = try await orTemporarilyUnavailable("grant load", { try await grants.load(GrantID(claims.grantID)) }) else { return false }
         return grant.status != .revoked
     }
 

@@ -1,4 +1,4 @@
--- The append-only event log (SPEC §3, I2).
+-- The append-only event log (docs/event-log.md, I2).
 --
 -- Every fact is one row. `seq` is global, gap-free and in commit order: it is computed by the
 -- single writer path (ledger_append, 0002) while it holds the row lock on ledger_head, so batches

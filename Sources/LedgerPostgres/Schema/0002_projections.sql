@@ -1,4 +1,4 @@
--- Inline projections (SPEC §3): live state derived from the log, written in the same
+-- Inline projections (docs/event-log.md): live state derived from the log, written in the same
 -- transaction as the events that change it, and rebuildable from the log (`tokenledger rebuild`).
 
 -- One row per grant (refresh-token family): the folded state plus columns to query by.

@@ -1,4 +1,4 @@
--- The application role (SPEC I2): what the service needs and nothing more. It may read and
+-- The application role (I2, docs/design.md): what the service needs and nothing more. It may read and
 -- append events but holds no UPDATE, DELETE or TRUNCATE on them; the trigger in 0001 refuses
 -- those even to the table owner. Grant it to the login role the service uses:
 --     CREATE ROLE tokenledger LOGIN PASSWORD '…' IN ROLE tokenledger_app;

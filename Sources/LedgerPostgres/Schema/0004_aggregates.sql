@@ -8,7 +8,7 @@ CREATE TABLE aggregates (
 );
 CREATE INDEX aggregates_kind ON aggregates (kind);
 
--- Private signing keys, sealed with AES-GCM under TOKENLEDGER_KEY_SECRET (§8). Not a
+-- Private signing keys, sealed with AES-GCM under TOKENLEDGER_KEY_SECRET (README, Configuration). Not a
 -- projection: the log records only public keys and key ids, so rebuild never touches this.
 CREATE TABLE signing_key_secrets (
     kid    text  PRIMARY KEY,

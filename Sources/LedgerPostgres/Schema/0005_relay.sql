@@ -1,4 +1,4 @@
--- The revocation relay (SPEC §5.3) and the catch-up feed (§5.1).
+-- The revocation relay and the catch-up feed (docs/broadcast.md).
 --
 -- The event log is the outbox: the relay reads revocation events in seq order and publishes
 -- one message per event, so issuance and revocation never wait for Redis.

@@ -147,7 +147,7 @@ $$;
 
 GRANT EXECUTE ON FUNCTION ledger_append(bigint, bytea, text[], bigint[], text[], bigint[], integer[], text[], bigint[], text[], text[], text[], bigint, bytea[], bytea[], jsonb) TO tokenledger_app;
 
--- Whether the deny-list revokes a token (SPEC §5.3): its jti, its grant, its session, or its
+-- Whether the deny-list revokes a token (docs/broadcast.md): its jti, its grant, its session, or its
 -- subject or client revoked after it was issued; only entries still in force at p_now_ms. One
 -- definition for DenyList and for the refresh-token lookup, which asks it in the same query
 -- that finds the grant.

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// The `denylist` projection as a question: is a token revoked? One query (`denylist_covers`,
-/// `Schema/0007`) covers every scope of §5.3 — the token itself (`jti`), its grant, its session, and its subject or client when
+/// `Schema/0007`) covers every scope of docs/broadcast.md — the token itself (`jti`), its grant, its session, and its subject or client when
 /// revoked after the token was issued. Entries whose `until` has passed are ignored: every
 /// token they covered has expired anyway.
 public struct DenyList: Sendable {

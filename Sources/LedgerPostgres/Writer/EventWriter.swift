@@ -236,9 +236,9 @@ public final class EventWriter: Service, Sendable {
                 fail(items, error)
                 return (head, 0)
             }
-            let outcome: LedgerAppendOutcome
+            let outcome: LedgerCommitAnswer
             do {
-                outcome = try await LedgerAppendOutcome.call(call, head: head, on: connection, logger: logger)
+                outcome = try await LedgerCommitAnswer.call(call, head: head, on: connection, logger: logger)
             } catch {
                 logger.error("event batch failed", metadata: ["error": "\(PostgresErrorSummary(error))", "appends": "\(items.count)"])
                 fail(items, LedgerStoreError(.unavailable, "append failed: \(PostgresErrorSummary(error))"))

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerHTTP
 
-/// `tokenledger users …`: the built-in login users file (§8).
+/// `tokenledger users …`: the built-in login users file (docs/design.md#configuration-and-operations).
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the built-in login users file.",

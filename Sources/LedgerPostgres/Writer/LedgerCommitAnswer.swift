@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// What `ledger_append` answered.
-enum LedgerAppendOutcome {
+/// What `ledger_commit` answered to one batch.
+enum LedgerCommitAnswer {
     /// The batch committed.
     case committed
     /// The caller's head was not the current one (another process appended); here is the current.
