@@ -18,26 +18,26 @@ import ServiceLifecycle
 ///
 /// The heartbeat's `seq` is the highest revocation seq published (every revocation up to it
 /// has gone out), sent every `heartbeatInterval` while Redis is reachable.
-public struct RevocationRelay: Service {
+package struct RevocationRelay: Service {
     /// Tuning; the defaults suit production.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The Redis channel (`redis.channel`).
-        public var channel: String
+        package var channel: String
         /// Time between heartbeats (docs/broadcast.md promises at most 2 s).
-        public var heartbeatInterval: Duration = .seconds(1)
+        package var heartbeatInterval: Duration = .seconds(1)
         /// Time between log reads when no doorbell rang (a fallback: the doorbell is the fast path).
-        public var pollInterval: Duration = .milliseconds(250)
+        package var pollInterval: Duration = .milliseconds(250)
         /// Time between a follower's attempts to take the lease.
-        public var leaseRetryInterval: Duration = .seconds(1)
+        package var leaseRetryInterval: Duration = .seconds(1)
         /// Revocations read and published (pipelined) at once.
-        public var batchSize: Int = 500
+        package var batchSize: Int = 500
         /// Minimum time between checkpoint writes; a takeover repeats at most about this much.
-        public var checkpointInterval: Duration = .milliseconds(200)
+        package var checkpointInterval: Duration = .milliseconds(200)
         /// Delays between publish attempts while Redis is unreachable.
-        public var backoff = RedisBackoff(initial: .milliseconds(50), maximum: .seconds(2))
+        package var backoff = RedisBackoff(initial: .milliseconds(50), maximum: .seconds(2))
 
         /// Creates a configuration for `channel`.
-        public init(channel: String = "tokenledger:revocations") {
+        package init(channel: String = "tokenledger:revocations") {
             self.channel = channel
         }
     }
@@ -52,7 +52,7 @@ public struct RevocationRelay: Service {
     private let now: @Sendable () -> Instant
 
     /// Creates a relay over a running client that signs with `signer`; it connects to `redis` when it runs.
-    public init(
+    package init(
         database: PostgresClient, redis: RedisEndpoint, signer: any BroadcastSigner, configuration: Configuration, logger: Logger,
         now: @escaping @Sendable () -> Instant = Instant.current
     ) {
@@ -67,7 +67,7 @@ public struct RevocationRelay: Service {
     }
 
     /// Campaigns for the lease and publishes while holding it, until cancelled or shut down.
-    public func run() async throws {
+    package func run() async throws {
         let publisher = RedisPublisher(endpoint: redis, logger: logger)
         await cancelWhenGracefulShutdown {
             await campaign(publisher)

@@ -3,15 +3,15 @@ import LedgerDomain
 import LedgerPostgres
 
 /// Builds grants through a real ``GrantStore``, for integration tests and benchmarks.
-public enum GrantFixtures {
+package enum GrantFixtures {
     /// A fresh unique hash standing in for the SHA-256 of a new secret.
-    public static func freshHash() -> TokenHash {
+    package static func freshHash() -> TokenHash {
         TokenHash(hex: UUID().uuidString.lowercased() + UUID().uuidString.lowercased())
     }
 
     /// Starts a code-flow grant and redeems its code, so it holds refresh generation 1.
     /// Returns the grant id and the hash of its refresh token.
-    public static func activeGrant(
+    package static func activeGrant(
         in store: GrantStore, client: ClientID = ClientID("client-a"), subject: Subject = Subject("alice"),
         scope: Scope = Scope(["openid", "offline_access"]), context: DecisionContext
     ) async throws -> (grant: GrantID, refresh: TokenHash) {
@@ -38,7 +38,7 @@ public enum GrantFixtures {
     }
 
     /// A refresh command presenting `hash` at `generation`, proposing a fresh successor.
-    public static func refresh(
+    package static func refresh(
         _ hash: TokenHash, generation: Int, client: ClientID = ClientID("client-a")
     ) -> GrantCommand {
         .refresh(.init(

@@ -6,7 +6,7 @@ import Logging
 extension KeyRing {
     /// A started key ring over a test database whose new keys sign at once (no publish lead),
     /// so tests and benchmarks have an active key from the first request.
-    public static func started(
+    package static func started(
         on replica: TestDatabase.Replica, algorithm: String = "ES256", secret: String = "test-key-secret", logger: Logger,
         now: @escaping @Sendable () -> Instant = Instant.current
     ) async throws -> KeyRing {

@@ -7,7 +7,7 @@ import Logging
 
 extension LiveStack {
     /// A relay publishing this stack's log to the test Redis on `channel` (quick lease retries).
-    public func relay(channel: String, logger: Logger) throws -> RevocationRelay {
+    package func relay(channel: String, logger: Logger) throws -> RevocationRelay {
         var configuration = RevocationRelay.Configuration(channel: channel)
         configuration.leaseRetryInterval = .milliseconds(200)
         return RevocationRelay(
@@ -18,7 +18,7 @@ extension LiveStack {
 
     /// A kit configuration for this stack: its issuer, its listener's endpoints, the test Redis on
     /// `channel`, and the given client (which needs `client_credentials` and `revocations:read`).
-    public func guardConfiguration(clientID: String, clientSecret: String, channel: String) -> LedgerGuardConfiguration {
+    package func guardConfiguration(clientID: String, clientSecret: String, channel: String) -> LedgerGuardConfiguration {
         var configuration = LedgerGuardConfiguration(issuer: Self.issuer, clientID: clientID, clientSecret: clientSecret)
         configuration.redisURL = TestEnvironment.redisURL
         configuration.channel = channel

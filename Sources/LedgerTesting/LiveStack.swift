@@ -6,22 +6,22 @@ import Synchronization
 
 /// The service's public and admin listeners running live on ephemeral loopback ports over a
 /// test database, for clients that need real HTTP (benchmarks, the resource-server kit).
-public struct LiveStack: Sendable {
+package struct LiveStack: Sendable {
     /// The database.
-    public let ledger: TestDatabase.Ledger
+    package let ledger: TestDatabase.Ledger
     /// The services behind both listeners.
-    public let services: LedgerServices
+    package let services: LedgerServices
     /// `http://127.0.0.1:<port>` of the public listener.
-    public let publicURL: String
+    package let publicURL: String
     /// `http://127.0.0.1:<port>` of the admin listener.
-    public let adminURL: String
+    package let adminURL: String
     /// The admin listener's bearer key.
-    public static let adminToken = "live-admin-token"
+    package static let adminToken = "live-admin-token"
     /// The issuer (`iss`) of the stack's tokens.
-    public static let issuer = "http://127.0.0.1"
+    package static let issuer = "http://127.0.0.1"
 
     /// Starts both listeners (with an active ES256 key), runs `body`, stops them.
-    public static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (LiveStack) async throws -> Void) async throws {
+    package static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (LiveStack) async throws -> Void) async throws {
         let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
         let services = LedgerServices(
             issuer: issuer, database: ledger.primary.client, writer: ledger.primary.writer, keys: keys, adminToken: adminToken,
@@ -63,7 +63,7 @@ public struct LiveStack: Sendable {
 }
 
 /// The live stack could not start.
-public struct LiveStackError: Error, CustomStringConvertible {
-    public let description: String
+package struct LiveStackError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

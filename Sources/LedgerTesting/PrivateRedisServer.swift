@@ -2,19 +2,19 @@ import Foundation
 
 /// A `redis-server` of a test's own, on a free local port with a temporary directory and no
 /// persistence, so the test may stop and restart it without disturbing other tests.
-public final class PrivateRedisServer: @unchecked Sendable {
+package final class PrivateRedisServer: @unchecked Sendable {
     /// The port it listens on (kept across restarts).
-    public let port: Int
+    package let port: Int
     private let directory: URL
     private let lock = NSLock()
     private var process: Process?  // guarded by lock
 
     /// The URL of database 0.
-    public var url: String { "redis://127.0.0.1:\(port)/0" }
+    package var url: String { "redis://127.0.0.1:\(port)/0" }
 
     /// Starts a server on a random free port, retrying with other ports when one is taken.
     /// `arguments` are extra `redis-server` options, e.g. `["--user", "relay on >pw ~* &* +@all"]`.
-    public static func start(arguments: [String] = []) async throws -> PrivateRedisServer {
+    package static func start(arguments: [String] = []) async throws -> PrivateRedisServer {
         var lastError: (any Error)?
         for _ in 0..<5 {
             let server = PrivateRedisServer(port: Int.random(in: 40_000..<50_000))
@@ -40,7 +40,7 @@ public final class PrivateRedisServer: @unchecked Sendable {
     }
 
     /// Starts (or restarts) the server with extra options and waits until it answers PING.
-    public func start(arguments: [String] = []) async throws {
+    package func start(arguments: [String] = []) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -63,7 +63,7 @@ public final class PrivateRedisServer: @unchecked Sendable {
 
     /// Kills the server (SIGKILL: a crash, and the one signal a child of the test process cannot
     /// have blocked) and waits for it to exit. Idempotent.
-    public func stop() {
+    package func stop() {
         guard let process = lock.withLock({ () -> Process? in defer { self.process = nil }; return self.process }) else {
             return
         }
@@ -73,7 +73,7 @@ public final class PrivateRedisServer: @unchecked Sendable {
 
     /// Runs one command with `redis-cli` as the default user and returns its output.
     @discardableResult
-    public func command(_ arguments: [String]) -> String {
+    package func command(_ arguments: [String]) -> String {
         let cli = Process()
         cli.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         cli.arguments = ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments
@@ -92,7 +92,7 @@ public final class PrivateRedisServer: @unchecked Sendable {
 }
 
 /// A private Redis server could not be started.
-public struct RedisServerError: Error, CustomStringConvertible {
-    public let description: String
+package struct RedisServerError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

@@ -4,9 +4,9 @@ import LedgerPostgres
 
 /// Appends revocation events straight to the log, one fresh stream each, as the services
 /// would, for the relay and feed tests.
-public enum RevocationFixtures {
+package enum RevocationFixtures {
     /// One revocation event of `scope` recorded at `at`, in force until `until`.
-    public static func event(_ scope: Revocation.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
+    package static func event(_ scope: Revocation.Scope, until: Instant, at: Instant = Instant.current()) -> any DomainEvent {
         let id = UUID().uuidString.lowercased()
         return switch scope {
         case .token:
@@ -22,7 +22,7 @@ public enum RevocationFixtures {
 
     /// Appends `event` to its own new stream and returns its seq.
     @discardableResult
-    public static func append(_ event: any DomainEvent, to writer: EventWriter) async throws -> Int64 {
+    package static func append(_ event: any DomainEvent, to writer: EventWriter) async throws -> Int64 {
         let receipt = try await writer.append(
             PendingAppend(stream: event.streamID, expectedVersion: 0, events: [try NewEvent(event, metadata: EventMetadata(actor: "test"))])
         )
@@ -31,7 +31,7 @@ public enum RevocationFixtures {
 
     /// Appends one revocation of `scope` that stays in force for ten minutes.
     @discardableResult
-    public static func append(_ scope: Revocation.Scope, to writer: EventWriter) async throws -> Int64 {
+    package static func append(_ scope: Revocation.Scope, to writer: EventWriter) async throws -> Int64 {
         try await append(event(scope, until: Instant.current().adding(.seconds(600))), to: writer)
     }
 }

@@ -5,30 +5,30 @@ import PostgresNIO
 
 /// A throwaway, fully migrated database per test, cloned from a template that is migrated once
 /// per test process (`CREATE DATABASE … TEMPLATE`), and dropped afterwards.
-public enum TestDatabase {
+package enum TestDatabase {
     /// A running replica of the service's storage: its own client pool and its own writer.
-    public struct Replica: Sendable {
-        public let client: PostgresClient
-        public let writer: EventWriter
-        public let grants: GrantStore
+    package struct Replica: Sendable {
+        package let client: PostgresClient
+        package let writer: EventWriter
+        package let grants: GrantStore
     }
 
     /// What a test gets.
-    public struct Ledger: Sendable {
+    package struct Ledger: Sendable {
         /// The database name.
-        public let name: String
+        package let name: String
         /// URL of the database, as the superuser.
-        public let url: String
+        package let url: String
         /// Replicas sharing the database (at least one).
-        public let replicas: [Replica]
+        package let replicas: [Replica]
         /// The first replica.
-        public var primary: Replica { replicas[0] }
+        package var primary: Replica { replicas[0] }
         /// A superuser client on the database for inspection and tampering.
-        public var admin: PostgresClient { replicas[0].client }
+        package var admin: PostgresClient { replicas[0].client }
     }
 
     /// Runs `body` against a fresh migrated database with `replicas` independent writer stacks.
-    public static func withLedger<T: Sendable>(
+    package static func withLedger<T: Sendable>(
         replicas count: Int = 1, writerConfiguration: EventWriter.Configuration = .init(), poolSize: Int = 12,
         _ body: @Sendable (Ledger) async throws -> T
     ) async throws -> T {
@@ -65,10 +65,10 @@ public enum TestDatabase {
     }
 
     /// How long tests wait for a database connection.
-    public static let testLeaseWait: Duration = .seconds(60)
+    package static let testLeaseWait: Duration = .seconds(60)
 
     /// URL of a database on the test cluster.
-    public static func url(database: String) -> String {
+    package static func url(database: String) -> String {
         var components = URLComponents(string: TestEnvironment.adminDatabaseURL)!
         components.path = "/" + database
         return components.string!

@@ -5,9 +5,9 @@ import LedgerPostgres
 
 /// `POST /admin/clients` (RFC 7591 registration), `GET /admin/clients`, `GET` and
 /// `DELETE /admin/clients/{id}`, all through ``ClientRegistration``.
-public enum AdminClientRoutes {
+package enum AdminClientRoutes {
     /// Adds the routes to the (authenticated) admin group.
-    public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
+    package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
         let registration = ClientRegistration(services)
         group.post("clients") { request, _ -> Response in
             do throws(AdminError) {

@@ -4,36 +4,36 @@ import Hummingbird
 
 /// An error of the admin API, answered as `{"error": …, "error_description": …}` JSON. The
 /// description names fields, never their values, so no secret is ever echoed (I6).
-public struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `error` code (RFC 7591 §3.2.2 codes for client registration).
-    public var code: String
+    package var code: String
     /// `error_description`: human-readable, secret-free.
-    public var detail: String
+    package var detail: String
     /// The HTTP status.
-    public var status: HTTPResponse.Status
+    package var status: HTTPResponse.Status
 
     /// Creates an error.
-    public init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest) {
+    package init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest) {
         self.code = code
         self.detail = detail
         self.status = status
     }
 
-    public var description: String { "\(code): \(detail)" }
+    package var description: String { "\(code): \(detail)" }
 
     /// A client metadata value is invalid (RFC 7591 §3.2.2).
-    public static func invalidClientMetadata(_ detail: String) -> AdminError { AdminError("invalid_client_metadata", detail) }
+    package static func invalidClientMetadata(_ detail: String) -> AdminError { AdminError("invalid_client_metadata", detail) }
     /// A redirection URI is invalid (RFC 7591 §3.2.2).
-    public static func invalidRedirectURI(_ detail: String) -> AdminError { AdminError("invalid_redirect_uri", detail) }
+    package static func invalidRedirectURI(_ detail: String) -> AdminError { AdminError("invalid_redirect_uri", detail) }
     /// The request body is malformed.
-    public static func invalidRequest(_ detail: String) -> AdminError { AdminError("invalid_request", detail) }
+    package static func invalidRequest(_ detail: String) -> AdminError { AdminError("invalid_request", detail) }
     /// The addressed resource does not exist.
-    public static func notFound(_ detail: String) -> AdminError { AdminError("not_found", detail, status: .notFound) }
+    package static func notFound(_ detail: String) -> AdminError { AdminError("not_found", detail, status: .notFound) }
     /// The database cannot answer now; nothing was changed or the outcome is unknown.
-    public static func unavailable(_ detail: String) -> AdminError { AdminError("temporarily_unavailable", detail, status: .serviceUnavailable) }
+    package static func unavailable(_ detail: String) -> AdminError { AdminError("temporarily_unavailable", detail, status: .serviceUnavailable) }
 
     /// The JSON error response, not cacheable.
-    public func response() -> Response {
+    package func response() -> Response {
         AdminJSON.response(["error": code, "error_description": detail], status: status)
     }
 }

@@ -11,12 +11,12 @@ import LedgerPostgres
 ///   log when the request arrived.
 /// - `GET /admin/export/manifest?…` (same parameters) answers the signed manifest file, the one
 ///   the CLI writes beside an export. Pass the `to_seq` of the export so both cover the same events.
-public enum AdminExportRoutes {
+package enum AdminExportRoutes {
     /// The header naming the last seq an export covers.
-    public static let toSeqHeader = HTTPField.Name("TokenLedger-Export-To-Seq")!
+    package static let toSeqHeader = HTTPField.Name("TokenLedger-Export-To-Seq")!
 
     /// Adds the routes to the (authenticated) admin group.
-    public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
+    package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
         let exporter = LogExporter(client: services.database, logger: services.logger)
         group.get("export") { request, _ -> Response in
             do throws(AdminError) {

@@ -2,9 +2,9 @@ import Hummingbird
 import LedgerDomain
 
 /// `POST /admin/revocations` (docs/http-api.md) through ``AdminRevocations``.
-public enum AdminRevocationRoutes {
+package enum AdminRevocationRoutes {
     /// Adds the route to the (authenticated) admin group.
-    public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
+    package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
         let revocations = AdminRevocations(services)
         group.post("revocations") { request, _ -> Response in
             do throws(AdminError) {

@@ -6,7 +6,7 @@ import PostgresNIO
 /// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`, is
 /// committed before the call returns (I1), and cascades to the grants it covers, so refresh
 /// tokens die with the access tokens the deny-list row covers.
-public struct AdminRevocations: Sendable {
+package struct AdminRevocations: Sendable {
     private let clients: ClientStore
     private let grants: GrantStore
     private let subjects: AggregateStore<SubjectRevocations>
@@ -20,7 +20,7 @@ public struct AdminRevocations: Sendable {
     static let fallbackTokenLifetime: Duration = .seconds(3600)
 
     /// Creates the service over a running database client and event writer.
-    public init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+    package init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
         clients = ClientStore(client: database, writer: writer, logger: logger)
         grants = GrantStore(client: database, writer: writer, logger: logger)
         subjects = AggregateStore(client: database, writer: writer, logger: logger)
@@ -32,12 +32,12 @@ public struct AdminRevocations: Sendable {
     }
 
     /// Creates the service from the HTTP services.
-    public init(_ services: LedgerServices) {
+    package init(_ services: LedgerServices) {
         self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
     }
 
     /// Revokes `target`; `notFound` when a grant, session, client or jti is unknown.
-    public func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> RevocationResult {
+    package func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> RevocationResult {
         do {
             switch target {
             case .subject(let sub): return try await revokeSubject(sub, reason, metadata)

@@ -5,9 +5,9 @@ import LedgerPostgres
 /// `GET /admin/subjects/{sub}/history?before=SEQ&limit=N`: a subject's grants, token issuances,
 /// rotations, reuse detections, revocations and sessions, newest first, paginated by `seq`
 /// (`next_before` is the `before` of the next page).
-public enum AdminSubjectRoutes {
+package enum AdminSubjectRoutes {
     /// Adds the route to the (authenticated) admin group.
-    public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
+    package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
         let history = SubjectHistory(client: services.database, logger: services.logger)
         group.get("subjects/{sub}/history") { request, context -> Response in
             let subject = context.parameters.get("sub") ?? ""

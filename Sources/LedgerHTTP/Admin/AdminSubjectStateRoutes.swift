@@ -5,9 +5,9 @@ import LedgerPostgres
 /// What a subject holds right now (docs/http-api.md): `GET /admin/subjects/{sub}/sessions` lists its
 /// active OP sessions, `GET /admin/subjects/{sub}/grants` its unrevoked grants, oldest first.
 /// Revoke one with `POST /admin/revocations {"session": sid}` or `{"grant": grant_id}`.
-public enum AdminSubjectStateRoutes {
+package enum AdminSubjectStateRoutes {
     /// Adds the routes to the (authenticated) admin group.
-    public static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
+    package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
         let lookup = GrantLookup(client: services.database, logger: services.logger)
         group.get("subjects/{sub}/sessions") { _, context -> Response in
             let subject = Subject(context.parameters.get("sub") ?? "")

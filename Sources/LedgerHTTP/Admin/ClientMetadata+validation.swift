@@ -3,17 +3,17 @@ import LedgerDomain
 
 extension ClientMetadata {
     /// Grant types a client may register.
-    public static let supportedGrantTypes: Set<String> = ["authorization_code", "refresh_token", "client_credentials"]
+    package static let supportedGrantTypes: Set<String> = ["authorization_code", "refresh_token", "client_credentials"]
     /// Response types a client may register.
-    public static let supportedResponseTypes: Set<String> = ["code"]
+    package static let supportedResponseTypes: Set<String> = ["code"]
     /// Client authentication methods at the token endpoint.
-    public static let supportedAuthMethods: Set<String> = ["client_secret_basic", "client_secret_post", "none"]
+    package static let supportedAuthMethods: Set<String> = ["client_secret_basic", "client_secret_post", "none"]
 
     /// Applies the defaults and checks every rule (RFC 7591 §2, OAuth 2.0 Security BCP):
     /// redirect URIs absolute, fragment-free and https (or http on loopback), known grant and
     /// response types that agree with each other, a known auth method (`none` never with
     /// `client_credentials`), a well-formed scope and sane lifetimes.
-    public func validated() throws(AdminError) -> ValidClientMetadata {
+    package func validated() throws(AdminError) -> ValidClientMetadata {
         let grantTypes = Self.unique(self.grantTypes ?? ["authorization_code"])
         guard !grantTypes.isEmpty else { throw .invalidClientMetadata("grant_types must not be empty") }
         for type in grantTypes where !Self.supportedGrantTypes.contains(type) {

@@ -3,24 +3,24 @@ import LedgerDomain
 /// Client metadata as submitted for registration (RFC 7591 §2), from the admin API's JSON or
 /// the CLI's flags. Every field is optional here; ``validated()`` applies the rules and
 /// defaults. Unknown JSON members are ignored (RFC 7591 §3.1).
-public struct ClientMetadata: Sendable, Hashable, Decodable {
+package struct ClientMetadata: Sendable, Hashable, Decodable {
     /// Per-client lifetimes in seconds (`tokenledger_lifetimes`); absent keys keep the defaults.
-    public struct LifetimeSeconds: Sendable, Hashable, Codable {
+    package struct LifetimeSeconds: Sendable, Hashable, Codable {
         /// `access_token_seconds`.
-        public var accessToken: Int64?
+        package var accessToken: Int64?
         /// `id_token_seconds`.
-        public var idToken: Int64?
+        package var idToken: Int64?
         /// `authorization_code_seconds` (at most 60).
-        public var authorizationCode: Int64?
+        package var authorizationCode: Int64?
         /// `refresh_token_idle_seconds`.
-        public var refreshTokenIdle: Int64?
+        package var refreshTokenIdle: Int64?
         /// `refresh_token_absolute_seconds`.
-        public var refreshTokenAbsolute: Int64?
+        package var refreshTokenAbsolute: Int64?
         /// `refresh_grace_seconds` (0 to 300).
-        public var refreshGrace: Int64?
+        package var refreshGrace: Int64?
 
         /// Creates lifetimes; nil keeps a default.
-        public init(
+        package init(
             accessToken: Int64? = nil, idToken: Int64? = nil, authorizationCode: Int64? = nil,
             refreshTokenIdle: Int64? = nil, refreshTokenAbsolute: Int64? = nil, refreshGrace: Int64? = nil
         ) {
@@ -40,24 +40,24 @@ public struct ClientMetadata: Sendable, Hashable, Decodable {
     }
 
     /// `client_name`.
-    public var clientName: String?
+    package var clientName: String?
     /// `redirect_uris`: required with the authorization_code grant type.
-    public var redirectURIs: [String]?
+    package var redirectURIs: [String]?
     /// `post_logout_redirect_uris` (RP-Initiated Logout).
-    public var postLogoutRedirectURIs: [String]?
+    package var postLogoutRedirectURIs: [String]?
     /// `grant_types`; default `["authorization_code"]`.
-    public var grantTypes: [String]?
+    package var grantTypes: [String]?
     /// `response_types`; default `["code"]` with the authorization_code grant type.
-    public var responseTypes: [String]?
+    package var responseTypes: [String]?
     /// `token_endpoint_auth_method`; default `client_secret_basic`.
-    public var tokenEndpointAuthMethod: String?
+    package var tokenEndpointAuthMethod: String?
     /// Space-separated scope values the client may request.
-    public var scope: String?
+    package var scope: String?
     /// `tokenledger_lifetimes`.
-    public var lifetimes: LifetimeSeconds?
+    package var lifetimes: LifetimeSeconds?
 
     /// Creates metadata; nil fields take their defaults.
-    public init(
+    package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
         scope: String? = nil, lifetimes: LifetimeSeconds? = nil
@@ -80,24 +80,24 @@ public struct ClientMetadata: Sendable, Hashable, Decodable {
 }
 
 /// Registration metadata after validation: defaults applied, every rule checked.
-public struct ValidClientMetadata: Sendable, Hashable {
+package struct ValidClientMetadata: Sendable, Hashable {
     /// The client's display name.
-    public var clientName: String?
+    package var clientName: String?
     /// Exact-match redirect URIs.
-    public var redirectURIs: [String]
+    package var redirectURIs: [String]
     /// Exact-match post-logout redirect URIs.
-    public var postLogoutRedirectURIs: [String]
+    package var postLogoutRedirectURIs: [String]
     /// Grant types, without duplicates.
-    public var grantTypes: [String]
+    package var grantTypes: [String]
     /// Response types (`code` or none).
-    public var responseTypes: [String]
+    package var responseTypes: [String]
     /// `client_secret_basic`, `client_secret_post` or `none`.
-    public var tokenEndpointAuthMethod: String
+    package var tokenEndpointAuthMethod: String
     /// The scope the client may request.
-    public var scope: Scope
+    package var scope: Scope
     /// Lifetimes with the defaults applied.
-    public var lifetimes: Lifetimes
+    package var lifetimes: Lifetimes
 
     /// Whether the client authenticates with a secret (any method but `none`).
-    public var isConfidential: Bool { tokenEndpointAuthMethod != "none" }
+    package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }
 }

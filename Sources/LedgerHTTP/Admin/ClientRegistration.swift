@@ -9,25 +9,25 @@ import PostgresNIO
 ///
 /// A confidential client's secret is minted here, returned once, and stored only as its
 /// SHA-256 (I6).
-public struct ClientRegistration: Sendable {
+package struct ClientRegistration: Sendable {
     /// A newly registered client and its secret, which is never available again.
-    public struct Registered: Sendable {
+    package struct Registered: Sendable {
         /// The client as registered.
-        public var client: Client
+        package var client: Client
         /// The client secret in clear, for confidential clients only.
-        public var secret: String?
+        package var secret: String?
         /// Log sequence number of `client.registered`.
-        public var seq: Int64
+        package var seq: Int64
     }
 
     /// What deactivating a client did.
-    public struct Deactivated: Sendable {
+    package struct Deactivated: Sendable {
         /// The client after deactivation.
-        public var client: Client
+        package var client: Client
         /// Log sequence number of `client.revoked`; nil when the client was already inactive.
-        public var seq: Int64?
+        package var seq: Int64?
         /// Grants revoked by this call.
-        public var revokedGrants: [GrantID]
+        package var revokedGrants: [GrantID]
     }
 
     private let clients: ClientStore
@@ -36,7 +36,7 @@ public struct ClientRegistration: Sendable {
     private let now: @Sendable () -> Instant
 
     /// Creates the service over a running database client and event writer.
-    public init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+    package init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
         clients = ClientStore(client: database, writer: writer, logger: logger)
         sweep = GrantSweep(grants: GrantStore(client: database, writer: writer, logger: logger))
         lookup = GrantLookup(client: database, logger: logger)
@@ -44,13 +44,13 @@ public struct ClientRegistration: Sendable {
     }
 
     /// Creates the service from the HTTP services.
-    public init(_ services: LedgerServices) {
+    package init(_ services: LedgerServices) {
         self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
     }
 
     /// Validates `metadata`, mints a client id (and a secret for confidential clients) and
     /// records `client.registered`, returning once it is committed.
-    public func register(_ metadata: ClientMetadata, by eventMetadata: EventMetadata) async throws(AdminError) -> Registered {
+    package func register(_ metadata: ClientMetadata, by eventMetadata: EventMetadata) async throws(AdminError) -> Registered {
         let valid = try metadata.validated()
         for _ in 0..<4 {
             let id = ClientID(Self.mintClientID())
@@ -76,19 +76,19 @@ public struct ClientRegistration: Sendable {
     }
 
     /// A client by id, active or not.
-    public func client(_ id: ClientID) async throws(AdminError) -> Client? {
+    package func client(_ id: ClientID) async throws(AdminError) -> Client? {
         do { return try await clients.load(id) } catch { throw AdminJSON.unavailable(error) }
     }
 
     /// Every registered client, active or not, by id.
-    public func all() async throws(AdminError) -> [Client] {
+    package func all() async throws(AdminError) -> [Client] {
         do { return try await clients.all() } catch { throw AdminJSON.unavailable(error) }
     }
 
     /// Deletes a client: records `client.revoked` and `client.deactivated` (once), then revokes
     /// every unrevoked grant of the client with reason `client_deactivated`. Idempotent: a
     /// second call appends nothing (it only finishes revoking grants a crash left behind).
-    public func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(AdminError) -> Deactivated {
+    package func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(AdminError) -> Deactivated {
         guard let client = try await client(id) else { throw .notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
         let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))

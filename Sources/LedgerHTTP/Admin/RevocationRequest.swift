@@ -2,7 +2,7 @@ import LedgerDomain
 
 /// What an administrator revokes (docs/http-api.md): everything of a subject, session, grant or client,
 /// or one access token.
-public enum RevocationTarget: Sendable, Hashable {
+package enum RevocationTarget: Sendable, Hashable {
     /// Every token of the subject issued until now, and its grants.
     case subject(Subject)
     /// Every token carrying the session id, and the session's grants.
@@ -18,24 +18,24 @@ public enum RevocationTarget: Sendable, Hashable {
 /// The body of `POST /admin/revocations`: exactly one of `subject`, `session`, `grant`,
 /// `client_id`, `jti`, plus an optional `reason` (default `admin`) and, with `jti`, an
 /// optional `exp` (unix seconds).
-public struct RevocationRequest: Sendable, Hashable, Decodable {
+package struct RevocationRequest: Sendable, Hashable, Decodable {
     /// `subject`: a `sub`.
-    public var subject: String?
+    package var subject: String?
     /// `session`: a `sid`.
-    public var session: String?
+    package var session: String?
     /// `grant`: a `grant_id`.
-    public var grant: String?
+    package var grant: String?
     /// `client_id`.
-    public var clientID: String?
+    package var clientID: String?
     /// `jti` of an access token.
-    public var jti: String?
+    package var jti: String?
     /// Why; default `admin`.
-    public var reason: String?
+    package var reason: String?
     /// With `jti`: when the token expires (unix seconds); default the expiry the log recorded.
-    public var exp: Int64?
+    package var exp: Int64?
 
     /// Creates a request.
-    public init(
+    package init(
         subject: String? = nil, session: String? = nil, grant: String? = nil, clientID: String? = nil, jti: String? = nil,
         reason: String? = nil, exp: Int64? = nil
     ) {
@@ -52,7 +52,7 @@ public struct RevocationRequest: Sendable, Hashable, Decodable {
 
     /// The target and reason, or `invalid_request` when not exactly one target is given, an
     /// identifier is empty, the reason is malformed or `exp` comes without `jti`.
-    public func parsed() throws(AdminError) -> (target: RevocationTarget, reason: RevocationReason) {
+    package func parsed() throws(AdminError) -> (target: RevocationTarget, reason: RevocationReason) {
         let given = [subject, session, grant, clientID, jti].compactMap { $0 }
         guard given.count == 1 else {
             throw .invalidRequest("exactly one of subject, session, grant, client_id, jti is required")

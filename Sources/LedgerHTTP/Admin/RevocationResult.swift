@@ -4,22 +4,22 @@ import LedgerDomain
 /// `{"revoked": {"scope": …, <identifier>: …, "reason": …, "not_before": …, "until": …,
 /// "grants": […]}, "seq": …}`, where the identifier's member is the scope's claim name (`sub`,
 /// `sid`, `grant_id`, `client_id`, `jti`). Times are unix seconds, as in the broadcast.
-public struct RevocationResult: Sendable, Hashable, Encodable {
+package struct RevocationResult: Sendable, Hashable, Encodable {
     /// What was revoked.
-    public var scope: Revocation.Scope
+    package var scope: Revocation.Scope
     /// The identifier.
-    public var id: String
+    package var id: String
     /// Why it was revoked.
-    public var reason: RevocationReason
+    package var reason: RevocationReason
     /// For subject and client scopes: tokens issued before this are revoked.
-    public var notBefore: Instant?
+    package var notBefore: Instant?
     /// When every token the revocation covers has expired; nil when nothing was revoked now.
-    public var until: Instant?
+    package var until: Instant?
     /// Grants revoked by this call (the target's own grant, or the cascade of a wider scope).
-    public var grants: [GrantID]
+    package var grants: [GrantID]
     /// Log sequence number of the revocation event; nil when it was already revoked and
     /// nothing was appended.
-    public var seq: Int64?
+    package var seq: Int64?
 
     private enum Keys: String, CodingKey { case revoked, seq }
 
@@ -31,7 +31,7 @@ public struct RevocationResult: Sendable, Hashable, Encodable {
         init?(intValue: Int) { nil }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var outer = encoder.container(keyedBy: Keys.self)
         var revoked = outer.nestedContainer(keyedBy: Key.self, forKey: .revoked)
         try revoked.encode(scope, forKey: Key("scope"))

@@ -4,15 +4,15 @@ import Hummingbird
 
 /// Requires `Authorization: Bearer <TOKENLEDGER_ADMIN_TOKEN>`, compared in constant time.
 /// Without a configured token every admin call is refused.
-public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     private let expected: SHA256Digest?
 
     /// Creates the middleware.
-    public init(token: String?) {
+    package init(token: String?) {
         expected = token.flatMap { $0.isEmpty ? nil : SHA256.hash(data: Data($0.utf8)) }
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let expected, let header = request.headers[.authorization], header.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else { return Self.unauthorized }

@@ -2,9 +2,9 @@ import Hummingbird
 
 /// The admin listener's routes (docs/http-api.md): health and `/metrics` without authentication,
 /// everything under `/admin` behind the admin bearer key.
-public enum AdminRouter {
+package enum AdminRouter {
     /// Builds the router; `/metrics` is served when a metrics registry is given.
-    public static func build(_ services: LedgerServices, metrics: MetricsBootstrap? = nil) -> Router<BasicRequestContext> {
+    package static func build(_ services: LedgerServices, metrics: MetricsBootstrap? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
         HealthRoutes.add(to: router, database: services.database, keys: services.keys, logger: services.logger)

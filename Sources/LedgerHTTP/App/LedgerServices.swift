@@ -5,35 +5,35 @@ import Logging
 import PostgresNIO
 
 /// Everything the HTTP routes need, built once at the composition root.
-public struct LedgerServices: Sendable {
+package struct LedgerServices: Sendable {
     /// The public base URL; `iss` of every token.
-    public var issuer: String
+    package var issuer: String
     /// The `aud` of access tokens (RFC 9068): the resource servers' identifier.
-    public var accessTokenAudience: String
-    public var database: PostgresClient
-    public var writer: EventWriter
-    public var grants: GrantStore
-    public var clients: ClientStore
+    package var accessTokenAudience: String
+    package var database: PostgresClient
+    package var writer: EventWriter
+    package var grants: GrantStore
+    package var clients: ClientStore
     /// OP sessions (one per browser login).
-    public var sessions: SessionStore
+    package var sessions: SessionStore
     /// The per-subject concurrent session limit (docs/openid-connect.md#session-limit); unlimited by default.
-    public var sessionLimit: SessionLimit
-    public var keys: KeyRing
+    package var sessionLimit: SessionLimit
+    package var keys: KeyRing
     /// Bearer key of the admin listener; nil refuses every admin call.
-    public var adminToken: String?
-    public var logger: Logger
+    package var adminToken: String?
+    package var logger: Logger
     /// The clock; decisions receive its value.
-    public var now: @Sendable () -> Instant
+    package var now: @Sendable () -> Instant
     /// The built-in login users (docs/design.md#configuration-and-operations); empty unless configured.
-    public var users: UserDirectory
+    package var users: UserDirectory
     /// Seals the authorization request inside the login form (and keys its CSRF token); derive it
     /// from `TOKENLEDGER_KEY_SECRET` with ``AuthorizationRequestSealer/deriveKey(fromSecret:)`` so
     /// every replica can finish a login another one started. The default is random per process.
-    public var requestSealingKey: SymmetricKey
+    package var requestSealingKey: SymmetricKey
 
     /// Creates the services. Client registrations are reused for up to `clientCacheMaxAge` between
     /// reads (``ClientStore/recent(_:)``).
-    public init(
+    package init(
         issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
         adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current,
         users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256),

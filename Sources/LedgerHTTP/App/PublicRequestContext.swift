@@ -3,12 +3,12 @@ import NIOCore
 
 /// The request context of the public listener: Hummingbird's core context plus the peer
 /// address, which login throttling keys on (per IP as well as per username).
-public struct PublicRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
+package struct PublicRequestContext: RequestContext, RemoteAddressRequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// The TCP peer of the request.
-    public let remoteAddress: SocketAddress?
+    package let remoteAddress: SocketAddress?
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }

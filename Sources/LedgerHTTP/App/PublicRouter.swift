@@ -1,9 +1,9 @@
 import Hummingbird
 
 /// The public listener's routes (docs/http-api.md).
-public enum PublicRouter {
+package enum PublicRouter {
     /// Builds the router.
-    public static func build(_ services: LedgerServices) -> Router<PublicRequestContext> {
+    package static func build(_ services: LedgerServices) -> Router<PublicRequestContext> {
         let router = Router(context: PublicRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: services.logger))
         DiscoveryRoutes.add(to: router, services)

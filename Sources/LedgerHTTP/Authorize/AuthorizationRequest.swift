@@ -2,28 +2,28 @@ import LedgerDomain
 
 /// A validated authorization request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1): what the
 /// login form carries, sealed, from `GET /authorize` to its `POST`, and what the code records.
-public struct AuthorizationRequest: Sendable, Hashable, Codable {
+package struct AuthorizationRequest: Sendable, Hashable, Codable {
     /// The requesting client.
-    public var clientID: ClientID
+    package var clientID: ClientID
     /// Exactly one of the client's registered redirect URIs.
-    public var redirectURI: String
+    package var redirectURI: String
     /// The scope asked for, within the client's registered scope.
-    public var scope: Scope
+    package var scope: Scope
     /// The client's `state`, returned unchanged.
-    public var state: String?
+    package var state: String?
     /// The PKCE S256 challenge (required for every client).
-    public var codeChallenge: String
+    package var codeChallenge: String
     /// The OIDC `nonce`, bound into the ID token.
-    public var nonce: String?
+    package var nonce: String?
     /// OIDC `max_age` in seconds: a session whose login is older needs the form again.
-    public var maxAge: Int?
+    package var maxAge: Int?
     /// OIDC `prompt` values: `none` (never show the form), `login` (always show it).
-    public var prompt: Set<String>
+    package var prompt: Set<String>
     /// When the request was validated; the sealed form expires 10 minutes later.
-    public var receivedAt: Instant
+    package var receivedAt: Instant
 
     /// Creates a request.
-    public init(
+    package init(
         clientID: ClientID, redirectURI: String, scope: Scope, state: String?, codeChallenge: String, nonce: String?,
         maxAge: Int?, receivedAt: Instant, prompt: Set<String> = []
     ) {

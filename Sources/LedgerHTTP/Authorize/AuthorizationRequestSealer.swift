@@ -5,12 +5,12 @@ import LedgerDomain
 /// Seals a validated ``AuthorizationRequest`` into the login form's opaque `request` input with
 /// AES-256-GCM, so the login needs no server-side state and any replica can finish it. The
 /// browser can neither read nor alter it; it expires ``lifetime`` after validation.
-public struct AuthorizationRequestSealer: Sendable {
+package struct AuthorizationRequestSealer: Sendable {
     /// How long a login form stays usable.
-    public static let lifetime: Duration = .seconds(600)
+    package static let lifetime: Duration = .seconds(600)
 
     /// Why an opaque request was refused.
-    public enum Failure: Error, Sendable, Hashable {
+    package enum Failure: Error, Sendable, Hashable {
         /// Not produced by this service (or altered, or sealed under another key).
         case invalid
         /// Older than ``lifetime``.
@@ -21,13 +21,13 @@ public struct AuthorizationRequestSealer: Sendable {
     private static let context = Data("tokenledger authorize request v1".utf8)
 
     /// Creates a sealer over the key from ``deriveKey(fromSecret:)``.
-    public init(key: SymmetricKey) {
+    package init(key: SymmetricKey) {
         self.key = key
     }
 
     /// The request-sealing key derived (HKDF-SHA256) from `TOKENLEDGER_KEY_SECRET`, the same on
     /// every replica sharing that secret.
-    public static func deriveKey(fromSecret secret: String) -> SymmetricKey {
+    package static func deriveKey(fromSecret secret: String) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger login request sealing v1".utf8),
             outputByteCount: 32
@@ -36,12 +36,12 @@ public struct AuthorizationRequestSealer: Sendable {
 
     /// ``deriveKey(fromSecret:)`` of `secret`, or without one a random key: logins then only
     /// finish on the replica that showed the form, until it restarts.
-    public static func key(fromSecret secret: String?) -> SymmetricKey {
+    package static func key(fromSecret secret: String?) -> SymmetricKey {
         secret.map(deriveKey(fromSecret:)) ?? SymmetricKey(size: .bits256)
     }
 
     /// The opaque, base64url form of `request`.
-    public func seal(_ request: AuthorizationRequest) -> String {
+    package func seal(_ request: AuthorizationRequest) -> String {
         // Encoding a plain Codable struct and sealing with a valid key cannot fail.
         let plain = (try? JSONEncoder().encode(request)) ?? Data()
         let combined = (try? AES.GCM.seal(plain, using: key, authenticating: Self.context).combined) ?? Data()
@@ -49,7 +49,7 @@ public struct AuthorizationRequestSealer: Sendable {
     }
 
     /// The request sealed in `opaque`, if this service sealed it and it has not expired at `now`.
-    public func unseal(_ opaque: String, now: Instant) throws(Failure) -> AuthorizationRequest {
+    package func unseal(_ opaque: String, now: Instant) throws(Failure) -> AuthorizationRequest {
         guard opaque.utf8.count <= 8192, let combined = Self.decodeBase64URL(opaque),
             let box = try? AES.GCM.SealedBox(combined: combined),
             let plain = try? AES.GCM.open(box, using: key, authenticating: Self.context),

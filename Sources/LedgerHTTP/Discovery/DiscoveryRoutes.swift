@@ -3,9 +3,9 @@ import Hummingbird
 
 /// `/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server` (OIDC
 /// Discovery 1.0, RFC 8414) and `/jwks.json`.
-public enum DiscoveryRoutes {
+package enum DiscoveryRoutes {
     /// Adds the routes.
-    public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
+    package static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
         let document = metadata(issuer: services.issuer)
         router.get("/.well-known/openid-configuration") { _, _ in json(document, cache: "public, max-age=300") }
         router.get("/.well-known/oauth-authorization-server") { _, _ in json(document, cache: "public, max-age=300") }

@@ -4,9 +4,9 @@ import PostgresNIO
 
 /// `/healthz` (the process is up) and `/readyz` (it can serve: the database answers and a
 /// signing key is loaded) on the admin router.
-public enum HealthRoutes {
+package enum HealthRoutes {
     /// Adds the health endpoints to a router.
-    public static func add(to router: Router<BasicRequestContext>, database: PostgresClient, keys: KeyRing, logger: Logger) {
+    package static func add(to router: Router<BasicRequestContext>, database: PostgresClient, keys: KeyRing, logger: Logger) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             // The key ring loads (or creates) its keys as a service of its own, beside the

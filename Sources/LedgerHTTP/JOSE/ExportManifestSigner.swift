@@ -6,9 +6,9 @@ import LedgerPostgres
 /// Signs export manifests with the key ring's active key and checks them offline against a
 /// JWKS document. The JWS payload is the manifest itself; the manifest file carries both, and
 /// the check requires the two to agree.
-public enum ExportManifestSigner {
+package enum ExportManifestSigner {
     /// The `typ` header of a manifest JWS.
-    public static let type = "tokenledger-export-manifest+jwt"
+    package static let type = "tokenledger-export-manifest+jwt"
 
     /// The manifest as a JWS payload (its own JSON, no claims added).
     struct Payload: JWTPayload {
@@ -20,14 +20,14 @@ public enum ExportManifestSigner {
     }
 
     /// Signs `manifest` with the active key of `keys`.
-    public static func sign(_ manifest: ExportManifest, with keys: KeyRing) async throws -> String {
+    package static func sign(_ manifest: ExportManifest, with keys: KeyRing) async throws -> String {
         try await keys.sign(Payload(manifest), type: type)
     }
 
     /// Verifies the JWS of `file` against the JWKS document `jwksJSON`: the header must carry
     /// `typ`, an allowed algorithm and a `kid` the JWKS holds; the signature must hold; and its
     /// payload must equal the file's manifest. Returns the first problem, or nil.
-    public static func check(_ file: ExportManifestFile, jwksJSON: String) async -> String? {
+    package static func check(_ file: ExportManifestFile, jwksJSON: String) async -> String? {
         let parts = file.jws.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(jwtSegment: parts[0]),
             let header = try? JSONDecoder().decode(JWTHeader.self, from: headerData)

@@ -1,7 +1,7 @@
 /// A failure around signing keys and tokens. Never carries key material or token text.
-public struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: String, Hashable, Sendable {
+    package enum Code: String, Hashable, Sendable {
         /// The algorithm is not ES256, RS256 or EdDSA.
         case algorithmNotAllowed = "algorithm_not_allowed"
         /// Key generation, sealing or parsing failed.
@@ -12,13 +12,13 @@ public struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
         case missingSecret = "missing_secret"
     }
 
-    public var code: Code
-    public var detail: String
+    package var code: Code
+    package var detail: String
 
-    public init(_ code: Code, _ detail: String) {
+    package init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail
     }
 
-    public var description: String { "JOSEError(\(code.rawValue)): \(detail)" }
+    package var description: String { "JOSEError(\(code.rawValue)): \(detail)" }
 }

@@ -12,22 +12,22 @@ import ServiceLifecycle
 /// Rotation publishes first and signs later: `rotate()` adds the next key as *published*; once
 /// it has been in JWKS for `publishLead`, a refresh activates it and retires the previous key,
 /// which stays published until every token it signed has expired (`retiredKeyLifetime`).
-public actor KeyRing: Service {
+package actor KeyRing: Service {
     /// Policies of the key ring.
-    public struct Policy: Sendable {
+    package struct Policy: Sendable {
         /// Algorithm of generated keys: ES256 (default), RS256 or EdDSA.
-        public var algorithm = "ES256"
+        package var algorithm = "ES256"
         /// How long a new key is published before it signs.
-        public var publishLead: Duration = .seconds(60)
+        package var publishLead: Duration = .seconds(60)
         /// How long a retired key stays published: at least the longest token lifetime.
-        public var retiredKeyLifetime: Duration = .seconds(3600)
+        package var retiredKeyLifetime: Duration = .seconds(3600)
         /// How often keys are reloaded.
-        public var refreshInterval: Duration = .seconds(5)
+        package var refreshInterval: Duration = .seconds(5)
         /// The least time between two reloads caused by a token naming a key this replica has
         /// not loaded yet (another replica's new key), so forged key ids cannot hammer the database.
-        public var unknownKeyRefreshInterval: Duration = .seconds(1)
+        package var unknownKeyRefreshInterval: Duration = .seconds(1)
 
-        public init() {}
+        package init() {}
     }
 
     private let store: SigningKeyStore
@@ -45,7 +45,7 @@ public actor KeyRing: Service {
     private var lastUnknownKeyRefresh: Instant?
 
     /// Creates a key ring. `secret` unseals private keys; without it the ring can only publish.
-    public init(store: SigningKeyStore, secret: String?, policy: Policy, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
+    package init(store: SigningKeyStore, secret: String?, policy: Policy, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
         self.store = store
         self.secret = secret
         self.policy = policy
@@ -54,15 +54,15 @@ public actor KeyRing: Service {
     }
 
     /// The key id that signs new tokens.
-    public var signingKeyID: KeyID? { activeKey }
+    package var signingKeyID: KeyID? { activeKey }
 
     /// The JWKS document: every published key's public JWK.
-    public func jwksJSON() -> String {
+    package func jwksJSON() -> String {
         "{\"keys\":[" + published.map(\.publicJWK).joined(separator: ",") + "]}"
     }
 
     /// Loads the keys; creates and activates the first one when there is none.
-    public func start() async throws {
+    package func start() async throws {
         try await refresh()
         if activeKey == nil {
             let kid = try await addKey()
@@ -73,14 +73,14 @@ public actor KeyRing: Service {
 
     /// Publishes the next key; it signs once it has been published for the policy's lead time.
     @discardableResult
-    public func rotate() async throws -> KeyID {
+    package func rotate() async throws -> KeyID {
         let kid = try await addKey()
         try await refresh()
         return kid
     }
 
     /// Reloads keys, promoting a published key whose lead time has passed.
-    public func refresh() async throws {
+    package func refresh() async throws {
         let at = now()
         var keys = try await store.all()
         if let next = keys.last(where: { $0.key.status == .published && $0.key.addedAt.adding(policy.publishLead) <= at }) {
@@ -114,14 +114,14 @@ public actor KeyRing: Service {
     }
 
     /// Signs a payload with the active key, with `typ` in the header (e.g. `at+jwt`).
-    public func sign(_ payload: some JWTPayload, type: String) async throws -> String {
+    package func sign(_ payload: some JWTPayload, type: String) async throws -> String {
         try await sign(type: type) { _ in payload }
     }
 
     /// Signs the payload `build` makes for the active key's algorithm (`ES256`, `RS256` or
     /// `EdDSA`): an ID token's `at_hash` depends on it. The key is fixed before `build` runs,
     /// so a concurrent rotation cannot make the two disagree.
-    public func sign<Payload: JWTPayload>(type: String, _ build: @Sendable (_ algorithm: String) -> Payload) async throws -> String {
+    package func sign<Payload: JWTPayload>(type: String, _ build: @Sendable (_ algorithm: String) -> Payload) async throws -> String {
         guard let kid = activeKey, let algorithm = verifiable[kid] else { throw JOSEError(.noActiveKey, "no active signing key") }
         var header = JWTHeader()
         header.typ = type
@@ -131,7 +131,7 @@ public actor KeyRing: Service {
     /// Verifies the signature of a JWT signed by one of this ring's published keys and decodes
     /// its payload. The header must name a known `kid` and carry exactly that key's algorithm
     /// (ES256, RS256 or EdDSA — never `none` or HS*, I7). Claims are the caller's to check.
-    public func verify<Payload: JWTPayload>(_ token: String, as: Payload.Type) async throws -> Payload {
+    package func verify<Payload: JWTPayload>(_ token: String, as: Payload.Type) async throws -> Payload {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(jwtSegment: parts[0]),
             let header = try? JSONDecoder().decode(JWTHeader.self, from: headerData),
@@ -154,7 +154,7 @@ public actor KeyRing: Service {
     }
 
     /// Refreshes every `refreshInterval` until shutdown.
-    public func run() async throws {
+    package func run() async throws {
         try await start()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: policy.refreshInterval)

@@ -5,20 +5,20 @@ import LedgerPostgres
 /// Signs broadcast messages (format v2) with the key ring's active key, as compact JWS with
 /// `typ: secevent+jwt` (RFC 8417 §2.3): whatever signs access tokens signs the broadcast, and
 /// `/jwks.json` verifies both.
-public struct KeyRingBroadcastSigner: BroadcastSigner {
+package struct KeyRingBroadcastSigner: BroadcastSigner {
     /// The media type of a Security Event Token.
-    public static let type = "secevent+jwt"
+    package static let type = "secevent+jwt"
 
-    public let issuer: String
+    package let issuer: String
     private let keys: KeyRing
 
     /// Creates a signer for `issuer` over `keys`.
-    public init(issuer: String, keys: KeyRing) {
+    package init(issuer: String, keys: KeyRing) {
         self.issuer = issuer
         self.keys = keys
     }
 
-    public func sign(_ message: BroadcastMessage) async throws -> String {
+    package func sign(_ message: BroadcastMessage) async throws -> String {
         try await keys.sign(Payload(message: message), type: Self.type)
     }
 

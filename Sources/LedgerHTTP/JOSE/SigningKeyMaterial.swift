@@ -7,13 +7,13 @@ import LedgerDomain
 /// A signing key's private material for one of the allowed algorithms (I7: ES256, RS256,
 /// EdDSA — never `none`, never HS*): generation, the public JWK, sealing at rest with
 /// AES-GCM under a key derived from `TOKENLEDGER_KEY_SECRET`, and registration with jwt-kit.
-public enum SigningKeyMaterial: Sendable {
+package enum SigningKeyMaterial: Sendable {
     case es256(P256.Signing.PrivateKey)
     case rs256(_RSA.Signing.PrivateKey)
     case edDSA(Curve25519.Signing.PrivateKey)
 
     /// Generates a fresh key for `algorithm`.
-    public static func generate(_ algorithm: String) throws(JOSEError) -> SigningKeyMaterial {
+    package static func generate(_ algorithm: String) throws(JOSEError) -> SigningKeyMaterial {
         switch algorithm {
         case "ES256": return .es256(P256.Signing.PrivateKey())
         case "EdDSA": return .edDSA(Curve25519.Signing.PrivateKey())
@@ -24,7 +24,7 @@ public enum SigningKeyMaterial: Sendable {
     }
 
     /// The JOSE algorithm name.
-    public var algorithm: String {
+    package var algorithm: String {
         switch self {
         case .es256: "ES256"
         case .rs256: "RS256"
@@ -33,7 +33,7 @@ public enum SigningKeyMaterial: Sendable {
     }
 
     /// The public JWK as JSON text (`kid`, `alg`, `use: sig`).
-    public func publicJWK(kid: KeyID) throws(JOSEError) -> String {
+    package func publicJWK(kid: KeyID) throws(JOSEError) -> String {
         var jwk: [String: String] = ["kid": kid.rawValue, "alg": algorithm, "use": "sig"]
         switch self {
         case .es256(let key):
@@ -62,7 +62,7 @@ public enum SigningKeyMaterial: Sendable {
     }
 
     /// The private key sealed for storage; the key id is authenticated alongside.
-    public func sealed(kid: KeyID, secret: String) throws(JOSEError) -> Data {
+    package func sealed(kid: KeyID, secret: String) throws(JOSEError) -> Data {
         let raw: Data =
             switch self {
             case .es256(let key): key.rawRepresentation
@@ -82,7 +82,7 @@ public enum SigningKeyMaterial: Sendable {
     }
 
     /// Opens a sealed private key.
-    public static func unseal(_ sealed: Data, algorithm: String, kid: KeyID, secret: String) throws(JOSEError) -> SigningKeyMaterial {
+    package static func unseal(_ sealed: Data, algorithm: String, kid: KeyID, secret: String) throws(JOSEError) -> SigningKeyMaterial {
         let raw: Data
         do {
             raw = try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: sealingKey(secret), authenticating: Data(kid.rawValue.utf8))

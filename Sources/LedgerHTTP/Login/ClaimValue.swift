@@ -2,4 +2,4 @@ import LedgerDomain
 
 /// A JSON value of a user's claims (`name`, `email`, `email_verified`, `address`, …), kept
 /// exactly as configured so ID tokens and userinfo can echo it.
-public typealias ClaimValue = JSONValue
+package typealias ClaimValue = JSONValue

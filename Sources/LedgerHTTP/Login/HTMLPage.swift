@@ -4,9 +4,9 @@ import Hummingbird
 
 /// The HTML pages of the public listener (login form, error pages): escaping and the headers
 /// every page carries — never cached, never framed, no script, forms post only to this origin.
-public enum HTMLPage {
+package enum HTMLPage {
     /// Escapes text for an HTML element or a double-quoted attribute value.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {
@@ -23,7 +23,7 @@ public enum HTMLPage {
     }
 
     /// The headers of every page.
-    public static var securityHeaders: HTTPFields {
+    package static var securityHeaders: HTTPFields {
         [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
@@ -36,7 +36,7 @@ public enum HTMLPage {
     }
 
     /// A page response; `body` is already-escaped HTML for inside `<main>`.
-    public static func response(status: HTTPResponse.Status, title: String, body: String, headers extra: HTTPFields = [:]) -> Response {
+    package static func response(status: HTTPResponse.Status, title: String, body: String, headers extra: HTTPFields = [:]) -> Response {
         var headers = securityHeaders
         headers.append(contentsOf: extra)
         let html = """
@@ -56,7 +56,7 @@ public enum HTMLPage {
 
     /// An error page: a title and one sentence, both escaped. Used when the request cannot be
     /// sent back to the client (unknown client, unregistered redirect_uri) and for login errors.
-    public static func error(status: HTTPResponse.Status, _ message: String, code: String? = nil, headers: HTTPFields = [:]) -> Response {
+    package static func error(status: HTTPResponse.Status, _ message: String, code: String? = nil, headers: HTTPFields = [:]) -> Response {
         let codeLine = code.map { "<p><code>\(escape($0))</code></p>" } ?? ""
         return response(
             status: status, title: "Request refused",

@@ -9,22 +9,22 @@ import Synchronization
 /// State is in memory, per replica: with N replicas an attacker gets at most N times the
 /// budget, and a restart forgets it. That is deliberate — it is a speed bump in front of
 /// bcrypt, not an account lock, and keeps the login path free of database writes.
-public final class LoginThrottle: Sendable {
+package final class LoginThrottle: Sendable {
     /// The thresholds.
-    public struct Policy: Sendable, Hashable {
+    package struct Policy: Sendable, Hashable {
         /// Failures within `window` that trigger a lockout.
-        public var maxFailures = 5
+        package var maxFailures = 5
         /// How far back failures count.
-        public var window: Duration = .seconds(300)
+        package var window: Duration = .seconds(300)
         /// The first lockout; each further one doubles it.
-        public var baseLockout: Duration = .seconds(60)
+        package var baseLockout: Duration = .seconds(60)
         /// The longest lockout.
-        public var maximumLockout: Duration = .seconds(3600)
+        package var maximumLockout: Duration = .seconds(3600)
         /// Keys tracked at most; the oldest are forgotten beyond this (bounded memory).
-        public var capacity = 50_000
+        package var capacity = 50_000
 
         /// The defaults: 5 failures in 5 minutes → 1 min, 2 min, 4 min, … up to 1 hour.
-        public init() {}
+        package init() {}
     }
 
     private struct Entry {
@@ -38,19 +38,19 @@ public final class LoginThrottle: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// Creates a throttle.
-    public init(policy: Policy = Policy()) {
+    package init(policy: Policy = Policy()) {
         self.policy = policy
     }
 
     /// When the first of `keys` that is locked out at `now` unlocks, or nil when none is.
-    public func lockedUntil(_ keys: [String], now: Instant) -> Instant? {
+    package func lockedUntil(_ keys: [String], now: Instant) -> Instant? {
         entries.withLock { entries in
             keys.compactMap { entries[$0]?.lockedUntil }.filter { $0 > now }.max()
         }
     }
 
     /// Records a failed attempt against every key, locking those that reach the threshold.
-    public func recordFailure(_ keys: [String], now: Instant) {
+    package func recordFailure(_ keys: [String], now: Instant) {
         let policy = policy
         entries.withLock { entries in
             if entries.count >= policy.capacity { Self.prune(&entries, now: now, policy: policy) }
@@ -72,7 +72,7 @@ public final class LoginThrottle: Sendable {
     }
 
     /// Forgets the failures of `key` (after a successful login with that username).
-    public func recordSuccess(_ key: String) {
+    package func recordSuccess(_ key: String) {
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 

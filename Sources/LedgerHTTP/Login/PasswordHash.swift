@@ -3,18 +3,18 @@ import HummingbirdBcrypt
 
 /// Bcrypt password hashes (I6): creating, checking the stored form, and verifying off the
 /// cooperative thread pool (one verification costs ~250 ms at cost 12).
-public enum PasswordHash {
+package enum PasswordHash {
     /// The cost of hashes made by `tokenledger users hash`.
-    public static let defaultCost: UInt8 = 12
+    package static let defaultCost: UInt8 = 12
 
     /// A new bcrypt (`$2b$`) hash of `password`.
-    public static func make(_ password: String, cost: UInt8 = defaultCost) -> String {
+    package static func make(_ password: String, cost: UInt8 = defaultCost) -> String {
         Bcrypt.hash(password, cost: cost)
     }
 
     /// The cost of a well-formed `$2a$`, `$2b$` or `$2y$` hash (60 characters, cost 4…31),
     /// or nil when `hash` is not one.
-    public static func cost(of hash: String) -> UInt8? {
+    package static func cost(of hash: String) -> UInt8? {
         let bytes = Array(hash.utf8)
         guard bytes.count == 60, bytes[0] == UInt8(ascii: "$"), bytes[1] == UInt8(ascii: "2"),
             [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2]), bytes[3] == UInt8(ascii: "$"),
@@ -27,7 +27,7 @@ public enum PasswordHash {
     /// Whether `password` matches the stored `hash`, computed on a Dispatch worker so a slow
     /// bcrypt never blocks the async executor. A password holding NUL never matches (the C
     /// implementation would silently truncate it there).
-    public static func verify(_ password: String, hash: String) async -> Bool {
+    package static func verify(_ password: String, hash: String) async -> Bool {
         guard !password.utf8.contains(0) else {
             _ = await run { Bcrypt.verify("", hash: normalized(hash)) }
             return false

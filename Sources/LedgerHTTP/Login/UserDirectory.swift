@@ -3,7 +3,7 @@ import LedgerDomain
 
 /// The built-in login users (docs/design.md#configuration-and-operations), loaded once from `TOKENLEDGER_USERS_FILE` and validated at
 /// startup. No user exists unless configured: the empty directory signs nobody in.
-public struct UserDirectory: Sendable {
+package struct UserDirectory: Sendable {
     private let byUsername: [String: LoginUser]
     private let bySubject: [Subject: LoginUser]
     /// Verified against when the username is unknown, so the answer takes as long as for a
@@ -11,17 +11,17 @@ public struct UserDirectory: Sendable {
     private let dummyHash: String?
 
     /// The directory with no users.
-    public static let empty = UserDirectory(checked: [])
+    package static let empty = UserDirectory(checked: [])
 
     /// A directory of `users`, validated like the users file.
-    public init(_ users: [LoginUser]) throws(UserDirectoryError) {
+    package init(_ users: [LoginUser]) throws(UserDirectoryError) {
         for (index, user) in users.enumerated() { try Self.check(user, index: index) }
         try Self.checkUnique(users)
         self.init(checked: users)
     }
 
     /// Reads and validates a users file.
-    public init(contentsOf path: String) throws(UserDirectoryError) {
+    package init(contentsOf path: String) throws(UserDirectoryError) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -37,7 +37,7 @@ public struct UserDirectory: Sendable {
 
     /// Parses and validates the users file's JSON: a list of
     /// `{"username", "sub", "password_hash", "claims"}` objects.
-    public init(json: Data) throws(UserDirectoryError) {
+    package init(json: Data) throws(UserDirectoryError) {
         try self.init(Self.parse(json))
     }
 
@@ -50,17 +50,17 @@ public struct UserDirectory: Sendable {
     }
 
     /// Every user, by username.
-    public var users: [LoginUser] { byUsername.values.sorted { $0.username < $1.username } }
+    package var users: [LoginUser] { byUsername.values.sorted { $0.username < $1.username } }
 
     /// Whether no user is configured.
-    public var isEmpty: Bool { byUsername.isEmpty }
+    package var isEmpty: Bool { byUsername.isEmpty }
 
     /// The user with this `sub`, if configured.
-    public func user(subject: Subject) -> LoginUser? { bySubject[subject] }
+    package func user(subject: Subject) -> LoginUser? { bySubject[subject] }
 
     /// The user whose username and password both match, else nil. Unknown usernames cost one
     /// bcrypt verification too, so the caller cannot tell which of the two was wrong.
-    public func authenticate(username: String, password: String) async -> LoginUser? {
+    package func authenticate(username: String, password: String) async -> LoginUser? {
         guard let user = byUsername[username] else {
             if let dummyHash { _ = await PasswordHash.verify(password, hash: dummyHash) }
             return nil

@@ -2,9 +2,9 @@ import Hummingbird
 
 /// `GET /metrics`: the Prometheus text exposition, on the admin listener and outside the
 /// admin-key group so a scraper needs no admin key. Labels never carry a secret (I6).
-public enum MetricsRoutes {
+package enum MetricsRoutes {
     /// Adds the route.
-    public static func add(to router: Router<BasicRequestContext>, metrics: MetricsBootstrap) {
+    package static func add(to router: Router<BasicRequestContext>, metrics: MetricsBootstrap) {
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],

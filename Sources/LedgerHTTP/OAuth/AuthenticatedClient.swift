@@ -2,17 +2,17 @@ import LedgerDomain
 
 /// A client that authenticated to the token, revocation or introspection endpoint: its
 /// registration and the stream version it was read at.
-public struct AuthenticatedClient: Sendable {
+package struct AuthenticatedClient: Sendable {
     /// The registration the request was authenticated against.
-    public var client: Client
+    package var client: Client
     /// The `client/<id>` stream version of that registration.
-    public var version: Int64
+    package var version: Int64
     /// Whether the credentials came in an `Authorization: Basic` header (a refusal then
     /// answers 401 with a Basic challenge).
-    public var basicAttempted: Bool
+    package var basicAttempted: Bool
 
     /// The read set for writes this client authorizes: its registration at the version read.
-    public var readSet: [StreamID: Int64] { [.client(client.id): version] }
+    package var readSet: [StreamID: Int64] { [.client(client.id): version] }
 
     /// The refusal when the registration changed between authentication and the write: the
     /// request was authorized by a registration that no longer holds.

@@ -7,18 +7,18 @@ import LedgerPostgres
 /// Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
 /// `client_secret_basic`, `client_secret_post`, or `none` for public clients. The method used
 /// must be the one the client registered; exactly one method per request.
-public struct ClientAuthenticator: Sendable {
+package struct ClientAuthenticator: Sendable {
     private let clients: ClientStore
 
     /// Creates an authenticator over the client store.
-    public init(clients: ClientStore) {
+    package init(clients: ClientStore) {
         self.clients = clients
     }
 
     /// The authenticated, active client, as registered at the version read. The registration
     /// may be up to a second old (``ClientStore/recent(_:)``): writes it authorizes carry
     /// ``AuthenticatedClient/readSet`` so that a registration changed meanwhile fails them.
-    public func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> AuthenticatedClient {
+    package func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> AuthenticatedClient {
         let basic = try Self.basicCredentials(request)
         if basic != nil, form["client_secret"] != nil {
             throw .invalidRequest("use one client authentication method")

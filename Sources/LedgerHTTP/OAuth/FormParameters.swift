@@ -4,15 +4,15 @@ import LedgerDomain
 
 /// The parameters of an `application/x-www-form-urlencoded` body or a query string, parsed
 /// strictly (I8): valid UTF-8 only, each parameter at most once, bounded size.
-public struct FormParameters: Sendable, Hashable {
+package struct FormParameters: Sendable, Hashable {
     /// Name → value.
-    public private(set) var values: [String: String]
+    package private(set) var values: [String: String]
 
     /// The largest form body accepted.
-    public static let maximumBodySize = 16 * 1024
+    package static let maximumBodySize = 16 * 1024
 
     /// Parses `a=1&b=2`. Repeated names and undecodable text are `invalid_request`.
-    public init(parsing text: Substring) throws(OAuthError) {
+    package init(parsing text: Substring) throws(OAuthError) {
         var values: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -27,7 +27,7 @@ public struct FormParameters: Sendable, Hashable {
     }
 
     /// Reads and parses a request's form body, checking its content type and size.
-    public static func body(of request: Request) async throws(OAuthError) -> FormParameters {
+    package static func body(of request: Request) async throws(OAuthError) -> FormParameters {
         let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingOptionalWhitespace.lowercased()
         guard type == "application/x-www-form-urlencoded" else {
             throw .invalidRequest("the body must be application/x-www-form-urlencoded")
@@ -45,12 +45,12 @@ public struct FormParameters: Sendable, Hashable {
     }
 
     /// The query string parameters of a request.
-    public static func query(of request: Request) throws(OAuthError) -> FormParameters {
+    package static func query(of request: Request) throws(OAuthError) -> FormParameters {
         try FormParameters(parsing: Substring(request.uri.query ?? ""))
     }
 
     /// A parameter's value; empty values count as absent (RFC 6749 §3.1).
-    public subscript(_ name: String) -> String? {
+    package subscript(_ name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
         return value
     }

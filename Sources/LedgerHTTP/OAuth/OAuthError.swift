@@ -4,43 +4,43 @@ import Hummingbird
 
 /// An OAuth 2.0 protocol error (RFC 6749 §5.2, RFC 6750 §3, RFC 7009, OIDC Core §3.1.2.6): the
 /// one place domain refusals become wire errors. The description never contains a secret.
-public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `error` code.
-    public var code: String
+    package var code: String
     /// `error_description`: human-readable, secret-free.
-    public var detail: String
+    package var detail: String
     /// The HTTP status.
-    public var status: HTTPResponse.Status
+    package var status: HTTPResponse.Status
     /// A `WWW-Authenticate` challenge to send (401 for Basic client auth, Bearer errors).
-    public var challenge: String?
+    package var challenge: String?
 
-    public init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest, challenge: String? = nil) {
+    package init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest, challenge: String? = nil) {
         self.code = code
         self.detail = detail
         self.status = status
         self.challenge = challenge
     }
 
-    public var description: String { "\(code): \(detail)" }
+    package var description: String { "\(code): \(detail)" }
 
-    public static func invalidRequest(_ detail: String) -> OAuthError { OAuthError("invalid_request", detail) }
-    public static func invalidGrant(_ detail: String) -> OAuthError { OAuthError("invalid_grant", detail) }
-    public static func invalidScope(_ detail: String) -> OAuthError { OAuthError("invalid_scope", detail) }
-    public static func unauthorizedClient(_ detail: String) -> OAuthError { OAuthError("unauthorized_client", detail) }
-    public static func unsupportedGrantType(_ detail: String) -> OAuthError { OAuthError("unsupported_grant_type", detail) }
+    package static func invalidRequest(_ detail: String) -> OAuthError { OAuthError("invalid_request", detail) }
+    package static func invalidGrant(_ detail: String) -> OAuthError { OAuthError("invalid_grant", detail) }
+    package static func invalidScope(_ detail: String) -> OAuthError { OAuthError("invalid_scope", detail) }
+    package static func unauthorizedClient(_ detail: String) -> OAuthError { OAuthError("unauthorized_client", detail) }
+    package static func unsupportedGrantType(_ detail: String) -> OAuthError { OAuthError("unsupported_grant_type", detail) }
     /// Client authentication failed; with Basic auth attempted, 401 and a Basic challenge (RFC 6749 §5.2).
-    public static func invalidClient(_ detail: String, basicAttempted: Bool) -> OAuthError {
+    package static func invalidClient(_ detail: String, basicAttempted: Bool) -> OAuthError {
         basicAttempted
             ? OAuthError("invalid_client", detail, status: .unauthorized, challenge: "Basic realm=\"tokenledger\"")
             : OAuthError("invalid_client", detail, status: .unauthorized)
     }
     /// The service cannot answer now (database down); nothing was changed.
-    public static func temporarilyUnavailable(_ detail: String) -> OAuthError {
+    package static func temporarilyUnavailable(_ detail: String) -> OAuthError {
         OAuthError("temporarily_unavailable", detail, status: .serviceUnavailable)
     }
 
     /// The RFC 6749 §5.2 JSON body with `Cache-Control: no-store`.
-    public func response() -> Response {
+    package func response() -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"]
         if let challenge { headers[.wwwAuthenticate] = challenge }
         let body = Data(#"{"error":"\#(code)","error_description":"\#(Self.escape(detail))"}"#.utf8)

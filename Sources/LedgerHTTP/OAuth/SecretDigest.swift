@@ -5,25 +5,25 @@ import LedgerPostgres
 
 /// Secrets as the ledger sees them: minted from the system RNG, stored and compared only as
 /// SHA-256 digests (I6), compared in constant time.
-public enum SecretDigest {
+package enum SecretDigest {
     /// SHA-256 of the secret's UTF-8 bytes, as a ``TokenHash``.
-    public static func hash(_ secret: String) -> TokenHash {
+    package static func hash(_ secret: String) -> TokenHash {
         TokenHash(hex: sha256Hex(secret))
     }
 
     /// SHA-256 hex of UTF-8 text: secrets, and addresses and user agents recorded without
     /// keeping them (I6).
-    public static func sha256Hex(_ text: String) -> String {
+    package static func sha256Hex(_ text: String) -> String {
         Data(SHA256.hash(data: Data(text.utf8))).hex
     }
 
     /// A new random secret: 32 bytes from the system RNG, base64url (43 characters).
-    public static func mint() -> String {
+    package static func mint() -> String {
         Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64URLEncoded
     }
 
     /// Whether `secret` hashes to `hash`, in time independent of where they differ.
-    public static func matches(_ secret: String, _ hash: TokenHash) -> Bool {
+    package static func matches(_ secret: String, _ hash: TokenHash) -> Bool {
         let presented = Array(Self.hash(secret).hex.utf8)
         let stored = Array(hash.hex.utf8)
         guard presented.count == stored.count else { return false }

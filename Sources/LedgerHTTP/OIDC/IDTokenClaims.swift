@@ -4,37 +4,37 @@ import LedgerDomain
 /// The claims of an ID token (OIDC Core §2, §3.1.3.6): who signed in, to which client, when,
 /// in which OP session, bound to the authorization request's `nonce` and to the access token
 /// issued beside it (`at_hash`). User claims come from `/userinfo`.
-public struct IDTokenClaims: JWTPayload, Hashable {
+package struct IDTokenClaims: JWTPayload, Hashable {
     /// The issuer URL.
-    public var iss: String
+    package var iss: String
     /// The user.
-    public var sub: String
+    package var sub: String
     /// The client the token is for (a single audience).
-    public var aud: String
+    package var aud: String
     /// Expiry, Unix seconds.
-    public var exp: Int64
+    package var exp: Int64
     /// Issue time, Unix seconds.
-    public var iat: Int64
+    package var iat: Int64
     /// When the user authenticated, Unix seconds.
-    public var authTime: Int64?
+    package var authTime: Int64?
     /// The `nonce` of the authorization request, unchanged.
-    public var nonce: String?
+    package var nonce: String?
     /// The OP session.
-    public var sid: String?
+    package var sid: String?
     /// Left half of the hash of the access token, base64url (OIDC Core §3.1.3.6).
-    public var atHash: String?
+    package var atHash: String?
     /// The authorized party: the client (always present, so it never depends on `aud`'s shape).
-    public var azp: String
+    package var azp: String
     /// The token's unique id, as `grant.id_token.issued` records it.
-    public var jti: String
+    package var jti: String
 
     /// Time-dependent checks are the caller's, with the service clock (time is an input).
-    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+    package func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, authTime = "auth_time", nonce, sid, atHash = "at_hash", azp, jti
     }
 
     /// The client the token was issued to: `aud` (the RP-initiated logout hint names its client so).
-    public var clientID: ClientID { ClientID(aud) }
+    package var clientID: ClientID { ClientID(aud) }
 }

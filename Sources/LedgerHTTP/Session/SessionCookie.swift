@@ -9,22 +9,22 @@ import LedgerDomain
 /// is in every token of the session) does not let anyone forge the cookie. HttpOnly,
 /// SameSite=Lax, Secure and `__Host-` prefixed when the issuer is https; it lives as long as
 /// the browser session.
-public struct SessionCookie: Sendable {
+package struct SessionCookie: Sendable {
     private let cookie: SignedCookie
 
     /// Creates the cookie codec; its HMAC key is derived from the request-sealing key.
-    public init(sealingKey: SymmetricKey, issuer: String) {
+    package init(sealingKey: SymmetricKey, issuer: String) {
         cookie = SignedCookie(sealingKey: sealingKey, issuer: issuer, name: "tokenledger_session", purpose: "tokenledger op session cookie v1")
     }
 
     /// The cookie's name.
-    public var name: String { cookie.name }
+    package var name: String { cookie.name }
 
     /// A new, unguessable session id (256 random bits, base64url).
-    public static func newSessionID() -> SessionID { SessionID(SecretDigest.mint()) }
+    package static func newSessionID() -> SessionID { SessionID(SecretDigest.mint()) }
 
     /// The session id the browser's cookie names, when its MAC is valid (constant-time check).
-    public func sessionID(in request: Request) -> SessionID? {
+    package func sessionID(in request: Request) -> SessionID? {
         guard let value = cookie.value(in: request) else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, cookie.isValid(mac: parts[1], for: parts[0]) else { return nil }
@@ -32,10 +32,10 @@ public struct SessionCookie: Sendable {
     }
 
     /// The `Set-Cookie` value that gives the browser session `sid`.
-    public func setCookie(_ sid: SessionID) -> String {
+    package func setCookie(_ sid: SessionID) -> String {
         cookie.setCookie("\(sid.rawValue).\(cookie.mac(sid.rawValue))")
     }
 
     /// The `Set-Cookie` value that removes the cookie.
-    public var clearCookie: String { cookie.clearCookie }
+    package var clearCookie: String { cookie.clearCookie }
 }

@@ -7,7 +7,7 @@ import PostgresNIO
 /// grant it holds (`grant.revoked` per grant, after the `session.revoked` that deny-lists its
 /// `sid`), and starting one past the per-subject limit revokes the oldest. Every step is an
 /// event committed before the call returns (I1).
-public struct SessionLifecycle: Sendable {
+package struct SessionLifecycle: Sendable {
     private let sessions: SessionStore
     private let lookup: GrantLookup
     private let sweep: GrantSweep
@@ -15,7 +15,7 @@ public struct SessionLifecycle: Sendable {
     private let now: @Sendable () -> Instant
 
     /// Creates the lifecycle over a running database client and event writer.
-    public init(
+    package init(
         database: PostgresClient, writer: EventWriter, logger: Logger, limit: SessionLimit,
         now: @escaping @Sendable () -> Instant = Instant.current
     ) {
@@ -27,7 +27,7 @@ public struct SessionLifecycle: Sendable {
     }
 
     /// Creates the lifecycle from the HTTP services.
-    public init(_ services: LedgerServices) {
+    package init(_ services: LedgerServices) {
         self.init(
             database: services.database, writer: services.writer, logger: services.logger, limit: services.sessionLimit,
             now: services.now
@@ -36,7 +36,7 @@ public struct SessionLifecycle: Sendable {
 
     /// Starts a new session for `subject`, who just signed in with a password (`metadata`
     /// carries the hashed IP and user agent), then applies the session limit.
-    public func start(subject: Subject, metadata: EventMetadata) async throws(LedgerStoreError) -> Session {
+    package func start(subject: Subject, metadata: EventMetadata) async throws(LedgerStoreError) -> Session {
         let sid = SessionCookie.newSessionID()
         let outcome = try await sessions.execute(.start(sid, subject: subject), on: sid, context: DecisionContext(now: now()), metadata: metadata)
         guard outcome.decision.refusal == nil, let session = outcome.after else {
@@ -49,7 +49,7 @@ public struct SessionLifecycle: Sendable {
     /// Ends a session (RP-initiated logout): `session.ended`, `session.revoked` and the
     /// revocation of its grants, all with `reason`. Returns the grants revoked now.
     @discardableResult
-    public func end(_ sid: SessionID, reason: RevocationReason, metadata: EventMetadata) async throws(LedgerStoreError) -> [GrantID] {
+    package func end(_ sid: SessionID, reason: RevocationReason, metadata: EventMetadata) async throws(LedgerStoreError) -> [GrantID] {
         let context = DecisionContext(now: now())
         let expireBy = try await lookup.tokensExpireBy(ofSession: sid) ?? context.now
         _ = try await sessions.execute(.end(reason: reason, tokensExpireBy: expireBy), on: sid, context: context, metadata: metadata)
@@ -59,7 +59,7 @@ public struct SessionLifecycle: Sendable {
     /// Revokes every token of a session and its grants. `tokensExpireBy` bounds the session's
     /// tokens; nil takes the latest expiry its grants record. Returns the session outcome and
     /// the grants revoked now.
-    public func revoke(
+    package func revoke(
         _ sid: SessionID, subject: Subject, reason: RevocationReason, tokensExpireBy: Instant?, metadata: EventMetadata
     ) async throws(LedgerStoreError) -> (outcome: SessionStore.Outcome, grants: [GrantID]) {
         let context = DecisionContext(now: now())

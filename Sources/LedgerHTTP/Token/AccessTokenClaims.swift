@@ -4,30 +4,30 @@ import LedgerDomain
 /// The claims of a JWT access token (RFC 9068 §2.2), with everything a resource server needs to
 /// apply every revocation scope locally (docs/broadcast.md): `jti`, `sub`, `client_id`, `iat`, `exp`,
 /// `grant_id`, and `sid` when the grant came from a browser session.
-public struct AccessTokenClaims: JWTPayload, Hashable {
+package struct AccessTokenClaims: JWTPayload, Hashable {
     /// The issuer URL.
-    public var iss: String
+    package var iss: String
     /// The subject: the user, or the client itself for client credentials.
-    public var sub: String
+    package var sub: String
     /// The resource servers' identifier (RFC 9068 §3).
-    public var aud: String
+    package var aud: String
     /// Expiry, Unix seconds.
-    public var exp: Int64
+    package var exp: Int64
     /// Issue time, Unix seconds.
-    public var iat: Int64
+    package var iat: Int64
     /// The token's unique id, the key of `token`-scope revocations.
-    public var jti: String
+    package var jti: String
     /// The client the token was issued to.
-    public var clientID: String
+    package var clientID: String
     /// The space-delimited scope.
-    public var scope: String
+    package var scope: String
     /// The grant (refresh-token family) the token belongs to.
-    public var grantID: String
+    package var grantID: String
     /// The OP session, when the grant has one.
-    public var sid: String?
+    package var sid: String?
 
     /// Creates the claims of a token issued at `issuedAt` that expires at `expiresAt`.
-    public init(
+    package init(
         issuer: String, audience: String, grant: GrantID, subject: Subject, client: ClientID, session: SessionID?,
         scope: Scope, jti: TokenID, issuedAt: Instant, expiresAt: Instant
     ) {
@@ -44,7 +44,7 @@ public struct AccessTokenClaims: JWTPayload, Hashable {
     }
 
     /// Time-dependent checks are the caller's, with the service clock (time is an input).
-    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+    package func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, jti, clientID = "client_id", scope, grantID = "grant_id", sid

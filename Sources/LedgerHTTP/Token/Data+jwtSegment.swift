@@ -2,7 +2,7 @@ import Foundation
 
 extension Data {
     /// Decodes one base64url segment of a compact JWS (RFC 7515 §2: no padding); nil when it is not one.
-    public init?(jwtSegment text: some StringProtocol) {
+    package init?(jwtSegment text: some StringProtocol) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         if base64.count % 4 != 0 { base64 += String(repeating: "=", count: 4 - base64.count % 4) }
         self.init(base64Encoded: base64)

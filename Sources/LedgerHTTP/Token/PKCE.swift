@@ -2,9 +2,9 @@ import Crypto
 import Foundation
 
 /// PKCE (RFC 7636) as the token endpoint needs it: only S256 exists (I7).
-public enum PKCE {
+package enum PKCE {
     /// BASE64URL(SHA256(verifier)), or nil when the verifier is not 43–128 unreserved characters (RFC 7636 §4.1).
-    public static func s256Challenge(of verifier: String) -> String? {
+    package static func s256Challenge(of verifier: String) -> String? {
         let unreserved = verifier.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

@@ -2,9 +2,9 @@ import Hummingbird
 
 /// The token service's public routes: `POST /token`, `POST /revoke`, `POST /introspect`
 /// (docs/http-api.md).
-public enum TokenRoutes {
+package enum TokenRoutes {
     /// Adds the routes.
-    public static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
+    package static func add(to router: Router<PublicRequestContext>, _ services: LedgerServices) {
         let shared = TokenServices(services)
         let token = TokenEndpoint(shared: shared)
         let revocation = RevocationEndpoint(shared: shared)

@@ -8,15 +8,15 @@ import PostgresNIO
 /// broken link: a missing or out-of-place sequence number, a row whose contents no longer hash
 /// to its stored hash, a `prev_hash` that does not point at the row before, or a chain head
 /// that does not match the last row.
-public struct ChainVerifier: Sendable {
+package struct ChainVerifier: Sendable {
     /// What the walk found.
-    public enum Report: Sendable, Hashable, CustomStringConvertible {
+    package enum Report: Sendable, Hashable, CustomStringConvertible {
         /// Every link from `first` to `last` holds (`count` events).
         case intact(first: Int64, last: Int64, count: Int64, headHash: Data)
         /// The first broken link.
         case broken(ChainBreak)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .intact(let first, let last, let count, let hash):
                 count == 0
@@ -28,25 +28,25 @@ public struct ChainVerifier: Sendable {
     }
 
     /// One broken link.
-    public struct ChainBreak: Sendable, Hashable {
+    package struct ChainBreak: Sendable, Hashable {
         /// The sequence number where the chain stops holding.
-        public var seq: Int64
+        package var seq: Int64
         /// What is wrong there.
-        public var problem: String
+        package var problem: String
     }
 
     private let client: PostgresClient
     private let logger: Logger
 
     /// Creates a verifier.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Verifies events with `from <= seq <= to` (nil bounds: start or end of the log). A whole-log
     /// walk also checks the chain head row.
-    public func verify(from: Int64? = nil, to: Int64? = nil) async throws(LedgerStoreError) -> Report {
+    package func verify(from: Int64? = nil, to: Int64? = nil) async throws(LedgerStoreError) -> Report {
         let start = max(from ?? 1, 1)
         do {
             var expected = start

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Which events an export holds. Every non-nil field narrows the selection.
-public struct ExportFilter: Sendable, Hashable, Codable {
-    public var fromSeq: Int64?
-    public var toSeq: Int64?
+package struct ExportFilter: Sendable, Hashable, Codable {
+    package var fromSeq: Int64?
+    package var toSeq: Int64?
     /// Events that occurred at or after this instant.
-    public var since: Date?
+    package var since: Date?
     /// Events that occurred before this instant.
-    public var until: Date?
+    package var until: Date?
     /// Exact event type names (any of them); empty means every type.
-    public var types: [String]
+    package var types: [String]
     /// Events whose `data->>'sub'` is this subject, or on the stream of a grant of this subject.
-    public var subject: String?
+    package var subject: String?
     /// Events whose `data->>'client_id'` or metadata `client_id` is this client, or on the
     /// stream of a grant of this client.
-    public var client: String?
+    package var client: String?
 
-    public init(
+    package init(
         fromSeq: Int64? = nil, toSeq: Int64? = nil, since: Date? = nil, until: Date? = nil, types: [String] = [],
         subject: String? = nil, client: String? = nil
     ) {
@@ -31,7 +31,7 @@ public struct ExportFilter: Sendable, Hashable, Codable {
 
     /// True when the filter is at most a sequence range, so the export is a contiguous piece
     /// of the chain that can be re-walked from its `prev_hash`.
-    public var isSeqRangeOnly: Bool {
+    package var isSeqRangeOnly: Bool {
         since == nil && until == nil && types.isEmpty && subject == nil && client == nil
     }
 
@@ -39,7 +39,7 @@ public struct ExportFilter: Sendable, Hashable, Codable {
         case fromSeq = "from_seq", toSeq = "to_seq", since, until, types, subject, client
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         fromSeq = try c.decodeIfPresent(Int64.self, forKey: .fromSeq)
         toSeq = try c.decodeIfPresent(Int64.self, forKey: .toSeq)
@@ -50,7 +50,7 @@ public struct ExportFilter: Sendable, Hashable, Codable {
         client = try c.decodeIfPresent(String.self, forKey: .client)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(fromSeq, forKey: .fromSeq)
         try c.encodeIfPresent(toSeq, forKey: .toSeq)

@@ -3,28 +3,28 @@ import Foundation
 
 /// The manifest of an export: what it holds and the chain hashes at both ends, signed so an
 /// auditor can check the file offline.
-public struct ExportManifest: Sendable, Hashable, Codable {
-    public var format: ExportFormat
-    public var filter: ExportFilter
-    public var count: Int64
-    public var firstSeq: Int64?
-    public var lastSeq: Int64?
+package struct ExportManifest: Sendable, Hashable, Codable {
+    package var format: ExportFormat
+    package var filter: ExportFilter
+    package var count: Int64
+    package var firstSeq: Int64?
+    package var lastSeq: Int64?
     /// Hex of the chain hash before the first exported event.
-    public var prevHash: String?
+    package var prevHash: String?
     /// Hex of the hash of the last exported event.
-    public var lastHash: String?
+    package var lastHash: String?
     /// Hex SHA-256 of the export file.
-    public var sha256: String
-    public var issuer: String
+    package var sha256: String
+    package var issuer: String
     /// ISO 8601, UTC.
-    public var createdAt: String
+    package var createdAt: String
 
     enum CodingKeys: String, CodingKey {
         case format, filter, count, firstSeq = "first_seq", lastSeq = "last_seq", prevHash = "prev_hash"
         case lastHash = "last_hash", sha256, issuer, createdAt = "created_at"
     }
 
-    public init(_ summary: ExportSummary, issuer: String, createdAt: Date) {
+    package init(_ summary: ExportSummary, issuer: String, createdAt: Date) {
         format = summary.format
         filter = summary.filter
         count = summary.count
@@ -38,16 +38,16 @@ public struct ExportManifest: Sendable, Hashable, Codable {
     }
 
     /// The manifest as canonical JSON (sorted keys).
-    public func json() throws -> Data { try CanonicalJSON.encode(self) }
+    package func json() throws -> Data { try CanonicalJSON.encode(self) }
 }
 
 /// The manifest file: the manifest and a JWS over it (typ `tokenledger-export-manifest+jwt`)
 /// whose payload is the same manifest.
-public struct ExportManifestFile: Sendable, Hashable, Codable {
-    public var manifest: ExportManifest
-    public var jws: String
+package struct ExportManifestFile: Sendable, Hashable, Codable {
+    package var manifest: ExportManifest
+    package var jws: String
 
-    public init(manifest: ExportManifest, jws: String) {
+    package init(manifest: ExportManifest, jws: String) {
         self.manifest = manifest
         self.jws = jws
     }
@@ -56,16 +56,16 @@ public struct ExportManifestFile: Sendable, Hashable, Codable {
 /// The offline check of an export file against its manifest (signature aside): SHA-256 and
 /// count of the file and, for NDJSON exports of a plain seq range, the chain re-walked line by
 /// line from the manifest's `prev_hash` to its `last_hash`. Reads the file in chunks.
-public enum ExportFileCheck {
+package enum ExportFileCheck {
     /// The first problem found, or nil when the file matches the manifest.
-    public static func check(fileAt url: URL, against manifest: ExportManifest) throws -> String? {
+    package static func check(fileAt url: URL, against manifest: ExportManifest) throws -> String? {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         return try check(chunks: { try handle.read(upToCount: 1 << 16) }, against: manifest)
     }
 
     /// As `check(fileAt:against:)`, reading chunks from `next` until it returns nil or empty.
-    public static func check(chunks next: () throws -> Data?, against manifest: ExportManifest) throws -> String? {
+    package static func check(chunks next: () throws -> Data?, against manifest: ExportManifest) throws -> String? {
         var fileHasher = SHA256()
         let walk = manifest.format == .ndjson && manifest.filter.isSeqRangeOnly
         var chain: Data?
@@ -164,7 +164,7 @@ public enum ExportFileCheck {
 
 extension Data {
     /// Decodes lower- or upper-case hex; nil when malformed.
-    public init?(hex: String) {
+    package init?(hex: String) {
         let bytes = Array(hex.utf8)
         guard bytes.count % 2 == 0 else { return nil }
         var out = Data(capacity: bytes.count / 2)

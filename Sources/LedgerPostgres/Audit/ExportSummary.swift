@@ -1,16 +1,16 @@
 import Foundation
 
 /// What an export wrote: enough for its manifest.
-public struct ExportSummary: Sendable, Hashable {
-    public var format: ExportFormat
-    public var filter: ExportFilter
-    public var count: Int64
-    public var firstSeq: Int64?
-    public var lastSeq: Int64?
+package struct ExportSummary: Sendable, Hashable {
+    package var format: ExportFormat
+    package var filter: ExportFilter
+    package var count: Int64
+    package var firstSeq: Int64?
+    package var lastSeq: Int64?
     /// The stored `prev_hash` of the first exported event: the chain hash before it.
-    public var prevHash: Data?
+    package var prevHash: Data?
     /// The stored hash of the last exported event.
-    public var lastHash: Data?
+    package var lastHash: Data?
     /// SHA-256 of every byte written.
-    public var sha256: Data
+    package var sha256: Data
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// ISO 8601 times as exports write them: UTC, millisecond precision.
-public enum ExportTime {
+package enum ExportTime {
     /// `2027-01-15T08:00:00.000Z`.
-    public static func iso8601(_ date: Date) -> String {
+    package static func iso8601(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -12,7 +12,7 @@ public enum ExportTime {
 
     /// `iso8601` of integer milliseconds since the epoch, computed without a formatter (CSV
     /// exports write one per row) for years 1970 to 9999.
-    public static func iso8601(milliseconds: Int64) -> String {
+    package static func iso8601(milliseconds: Int64) -> String {
         var text: [UInt8] = []
         appendISO8601(milliseconds: milliseconds, to: &text)
         return String(decoding: text, as: UTF8.self)
@@ -62,7 +62,7 @@ public enum ExportTime {
     }
 
     /// Parses an ISO 8601 time with or without fractional seconds (or a bare date, UTC).
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],

@@ -6,14 +6,14 @@ import PostgresNIO
 
 /// Streams events of the log to a sink, in `seq` order, one row at a time (constant memory),
 /// as NDJSON (exactly the canonical chain records) or CSV, hashing what it writes.
-public struct LogExporter: Sendable {
+package struct LogExporter: Sendable {
     /// The CSV header row.
-    public static let csvHeader = "seq,stream_id,stream_version,type,occurred_at,data,metadata,prev_hash,hash"
+    package static let csvHeader = "seq,stream_id,stream_version,type,occurred_at,data,metadata,prev_hash,hash"
 
     private let client: PostgresClient
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -25,7 +25,7 @@ public struct LogExporter: Sendable {
     /// fields) and adds it to the file's SHA-256, so the work overlaps on two cores. The child
     /// tasks hash in batch order (each continues the hash its predecessor returns); at most
     /// three batches are in memory at any time.
-    public func export(
+    package func export(
         _ filter: ExportFilter, format: ExportFormat, to sink: (Data) async throws -> Void
     ) async throws -> ExportSummary {
         var summary = ExportSummary(format: format, filter: filter, count: 0, sha256: Data())
@@ -106,7 +106,7 @@ public struct LogExporter: Sendable {
     }
 
     /// RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled.
-    public static func csvField(_ field: String) -> String {
+    package static func csvField(_ field: String) -> String {
         var out: [UInt8] = []
         CSVRow.appendField(field.utf8, to: &out)
         return String(decoding: out, as: UTF8.self)

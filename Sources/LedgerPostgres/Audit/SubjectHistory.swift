@@ -5,15 +5,15 @@ import PostgresNIO
 
 /// Every event about one subject — its grants (issuance, rotation, reuse, revocation), its
 /// sessions and its subject-wide revocations — newest first, a page at a time by `seq`.
-public struct SubjectHistory: Sendable {
+package struct SubjectHistory: Sendable {
     /// One event as the history shows it.
-    public struct Entry: Sendable, Hashable, Encodable {
-        public var seq: Int64
-        public var streamID: String
-        public var type: String
-        public var occurredAtMilliseconds: Int64
+    package struct Entry: Sendable, Hashable, Encodable {
+        package var seq: Int64
+        package var streamID: String
+        package var type: String
+        package var occurredAtMilliseconds: Int64
         /// The payload (canonical JSON; it never holds a secret, only hashes).
-        public var data: JSONValue
+        package var data: JSONValue
 
         enum CodingKeys: String, CodingKey {
             case seq, streamID = "stream_id", type, occurredAtMilliseconds = "occurred_at_ms", data
@@ -24,13 +24,13 @@ public struct SubjectHistory: Sendable {
     private let logger: Logger
 
     /// Creates a reader.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Up to `limit` events of `subject` with `seq < before` (all when nil), newest first.
-    public func page(_ subject: Subject, before: Int64?, limit: Int) async throws(LedgerStoreError) -> [Entry] {
+    package func page(_ subject: Subject, before: Int64?, limit: Int) async throws(LedgerStoreError) -> [Entry] {
         let rows = try await client.rows(
             """
             SELECT e.seq, e.stream_id, e.type, (extract(epoch FROM e.occurred_at) * 1000)::bigint, e.data::text

@@ -2,7 +2,7 @@ import LedgerDomain
 
 /// Signs broadcast messages (format v2) as compact JWS with `typ: secevent+jwt`, with the
 /// service's active signing key, and names the issuer they carry.
-public protocol BroadcastSigner: Sendable {
+package protocol BroadcastSigner: Sendable {
     /// The `iss` of every message.
     var issuer: String { get }
     /// The compact JWS of `message`.

@@ -3,18 +3,18 @@ import PostgresNIO
 
 /// The relay's position per channel (`relay_checkpoints`, Schema 0005): every revocation with
 /// a seq up to it has been accepted by Redis. It only moves forward.
-public struct RelayCheckpoints: Sendable {
+package struct RelayCheckpoints: Sendable {
     private let client: PostgresClient
     private let logger: Logger
 
     /// Creates a checkpoint store over a running client.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// The checkpoint of `channel`, first recording `initial` when the channel has none.
-    public func position(
+    package func position(
         channel: String, initial: @Sendable () async throws(LedgerStoreError) -> Int64
     ) async throws(LedgerStoreError) -> Int64 {
         if let seq = try await load(channel) { return seq }
@@ -27,7 +27,7 @@ public struct RelayCheckpoints: Sendable {
     }
 
     /// Moves the checkpoint of `channel` forward to `seq` (never backwards).
-    public func advance(channel: String, to seq: Int64) async throws(LedgerStoreError) {
+    package func advance(channel: String, to seq: Int64) async throws(LedgerStoreError) {
         _ = try await client.rows(
             """
             UPDATE relay_checkpoints SET seq = \(seq), updated_at = now()

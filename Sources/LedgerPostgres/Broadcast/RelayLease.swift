@@ -6,7 +6,7 @@ import PostgresNIO
 /// process or its connection dies, PostgreSQL releases it and the next `withLease` elsewhere
 /// succeeds. The same connection LISTENs to the log's doorbell (`pg_notify('tokenledger_events',
 /// seq)` on every append, Schema 0002), so the holder learns of new events at once.
-public struct RelayLease: Sendable {
+package struct RelayLease: Sendable {
     /// The doorbell channel `ledger_append` notifies.
     static let doorbell = "tokenledger_events"
 
@@ -15,7 +15,7 @@ public struct RelayLease: Sendable {
     private let logger: Logger
 
     /// Creates the lease for the relay of `channel`.
-    public init(client: PostgresClient, channel: String, logger: Logger) {
+    package init(client: PostgresClient, channel: String, logger: Logger) {
         self.client = client
         self.channel = channel
         self.logger = logger
@@ -28,7 +28,7 @@ public struct RelayLease: Sendable {
     /// term's own statements (no pool lease on the way from a commit to Redis). The term ends
     /// when `body` returns, or when the connection is lost (then `body` is cancelled and this
     /// throws).
-    public func withLease<T: Sendable>(
+    package func withLease<T: Sendable>(
         _ body: @escaping @Sendable (_ doorbell: AsyncThrowingStream<Void, any Error>, _ connection: PostgresConnection) async throws -> T
     ) async throws -> T? {
         let (channel, logger) = (channel, logger)

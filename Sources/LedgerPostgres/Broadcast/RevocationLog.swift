@@ -8,38 +8,38 @@ import PostgresNIO
 /// either of them reads it, and the compact JWS kept in `broadcast_messages` (Schema 0009), so
 /// both hand out the same string. Reads go through the `revocation_events` view (Schema 0005),
 /// whose partial indexes keep them proportional to the revocations read, not to the log.
-public struct RevocationLog: Sendable {
+package struct RevocationLog: Sendable {
     /// One revocation, signed.
-    public struct Signed: Sendable, Hashable {
+    package struct Signed: Sendable, Hashable {
         /// The revocation event's seq.
-        public var seq: Int64
+        package var seq: Int64
         /// The seq of the revocation before it in the log (0 for the first).
-        public var prevSeq: Int64
+        package var prevSeq: Int64
         /// When the revocation was recorded.
-        public var occurredAt: Instant
+        package var occurredAt: Instant
         /// The compact JWS.
-        public var message: String
+        package var message: String
     }
 
     /// One answer of the catch-up feed.
-    public struct Page: Sendable, Hashable {
+    package struct Page: Sendable, Hashable {
         /// The log position the answer is complete up to: the log head when `items` holds fewer
         /// than the limit, otherwise the last item's seq (ask again with `after = head`).
-        public var head: Int64
+        package var head: Int64
         /// Revocations in seq order.
-        public var items: [Signed]
+        package var items: [Signed]
     }
 
     /// How long after its `until` a revocation stays in the feed: the validators' largest clock
     /// skew, during which they may still accept a token that has expired.
-    public static let validatorSkew: Duration = .seconds(15)
+    package static let validatorSkew: Duration = .seconds(15)
 
     private let client: PostgresClient
     private let signer: any BroadcastSigner
     private let logger: Logger
 
     /// Creates a reader over a running client that signs with `signer`.
-    public init(client: PostgresClient, signer: any BroadcastSigner, logger: Logger) {
+    package init(client: PostgresClient, signer: any BroadcastSigner, logger: Logger) {
         self.client = client
         self.signer = signer
         self.logger = logger
@@ -47,15 +47,15 @@ public struct RevocationLog: Sendable {
 
     /// A read of the relay: every revocation read, signed, and those signed by this read, which
     /// still have to be stored.
-    public struct Batch: Sendable, Hashable {
+    package struct Batch: Sendable, Hashable {
         /// The revocations in seq order, each with its stored message or the one signed now.
-        public var items: [Signed]
+        package var items: [Signed]
         /// The messages signed by this read: give them to ``store(_:on:)``.
-        public var fresh: [Fresh]
+        package var fresh: [Fresh]
 
         /// The items with the message `store` answered where it differs from the one read (a
         /// concurrent reader stored its own signature first).
-        public func superseded(by stored: [Int64: String]) -> [Signed] {
+        package func superseded(by stored: [Int64: String]) -> [Signed] {
             items.compactMap { item in
                 guard let winner = stored[item.seq], winner != item.message else { return nil }
                 var settled = item
@@ -66,7 +66,7 @@ public struct RevocationLog: Sendable {
     }
 
     /// A message signed by a read and not stored yet.
-    public struct Fresh: Sendable, Hashable {
+    package struct Fresh: Sendable, Hashable {
         var seq: Int64
         var until: Int64
         var message: String
@@ -75,14 +75,14 @@ public struct RevocationLog: Sendable {
     /// Up to `limit` revocations with `seq > after`, in seq order, expired or not, signed at `now`
     /// where not signed yet, read on `connection` (the relay's own). The relay publishes the
     /// items while it stores the fresh ones.
-    public func read(after: Int64, limit: Int, now: Instant, on connection: PostgresConnection) async throws(LedgerStoreError) -> Batch {
+    package func read(after: Int64, limit: Int, now: Instant, on connection: PostgresConnection) async throws(LedgerStoreError) -> Batch {
         try await sign(try await run(RevocationsAfter(after: after, limit: Int64(max(1, limit))), on: connection), now: now)
     }
 
     /// Stores freshly signed messages, keeping whichever string a concurrent reader stored first,
     /// and answers the stored string of each seq. A row lost in a crash of the database is signed
     /// again on the next read.
-    public func store(_ fresh: [Fresh], on connection: PostgresConnection?) async throws(LedgerStoreError) -> [Int64: String] {
+    package func store(_ fresh: [Fresh], on connection: PostgresConnection?) async throws(LedgerStoreError) -> [Int64: String] {
         guard !fresh.isEmpty else { return [:] }
         let statement = BroadcastStore(seqs: fresh.map(\.seq), untils: fresh.map(\.until), messages: fresh.map(\.message))
         return Dictionary(try await run(statement, on: connection), uniquingKeysWith: { first, _ in first })
@@ -90,7 +90,7 @@ public struct RevocationLog: Sendable {
 
     /// The revocations with `seq > after` that can still matter at `now` (their `until` plus
     /// ``validatorSkew`` is ahead), at most `limit`, with the head read in the same snapshot.
-    public func live(after: Int64, now: Instant, limit: Int) async throws(LedgerStoreError) -> Page {
+    package func live(after: Int64, now: Instant, limit: Int) async throws(LedgerStoreError) -> Page {
         let limit = max(1, limit)
         let horizon = now.milliseconds - Self.validatorSkew.milliseconds
         let rows = try await client.rows(
@@ -118,7 +118,7 @@ public struct RevocationLog: Sendable {
     /// Where a relay without a checkpoint starts: just before the oldest revocation still in
     /// force at `now`, or at the log head when none is, so a first start does not replay
     /// history that no subscriber needs.
-    public func startingPoint(at now: Instant) async throws(LedgerStoreError) -> Int64 {
+    package func startingPoint(at now: Instant) async throws(LedgerStoreError) -> Int64 {
         let seq = try await client.firstRow(
             """
             SELECT coalesce(

@@ -10,14 +10,14 @@ import NIOCore
 /// Re-canonicalizing what PostgreSQL's `jsonb` hands back (decode into a generic JSON value,
 /// encode again) yields the same bytes that were hashed on write, which is what lets
 /// `audit verify` recompute the chain from the table.
-public enum CanonicalJSON {
+package enum CanonicalJSON {
     /// Encodes a value canonically.
-    public static func encode(_ value: some Encodable) throws(LedgerStoreError) -> Data {
+    package static func encode(_ value: some Encodable) throws(LedgerStoreError) -> Data {
         Data(try bytes(value))
     }
 
     /// Encodes a value canonically, as bytes.
-    public static func bytes(_ value: some Encodable) throws(LedgerStoreError) -> [UInt8] {
+    package static func bytes(_ value: some Encodable) throws(LedgerStoreError) -> [UInt8] {
         do {
             return try CanonicalJSONEncoder().encode(value)
         } catch {
@@ -26,7 +26,7 @@ public enum CanonicalJSON {
     }
 
     /// Re-encodes any JSON text in canonical form.
-    public static func canonicalize(_ json: Data) throws(LedgerStoreError) -> Data {
+    package static func canonicalize(_ json: Data) throws(LedgerStoreError) -> Data {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: json)
@@ -37,7 +37,7 @@ public enum CanonicalJSON {
     }
 
     /// Re-encodes the text PostgreSQL prints for a `jsonb` value in canonical form.
-    public static func canonicalize(jsonb text: ByteBuffer) throws(LedgerStoreError) -> Data {
+    package static func canonicalize(jsonb text: ByteBuffer) throws(LedgerStoreError) -> Data {
         var out: [UInt8] = []
         try appendCanonical(jsonb: text, to: &out)
         return Data(out)
@@ -53,7 +53,7 @@ public enum CanonicalJSON {
     }
 
     /// Whether `json` is exactly its own canonical form (valid UTF-8 included).
-    public static func isCanonical(_ json: [UInt8]) -> Bool {
+    package static func isCanonical(_ json: [UInt8]) -> Bool {
         guard String(validating: json, as: UTF8.self) != nil else { return false }
         var out: [UInt8] = []
         out.reserveCapacity(json.count)
@@ -62,7 +62,7 @@ public enum CanonicalJSON {
     }
 
     /// A JSON string literal for `text`, escaped as the canonical form escapes it.
-    public static func quoted(_ text: String) -> Data {
+    package static func quoted(_ text: String) -> Data {
         var out: [UInt8] = []
         appendQuoted(utf8: text.utf8, to: &out)
         return Data(out)
@@ -85,7 +85,7 @@ public enum CanonicalJSON {
     /// The `JSONEncoder` whose output the canonical form is defined as: `.sortedKeys` and
     /// `.withoutEscapingSlashes`. ``CanonicalJSONEncoder`` writes the same bytes without it,
     /// and hands it the values whose form is `JSONEncoder`'s own choice.
-    public static func referenceEncoder() -> JSONEncoder {
+    package static func referenceEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

@@ -11,12 +11,12 @@ import Foundation
 /// characters as `\u00xx` with lowercase hex, and nothing else. Values whose form is
 /// `JSONEncoder`'s own choice (floating-point numbers, `Date`, `Data`, `URL`, `Decimal`) are
 /// handed to `JSONEncoder` one at a time, so they read the same too.
-public struct CanonicalJSONEncoder: Sendable {
+package struct CanonicalJSONEncoder: Sendable {
     /// Creates an encoder.
-    public init() {}
+    package init() {}
 
     /// The canonical JSON bytes of `value`.
-    public func encode(_ value: some Encodable) throws -> [UInt8] {
+    package func encode(_ value: some Encodable) throws -> [UInt8] {
         let state = EncodingState()
         let node = try state.node(for: value, parent: nil, key: nil)
         if case .pending(let encoder) = node, encoder.node == nil {

@@ -7,19 +7,19 @@ import Foundation
 ///
 /// (keys sorted, `data` and `metadata` canonical JSON). `hash = SHA-256(prev_hash || record)`.
 /// The NDJSON export writes exactly this record, one per line.
-public struct ChainRecord: Sendable, Hashable {
-    public var seq: Int64
-    public var streamID: String
-    public var streamVersion: Int64
-    public var type: String
+package struct ChainRecord: Sendable, Hashable {
+    package var seq: Int64
+    package var streamID: String
+    package var streamVersion: Int64
+    package var type: String
     /// Canonical JSON of the payload.
-    public var data: Data
+    package var data: Data
     /// Canonical JSON of the metadata.
-    public var metadata: Data
-    public var occurredAtMilliseconds: Int64
+    package var metadata: Data
+    package var occurredAtMilliseconds: Int64
 
     /// Creates a record; `data` and `metadata` must already be canonical.
-    public init(
+    package init(
         seq: Int64, streamID: String, streamVersion: Int64, type: String, data: Data, metadata: Data,
         occurredAtMilliseconds: Int64
     ) {
@@ -33,7 +33,7 @@ public struct ChainRecord: Sendable, Hashable {
     }
 
     /// The canonical bytes of the record.
-    public var canonicalBytes: Data {
+    package var canonicalBytes: Data {
         var out: [UInt8] = []
         out.reserveCapacity(data.count + metadata.count + streamID.utf8.count + type.utf8.count + 120)
         Self.write(
@@ -69,7 +69,7 @@ public struct ChainRecord: Sendable, Hashable {
     }
 
     /// `SHA-256(previous || canonicalBytes)`.
-    public func hash(after previous: Data) -> Data {
+    package func hash(after previous: Data) -> Data {
         var hasher = SHA256()
         hasher.update(data: previous)
         hasher.update(data: canonicalBytes)
@@ -77,5 +77,5 @@ public struct ChainRecord: Sendable, Hashable {
     }
 
     /// The hash that precedes the first event: 32 zero bytes.
-    public static let genesisHash = Data(repeating: 0, count: 32)
+    package static let genesisHash = Data(repeating: 0, count: 32)
 }

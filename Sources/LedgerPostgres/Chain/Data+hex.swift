@@ -2,7 +2,7 @@ import Foundation
 
 extension Data {
     /// Lower-case hex. Exports write two hashes per CSV row, so this avoids formatting byte by byte.
-    public var hex: String {
+    package var hex: String {
         String(unsafeUninitializedCapacity: count * 2) { buffer in
             var index = 0
             for byte in self {

@@ -3,13 +3,13 @@ import PostgresNIO
 
 /// Parses `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]` into a
 /// client configuration. The password never appears in errors or descriptions.
-public struct DatabaseURL: Sendable, CustomStringConvertible {
+package struct DatabaseURL: Sendable, CustomStringConvertible {
     /// The client configuration the URL describes.
-    public let configuration: PostgresClient.Configuration
+    package let configuration: PostgresClient.Configuration
     private let redacted: String
 
     /// Parses a URL.
-    public init(_ text: String) throws(LedgerStoreError) {
+    package init(_ text: String) throws(LedgerStoreError) {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
             let host = url.host, !host.isEmpty
         else {
@@ -33,5 +33,5 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// The URL without its password.
-    public var description: String { redacted }
+    package var description: String { redacted }
 }

@@ -6,11 +6,11 @@ extension PostgresClient {
     /// (5 s unless ``setLeaseWait(_:)`` changed it). postgres-nio keeps lease requests waiting
     /// while it fails to connect, until its circuit breaker trips a minute later: without a
     /// bound of our own, every request would hang that long before it could answer 503.
-    public static var leaseWait: Duration { .nanoseconds(leaseWaitNanoseconds.load(ordering: .relaxed)) }
+    package static var leaseWait: Duration { .nanoseconds(leaseWaitNanoseconds.load(ordering: .relaxed)) }
 
     /// Sets ``leaseWait`` for the process: for test harnesses, whose hundreds of parallel tests
     /// on two cores can make opening a connection take longer than a real outage should.
-    public static func setLeaseWait(_ wait: Duration) {
+    package static func setLeaseWait(_ wait: Duration) {
         leaseWaitNanoseconds.store(wait.nanoseconds, ordering: .relaxed)
     }
 
@@ -60,8 +60,8 @@ private final class LeaseRace: Sendable {
 
 /// No pool connection was handed out in time: the database is unreachable, or every
 /// connection is busy.
-public struct LeaseTimeout: Error, CustomStringConvertible {
+package struct LeaseTimeout: Error, CustomStringConvertible {
     /// How long the caller waited.
-    public var wait: Duration
-    public var description: String { "no database connection within \(wait)" }
+    package var wait: Duration
+    package var description: String { "no database connection within \(wait)" }
 }

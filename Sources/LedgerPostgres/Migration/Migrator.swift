@@ -4,22 +4,22 @@ import PostgresNIO
 
 /// Applies the numbered SQL files of `Schema/` in order, each once, recording them in
 /// `schema_migrations`. Idempotent; serialized across processes by an advisory lock.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     /// One migration file.
-    public struct Migration: Sendable, Hashable {
+    package struct Migration: Sendable, Hashable {
         /// The number the file name starts with.
-        public var version: Int
+        package var version: Int
         /// The file name.
-        public var name: String
+        package var name: String
         /// The SQL text.
-        public var sql: String
+        package var sql: String
     }
 
     /// The migrations, sorted by version.
-    public let migrations: [Migration]
+    package let migrations: [Migration]
 
     /// Loads the migrations bundled with this module (a copy of the repository's `Schema/`).
-    public init() throws(LedgerStoreError) {
+    package init() throws(LedgerStoreError) {
         guard let directory = Bundle.module.url(forResource: "Schema", withExtension: nil) else {
             throw LedgerStoreError(.migration, "the Schema resource is missing from the bundle")
         }
@@ -27,7 +27,7 @@ public struct Migrator: Sendable {
     }
 
     /// Loads `NNNN_name.sql` files from a directory.
-    public init(directory: URL) throws(LedgerStoreError) {
+    package init(directory: URL) throws(LedgerStoreError) {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -52,7 +52,7 @@ public struct Migrator: Sendable {
 
     /// Applies every migration not yet recorded; returns the names applied now.
     @discardableResult
-    public func migrate(_ client: PostgresClient, logger: Logger) async throws(LedgerStoreError) -> [String] {
+    package func migrate(_ client: PostgresClient, logger: Logger) async throws(LedgerStoreError) -> [String] {
         do {
             return try await client.withConnection { connection in
                 try await connection.query("SELECT pg_advisory_lock(7419001)", logger: logger)

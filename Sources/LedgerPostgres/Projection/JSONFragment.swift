@@ -3,11 +3,11 @@ import LedgerDomain
 
 /// Already-encoded JSON embedded verbatim in another encoded value (an aggregate's state inside
 /// a projection row).
-public struct JSONFragment: Sendable, Hashable, Encodable {
+package struct JSONFragment: Sendable, Hashable, Encodable {
     let value: JSONValue
 
     /// Encodes `state` with `JSONEncoder` and keeps the result.
-    public init(encoding state: some Encodable) throws(LedgerStoreError) {
+    package init(encoding state: some Encodable) throws(LedgerStoreError) {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(state))
         } catch {
@@ -15,5 +15,5 @@ public struct JSONFragment: Sendable, Hashable, Encodable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+    package func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -1,19 +1,19 @@
-public import LedgerDomain
+import LedgerDomain
 
 /// Projection changes as data: the rows a batch of events adds or replaces. The writer ships
 /// them to `ledger_append` in the same statement as the events; `rebuild` computes the same
 /// rows from the whole log.
-public struct ProjectionDelta: Sendable, Hashable, Encodable {
+package struct ProjectionDelta: Sendable, Hashable, Encodable {
     /// A row of `grants`: the folded state plus the columns it is queried by.
-    public struct GrantRow: Sendable, Hashable, Encodable {
-        public var grantID: String
-        public var clientID: String
-        public var subject: String
-        public var sessionID: String?
-        public var status: String
-        public var flow: String
-        public var version: Int64
-        public var state: Grant
+    package struct GrantRow: Sendable, Hashable, Encodable {
+        package var grantID: String
+        package var clientID: String
+        package var subject: String
+        package var sessionID: String?
+        package var status: String
+        package var flow: String
+        package var version: Int64
+        package var state: Grant
 
         enum CodingKeys: String, CodingKey {
             case grantID = "grant_id", clientID = "client_id", subject, sessionID = "session_id", status, flow
@@ -22,30 +22,30 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
     }
 
     /// A row of `refresh_tokens`.
-    public struct RefreshTokenRow: Sendable, Hashable, Encodable {
-        public var tokenHash: String
-        public var grantID: String
-        public var generation: Int
+    package struct RefreshTokenRow: Sendable, Hashable, Encodable {
+        package var tokenHash: String
+        package var grantID: String
+        package var generation: Int
 
         enum CodingKeys: String, CodingKey { case tokenHash = "token_hash", grantID = "grant_id", generation }
     }
 
     /// A row of `authorization_codes`.
-    public struct CodeRow: Sendable, Hashable, Encodable {
-        public var codeHash: String
-        public var grantID: String
-        public var expiresMilliseconds: Int64
+    package struct CodeRow: Sendable, Hashable, Encodable {
+        package var codeHash: String
+        package var grantID: String
+        package var expiresMilliseconds: Int64
 
         enum CodingKeys: String, CodingKey { case codeHash = "code_hash", grantID = "grant_id", expiresMilliseconds = "expires_ms" }
     }
 
     /// A row of `denylist`.
-    public struct DenyRow: Sendable, Hashable, Encodable {
-        public var scope: String
-        public var key: String
-        public var notBeforeMilliseconds: Int64?
-        public var untilMilliseconds: Int64
-        public var reason: String
+    package struct DenyRow: Sendable, Hashable, Encodable {
+        package var scope: String
+        package var key: String
+        package var notBeforeMilliseconds: Int64?
+        package var untilMilliseconds: Int64
+        package var reason: String
 
         enum CodingKeys: String, CodingKey {
             case scope, key, notBeforeMilliseconds = "not_before_ms", untilMilliseconds = "until_ms", reason
@@ -53,58 +53,58 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
     }
 
     /// A row of `aggregates`: the folded state of a client, signing key or session.
-    public struct AggregateRow: Sendable, Hashable, Encodable {
-        public var streamID: String
-        public var kind: String
-        public var version: Int64
+    package struct AggregateRow: Sendable, Hashable, Encodable {
+        package var streamID: String
+        package var kind: String
+        package var version: Int64
         /// The state as JSON (encoded by the aggregate's `Codable`).
-        public var state: JSONFragment
+        package var state: JSONFragment
 
         enum CodingKeys: String, CodingKey { case streamID = "stream_id", kind, version, state }
     }
 
     /// A row of `signing_key_secrets` (written once, never rebuilt).
-    public struct KeySecretRow: Sendable, Hashable, Encodable {
-        public var kid: String
+    package struct KeySecretRow: Sendable, Hashable, Encodable {
+        package var kid: String
         /// Base64 of the AES-GCM sealed private key.
-        public var sealed: String
+        package var sealed: String
     }
 
     /// Grant rows by grant id (the last write of a batch wins).
-    public private(set) var grants: [String: GrantRow] = [:]
-    public private(set) var refreshTokens: [RefreshTokenRow] = []
-    public private(set) var authorizationCodes: [CodeRow] = []
+    package private(set) var grants: [String: GrantRow] = [:]
+    package private(set) var refreshTokens: [RefreshTokenRow] = []
+    package private(set) var authorizationCodes: [CodeRow] = []
     /// Deny-list rows by `scope/key` (the last write wins, as the upsert does).
-    public private(set) var denylist: [String: DenyRow] = [:]
+    package private(set) var denylist: [String: DenyRow] = [:]
     /// Aggregate rows by stream id (the last write wins).
-    public private(set) var aggregates: [String: AggregateRow] = [:]
-    public private(set) var keySecrets: [KeySecretRow] = []
+    package private(set) var aggregates: [String: AggregateRow] = [:]
+    package private(set) var keySecrets: [KeySecretRow] = []
 
     /// An empty delta.
-    public init() {}
+    package init() {}
 
     /// Whether nothing changes.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         grants.isEmpty && refreshTokens.isEmpty && authorizationCodes.isEmpty && denylist.isEmpty && aggregates.isEmpty
             && keySecrets.isEmpty
     }
 
     /// Sets the row of one grant.
-    public mutating func put(_ row: GrantRow) { grants[row.grantID] = row }
+    package mutating func put(_ row: GrantRow) { grants[row.grantID] = row }
     /// Adds a refresh-token index row.
-    public mutating func add(_ row: RefreshTokenRow) { refreshTokens.append(row) }
+    package mutating func add(_ row: RefreshTokenRow) { refreshTokens.append(row) }
     /// Adds an authorization-code index row.
-    public mutating func add(_ row: CodeRow) { authorizationCodes.append(row) }
+    package mutating func add(_ row: CodeRow) { authorizationCodes.append(row) }
     /// Sets a deny-list entry.
-    public mutating func put(_ row: DenyRow) { denylist[row.scope + "/" + row.key] = row }
+    package mutating func put(_ row: DenyRow) { denylist[row.scope + "/" + row.key] = row }
 
     /// Sets the row of one aggregate.
-    public mutating func put(_ row: AggregateRow) { aggregates[row.streamID] = row }
+    package mutating func put(_ row: AggregateRow) { aggregates[row.streamID] = row }
     /// Adds a sealed private key.
-    public mutating func add(_ row: KeySecretRow) { keySecrets.append(row) }
+    package mutating func add(_ row: KeySecretRow) { keySecrets.append(row) }
 
     /// Adds everything of `other`, its rows replacing this delta's where keys collide.
-    public mutating func merge(_ other: ProjectionDelta) {
+    package mutating func merge(_ other: ProjectionDelta) {
         grants.merge(other.grants) { _, new in new }
         refreshTokens += other.refreshTokens
         authorizationCodes += other.authorizationCodes
@@ -119,7 +119,7 @@ public struct ProjectionDelta: Sendable, Hashable, Encodable {
     }
 
     /// Only the tables with rows are named: `apply_projection` skips the others.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeUnlessEmpty(grants.keys.sorted().compactMap { grants[$0] }, forKey: .grants)
         try c.encodeUnlessEmpty(refreshTokens, forKey: .refreshTokens)

@@ -7,13 +7,13 @@ import PostgresNIO
 /// holds the chain-head lock (so no append interleaves), it empties the projection tables,
 /// folds every event in sequence order through the same `evolve` and ``Projector`` the live
 /// path uses, and writes the rows back. `signing_key_secrets` is not a projection and stays.
-public struct ProjectionRebuilder: Sendable {
+package struct ProjectionRebuilder: Sendable {
     /// How much was rebuilt.
-    public struct Summary: Sendable, Hashable {
+    package struct Summary: Sendable, Hashable {
         /// Events folded.
-        public var events: Int
+        package var events: Int
         /// Aggregates (grants, clients, keys, …) whose state rows were written.
-        public var aggregates: Int
+        package var aggregates: Int
     }
 
     private let client: PostgresClient
@@ -21,13 +21,13 @@ public struct ProjectionRebuilder: Sendable {
     private let chunkSize = 2000
 
     /// Creates a rebuilder.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Rebuilds the projections; returns what was folded.
-    public func rebuild() async throws(LedgerStoreError) -> Summary {
+    package func rebuild() async throws(LedgerStoreError) -> Summary {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT seq FROM ledger_head WHERE id FOR UPDATE", logger: logger)

@@ -1,10 +1,10 @@
-public import LedgerDomain
+import LedgerDomain
 
 /// Pure mapping from events and folded state to projection rows. The live write path and
 /// `rebuild` both use it, which is what makes a rebuild equal to the live state (I4).
-public enum Projector {
+package enum Projector {
     /// The `grants` row for a grant's state at a stream version.
-    public static func row(for grant: Grant, version: Int64) -> ProjectionDelta.GrantRow {
+    package static func row(for grant: Grant, version: Int64) -> ProjectionDelta.GrantRow {
         ProjectionDelta.GrantRow(
             grantID: grant.id.rawValue, clientID: grant.clientID.rawValue, subject: grant.subject.rawValue,
             sessionID: grant.sessionID?.rawValue, status: grant.status.rawValue, flow: grant.flow.rawValue,
@@ -13,12 +13,12 @@ public enum Projector {
     }
 
     /// The `aggregates` row for any other aggregate's state at a stream version.
-    public static func aggregateRow(for state: some Encodable, stream: StreamID, version: Int64) throws(LedgerStoreError) -> ProjectionDelta.AggregateRow {
+    package static func aggregateRow(for state: some Encodable, stream: StreamID, version: Int64) throws(LedgerStoreError) -> ProjectionDelta.AggregateRow {
         ProjectionDelta.AggregateRow(streamID: stream.description, kind: stream.kind, version: version, state: try JSONFragment(encoding: state))
     }
 
     /// The index and deny-list rows one event adds, whatever its stream.
-    public static func rows(for event: LedgerEvent) -> ProjectionDelta {
+    package static func rows(for event: LedgerEvent) -> ProjectionDelta {
         var delta = ProjectionDelta()
         if let revocation = Revocation(event) { delta.put(denyRow(revocation)) }
         switch event {
@@ -37,7 +37,7 @@ public enum Projector {
     }
 
     /// Everything appending `events` to a grant changes, given the state after them.
-    public static func delta(for grant: Grant, version: Int64, events: [GrantEvent]) -> ProjectionDelta {
+    package static func delta(for grant: Grant, version: Int64, events: [GrantEvent]) -> ProjectionDelta {
         var delta = ProjectionDelta()
         for event in events { delta.merge(rows(for: .grant(event))) }
         delta.put(row(for: grant, version: version))

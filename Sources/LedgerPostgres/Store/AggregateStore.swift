@@ -7,21 +7,21 @@ import PostgresNIO
 /// projection → pure `decide` → append with that version expected. On a version conflict
 /// (another request or replica got there first) it reloads and decides again, so concurrent
 /// commands on one stream have exactly one winner per version.
-public struct AggregateStore<A: ProjectedAggregate>: Sendable {
+package struct AggregateStore<A: ProjectedAggregate>: Sendable {
     /// What running a command produced.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The state the command was decided against.
-        public var before: A?
+        package var before: A?
         /// The state after the appended events.
-        public var after: A?
+        package var after: A?
         /// The decision (events appended, and the refusal if any).
-        public var decision: Decision<A.Event, A.Failure>
+        package var decision: Decision<A.Event, A.Failure>
         /// Where the events landed; nil when there were none.
-        public var receipt: AppendReceipt?
+        package var receipt: AppendReceipt?
     }
 
     /// What the caller already knows of the stream before the first decision.
-    public enum Start: Sendable {
+    package enum Start: Sendable {
         /// Nothing: read its state first.
         case load
         /// It does not exist yet: its id was just minted at random.
@@ -35,14 +35,14 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
     let logger: Logger
 
     /// Creates a store over a running client and writer.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+    package init(client: PostgresClient, writer: EventWriter, logger: Logger) {
         self.client = client
         self.writer = writer
         self.logger = logger
     }
 
     /// The current state and version of a stream.
-    public func load(_ stream: StreamID) async throws(LedgerStoreError) -> (state: A, version: Int64)? {
+    package func load(_ stream: StreamID) async throws(LedgerStoreError) -> (state: A, version: Int64)? {
         guard let (version, state) = try await client.firstRow(A.loadQuery(stream), as: (Int64, String).self, logger: logger) else {
             return nil
         }
@@ -55,7 +55,7 @@ public struct AggregateStore<A: ProjectedAggregate>: Sendable {
     /// decision depends on, at the versions read: if one moved, nothing is written and the call
     /// fails with `staleRead`. `start` spares the first read when the caller knows the state;
     /// every retry reads it again.
-    public func execute(
+    package func execute(
         _ command: A.Command, on stream: StreamID, context: DecisionContext, metadata: EventMetadata,
         extra: ProjectionDelta = ProjectionDelta(), readSet: [StreamID: Int64] = [:], start: Start = .load,
         maxAttempts: Int = 32

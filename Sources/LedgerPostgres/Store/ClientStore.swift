@@ -4,22 +4,22 @@ import Logging
 import PostgresNIO
 
 /// Registered clients (`client/<id>` streams) and their folded state.
-public struct ClientStore: Sendable {
+package struct ClientStore: Sendable {
     /// What running a client command produced.
-    public typealias Outcome = AggregateStore<Client>.Outcome
+    package typealias Outcome = AggregateStore<Client>.Outcome
 
     private let store: AggregateStore<Client>
     private let cache: ClientCache
 
     /// Creates a store over a running client and writer. Registrations read through
     /// ``recent(_:)`` are reused for up to `cacheMaxAge`.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger, cacheMaxAge: Duration = .seconds(1)) {
+    package init(client: PostgresClient, writer: EventWriter, logger: Logger, cacheMaxAge: Duration = .seconds(1)) {
         store = AggregateStore(client: client, writer: writer, logger: logger)
         cache = ClientCache(maxAge: cacheMaxAge)
     }
 
     /// A client by id, active or not.
-    public func load(_ id: ClientID) async throws(LedgerStoreError) -> Client? {
+    package func load(_ id: ClientID) async throws(LedgerStoreError) -> Client? {
         try await store.load(.client(id))?.state
     }
 
@@ -27,7 +27,7 @@ public struct ClientStore: Sendable {
     /// `cacheMaxAge` old. Whoever authorizes a write with it names `(.client(id), version)` in
     /// the append's read set, so a registration changed since fails that write (`staleRead`);
     /// then ``forget(_:)`` it.
-    public func recent(_ id: ClientID) async throws(LedgerStoreError) -> (client: Client, version: Int64)? {
+    package func recent(_ id: ClientID) async throws(LedgerStoreError) -> (client: Client, version: Int64)? {
         if let hit = cache.fresh(id) { return hit }
         let readAt = ContinuousClock.now
         guard let (client, version) = try await store.load(.client(id)) else { return nil }
@@ -36,12 +36,12 @@ public struct ClientStore: Sendable {
     }
 
     /// Drops a cached registration known to be stale.
-    public func forget(_ id: ClientID) {
+    package func forget(_ id: ClientID) {
         cache.forget(id)
     }
 
     /// Every registered client, by id.
-    public func all() async throws(LedgerStoreError) -> [Client] {
+    package func all() async throws(LedgerStoreError) -> [Client] {
         let states = try await store.client.rows(
             "SELECT state::text FROM aggregates WHERE kind = 'client' ORDER BY stream_id", logger: store.logger
         ) { try $0.decode(String.self) }
@@ -49,7 +49,7 @@ public struct ClientStore: Sendable {
     }
 
     /// Runs a client command.
-    public func execute(_ command: ClientCommand, on id: ClientID, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> Outcome {
+    package func execute(_ command: ClientCommand, on id: ClientID, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> Outcome {
         defer { cache.forget(id) }
         return try await store.execute(command, on: .client(id), context: context, metadata: metadata)
     }

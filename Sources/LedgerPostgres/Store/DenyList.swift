@@ -6,25 +6,25 @@ import PostgresNIO
 /// `Schema/0007`) covers every scope of docs/broadcast.md — the token itself (`jti`), its grant, its session, and its subject or client when
 /// revoked after the token was issued. Entries whose `until` has passed are ignored: every
 /// token they covered has expired anyway.
-public struct DenyList: Sendable {
+package struct DenyList: Sendable {
     /// What identifies a token for the deny-list.
-    public struct Token: Sendable, Hashable {
+    package struct Token: Sendable, Hashable {
         /// The access token's `jti`; nil for refresh tokens and grants.
-        public var jti: TokenID?
+        package var jti: TokenID?
         /// The grant the token belongs to.
-        public var grantID: GrantID?
+        package var grantID: GrantID?
         /// The OP session, for browser logins.
-        public var sessionID: SessionID?
+        package var sessionID: SessionID?
         /// The user (`sub`).
-        public var subject: Subject?
+        package var subject: Subject?
         /// The client the token was issued to.
-        public var clientID: ClientID?
+        package var clientID: ClientID?
         /// When the token (or, for a refresh token, its grant) was issued; subject and client
         /// revocations cover what was issued before their `not_before`.
-        public var issuedAt: Instant
+        package var issuedAt: Instant
 
         /// Creates the identifiers of a token.
-        public init(
+        package init(
             jti: TokenID? = nil, grantID: GrantID?, sessionID: SessionID?, subject: Subject?, clientID: ClientID?,
             issuedAt: Instant
         ) {
@@ -41,13 +41,13 @@ public struct DenyList: Sendable {
     private let logger: Logger
 
     /// Creates a deny-list reader over a running client.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Whether any entry still in force at `now` revokes `token`.
-    public func isRevoked(_ token: Token, at now: Instant) async throws(LedgerStoreError) -> Bool {
+    package func isRevoked(_ token: Token, at now: Instant) async throws(LedgerStoreError) -> Bool {
         let query: PostgresQuery = """
             SELECT denylist_covers(\(now.milliseconds), \(token.jti?.rawValue), \(token.grantID?.rawValue),
                 \(token.sessionID?.rawValue), \(token.subject?.rawValue), \(token.clientID?.rawValue), \(token.issuedAt.milliseconds))

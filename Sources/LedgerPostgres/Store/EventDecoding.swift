@@ -2,9 +2,9 @@ import Foundation
 import LedgerDomain
 
 /// Decodes stored payloads back into catalogue events.
-public enum EventDecoding {
+package enum EventDecoding {
     /// Decodes one stored event by its type name.
-    public static func decode(type: String, data: Data) throws(LedgerStoreError) -> LedgerEvent {
+    package static func decode(type: String, data: Data) throws(LedgerStoreError) -> LedgerEvent {
         let decoder = JSONDecoder()
         decoder.userInfo[typeNameKey] = type
         do {

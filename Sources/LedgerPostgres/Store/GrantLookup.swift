@@ -5,23 +5,23 @@ import PostgresNIO
 
 /// Read-only queries that find grants for administrative revocations: the unrevoked grants
 /// of a client, a subject or a session, and the grant that issued an access token.
-public struct GrantLookup: Sendable {
+package struct GrantLookup: Sendable {
     private let client: PostgresClient
     private let logger: Logger
 
     /// Creates a lookup over a running client.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// The unrevoked grants of a client; with `startedBefore`, only those started at or before it.
-    public func unrevokedGrants(ofClient id: ClientID, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
+    package func unrevokedGrants(ofClient id: ClientID, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
         try await unrevokedGrants(whose: "client_id", is: id.rawValue, startedBefore: startedBefore)
     }
 
     /// The unrevoked grants of a subject; with `startedBefore`, only those started at or before it.
-    public func unrevokedGrants(ofSubject sub: Subject, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
+    package func unrevokedGrants(ofSubject sub: Subject, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
         try await unrevokedGrants(whose: "subject", is: sub.rawValue, startedBefore: startedBefore)
     }
 
@@ -38,7 +38,7 @@ public struct GrantLookup: Sendable {
     }
 
     /// The unrevoked grants of an OP session.
-    public func unrevokedGrants(ofSession sid: SessionID) async throws(LedgerStoreError) -> [GrantID] {
+    package func unrevokedGrants(ofSession sid: SessionID) async throws(LedgerStoreError) -> [GrantID] {
         try await client.rows(
             "SELECT grant_id FROM grants WHERE session_id = \(sid.rawValue) AND status <> 'revoked' ORDER BY grant_id",
             logger: logger
@@ -47,7 +47,7 @@ public struct GrantLookup: Sendable {
 
     /// When every token issued in an OP session's grants has expired (the latest
     /// `tokens_expire_by` of its grants); nil when no grant carries the sid.
-    public func tokensExpireBy(ofSession sid: SessionID) async throws(LedgerStoreError) -> Instant? {
+    package func tokensExpireBy(ofSession sid: SessionID) async throws(LedgerStoreError) -> Instant? {
         try await client.firstRow(
             "SELECT max((state->>'tokens_expire_by')::bigint) FROM grants WHERE session_id = \(sid.rawValue)",
             as: Int64?.self, logger: logger
@@ -55,7 +55,7 @@ public struct GrantLookup: Sendable {
     }
 
     /// The unrevoked grants of a subject with their state, oldest first (admin listing).
-    public func unrevokedGrantStates(ofSubject sub: Subject) async throws(LedgerStoreError) -> [Grant] {
+    package func unrevokedGrantStates(ofSubject sub: Subject) async throws(LedgerStoreError) -> [Grant] {
         let states = try await client.rows(
             """
             SELECT state::text FROM grants WHERE subject = \(sub.rawValue) AND status <> 'revoked'
@@ -67,7 +67,7 @@ public struct GrantLookup: Sendable {
     }
 
     /// The subject of an OP session, as its grants record it; nil when no grant carries the sid.
-    public func subject(ofSession sid: SessionID) async throws(LedgerStoreError) -> Subject? {
+    package func subject(ofSession sid: SessionID) async throws(LedgerStoreError) -> Subject? {
         try await client.firstRow(
             "SELECT subject FROM grants WHERE session_id = \(sid.rawValue) LIMIT 1", as: String.self, logger: logger
         ).map(Subject.init)
@@ -78,7 +78,7 @@ public struct GrantLookup: Sendable {
     ///
     /// Reads the log itself (`grant.access_token.issued`), which has no jti index: meant for the
     /// occasional administrative revocation, not for a request path.
-    public func accessToken(_ jti: TokenID) async throws(LedgerStoreError) -> (grant: GrantID, expiresAt: Instant)? {
+    package func accessToken(_ jti: TokenID) async throws(LedgerStoreError) -> (grant: GrantID, expiresAt: Instant)? {
         guard
             let (stream, expires) = try await client.firstRow(
                 """

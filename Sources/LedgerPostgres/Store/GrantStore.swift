@@ -4,43 +4,43 @@ import PostgresNIO
 
 /// Grants: the generic load → decide → append loop of ``AggregateStore`` plus the indexes that
 /// find a grant by a presented refresh token or authorization code.
-public struct GrantStore: Sendable {
+package struct GrantStore: Sendable {
     /// What running a grant command produced.
-    public typealias Outcome = AggregateStore<Grant>.Outcome
+    package typealias Outcome = AggregateStore<Grant>.Outcome
 
     private let store: AggregateStore<Grant>
     private let rotations = RefreshTokenCache()
 
     /// Creates a store over a running client and writer.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+    package init(client: PostgresClient, writer: EventWriter, logger: Logger) {
         store = AggregateStore(client: client, writer: writer, logger: logger)
     }
 
     /// The current state and stream version of a grant.
-    public func load(_ id: GrantID) async throws(LedgerStoreError) -> (grant: Grant, version: Int64)? {
+    package func load(_ id: GrantID) async throws(LedgerStoreError) -> (grant: Grant, version: Int64)? {
         try await store.load(.grant(id)).map { ($0.state, $0.version) }
     }
 
     /// What a presented refresh token leads to.
-    public struct RefreshTokenGrant: Sendable {
+    package struct RefreshTokenGrant: Sendable {
         /// The grant (refresh-token family) the token belongs to, and its stream version.
-        public var grant: Grant
-        public var version: Int64
+        package var grant: Grant
+        package var version: Int64
         /// The generation the token was issued as.
-        public var generation: Int
+        package var generation: Int
         /// Whether the deny-list revokes the grant at the time asked: the grant or its session,
         /// or its subject or client revoked after the grant started.
-        public var denied: Bool
+        package var denied: Bool
         /// The grant's subject and session streams at the versions seen with it. Their
         /// revocations are events on them, so an append carrying these as its read set fails if
         /// either was revoked since (the grant's own revocation moves its version, the client's
         /// moves the registration the token request reads).
-        public var reads: [StreamID: Int64]
+        package var reads: [StreamID: Int64]
     }
 
     /// The grant of a refresh token, by the token's hash, with its version and the deny-list's
     /// verdict at `now`: one prepared statement (the hottest read of the service).
-    public func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
+    package func refreshToken(_ hash: TokenHash, at now: Instant) async throws(LedgerStoreError) -> RefreshTokenGrant? {
         let rows = try await store.client.rows(RefreshTokenLookup(now: now.milliseconds, tokenHash: hash.hex), logger: store.logger)
         guard let (generation, version, state, denied, subjectVersion, sessionVersion) = rows.first else { return nil }
         let grant = try Grant.decodeState(state)
@@ -53,13 +53,13 @@ public struct GrantStore: Sendable {
     /// if still remembered (see ``RefreshTokenCache``); taken out, so a second presentation
     /// reads the database. Not a verdict: the rotation decided on it must carry
     /// ``RefreshTokenGrant/reads`` as its read set and the version as its expectation.
-    public func rotatedRefreshToken(_ hash: TokenHash) -> RefreshTokenGrant? {
+    package func rotatedRefreshToken(_ hash: TokenHash) -> RefreshTokenGrant? {
         rotations.take(hash)
     }
 
     /// Remembers the refresh token a rotation of `rotated` just issued, with the grant as the
     /// rotation left it.
-    public func remember(successor hash: TokenHash, of rotated: RefreshTokenGrant, after outcome: Outcome) {
+    package func remember(successor hash: TokenHash, of rotated: RefreshTokenGrant, after outcome: Outcome) {
         guard let grant = outcome.after, let family = grant.refresh, family.currentHash == hash, let receipt = outcome.receipt else { return }
         rotations.put(hash, RefreshTokenGrant(
             grant: grant, version: receipt.streamVersion, generation: family.generation, denied: false, reads: rotated.reads
@@ -67,7 +67,7 @@ public struct GrantStore: Sendable {
     }
 
     /// The grant of an authorization code, by the code's hash.
-    public func authorizationCode(_ hash: TokenHash) async throws(LedgerStoreError) -> GrantID? {
+    package func authorizationCode(_ hash: TokenHash) async throws(LedgerStoreError) -> GrantID? {
         try await store.client.firstRow(
             "SELECT grant_id FROM authorization_codes WHERE code_hash = \(hash.hex)", as: String.self, logger: store.logger
         ).map(GrantID.init)
@@ -77,7 +77,7 @@ public struct GrantStore: Sendable {
     /// version conflicts, so concurrent rotations of one token have exactly one winner and the
     /// rest see it (I3). A refusal that carries events (reuse, code replay) is appended too.
     /// `readSet` and `start` are those of ``AggregateStore/execute(_:on:context:metadata:extra:readSet:start:maxAttempts:)``.
-    public func execute(
+    package func execute(
         _ command: GrantCommand, on id: GrantID, context: DecisionContext, metadata: EventMetadata,
         readSet: [StreamID: Int64] = [:], start: AggregateStore<Grant>.Start = .load, maxAttempts: Int = 32
     ) async throws(LedgerStoreError) -> Outcome {

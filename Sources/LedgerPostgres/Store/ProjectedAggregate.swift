@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// How an aggregate's state is kept in the inline projections: which rows its events change,
 /// and how to read its state and version back.
-public protocol ProjectedAggregate: Aggregate {
+package protocol ProjectedAggregate: Aggregate {
     /// Every row appending `events` changes, given the state after them at `version`.
     static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta
     /// A query answering one row `(version bigint, state text)` for the stream, or none.
@@ -24,25 +24,25 @@ extension ProjectedAggregate {
 
 extension ProjectedAggregate {
     /// Kept in `aggregates`: the event-driven rows plus the folded state.
-    public static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta {
+    package static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta {
         var delta = ProjectionDelta()
         for event in events { delta.merge(Projector.rows(for: event.ledgerEvent)) }
         delta.put(try Projector.aggregateRow(for: state, stream: stream, version: version))
         return delta
     }
 
-    public static func loadQuery(_ stream: StreamID) -> PostgresQuery {
+    package static func loadQuery(_ stream: StreamID) -> PostgresQuery {
         "SELECT version, state::text FROM aggregates WHERE stream_id = \(stream.description)"
     }
 }
 
 extension Grant: ProjectedAggregate {
     /// Kept in `grants`, with the columns grants are queried by.
-    public static func projection(after state: Grant, stream: StreamID, version: Int64, events: [GrantEvent]) -> ProjectionDelta {
+    package static func projection(after state: Grant, stream: StreamID, version: Int64, events: [GrantEvent]) -> ProjectionDelta {
         Projector.delta(for: state, version: version, events: events)
     }
 
-    public static func loadQuery(_ stream: StreamID) -> PostgresQuery {
+    package static func loadQuery(_ stream: StreamID) -> PostgresQuery {
         "SELECT version, state::text FROM grants WHERE grant_id = \(stream.id)"
     }
 }

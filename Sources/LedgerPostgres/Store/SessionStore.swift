@@ -6,24 +6,24 @@ import PostgresNIO
 /// OP sessions (`session/<sid>` streams): their folded state in `aggregates`, found by id or
 /// by subject (index `aggregates_session_subject`, migration 0006). Every replica reads the
 /// same rows, so a login on one replica is a session on all of them.
-public struct SessionStore: Sendable {
+package struct SessionStore: Sendable {
     /// What running a session command produced.
-    public typealias Outcome = AggregateStore<Session>.Outcome
+    package typealias Outcome = AggregateStore<Session>.Outcome
 
     private let store: AggregateStore<Session>
 
     /// Creates a store over a running client and writer.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+    package init(client: PostgresClient, writer: EventWriter, logger: Logger) {
         store = AggregateStore(client: client, writer: writer, logger: logger)
     }
 
     /// A session by id, active or not.
-    public func load(_ id: SessionID) async throws(LedgerStoreError) -> Session? {
+    package func load(_ id: SessionID) async throws(LedgerStoreError) -> Session? {
         try await store.load(.session(id))?.state
     }
 
     /// The active sessions of a subject (started, neither ended nor revoked), oldest first.
-    public func active(ofSubject subject: Subject) async throws(LedgerStoreError) -> [Session] {
+    package func active(ofSubject subject: Subject) async throws(LedgerStoreError) -> [Session] {
         let states = try await store.client.rows(
             """
             SELECT state::text FROM aggregates
@@ -37,7 +37,7 @@ public struct SessionStore: Sendable {
     }
 
     /// Runs a session command.
-    public func execute(
+    package func execute(
         _ command: SessionCommand, on id: SessionID, context: DecisionContext, metadata: EventMetadata
     ) async throws(LedgerStoreError) -> Outcome {
         try await store.execute(command, on: .session(id), context: context, metadata: metadata)

@@ -6,23 +6,23 @@ import PostgresNIO
 
 /// Signing keys: their public life as events (`key/<kid>` streams) and their private halves,
 /// sealed, in `signing_key_secrets`, written in the same transaction as `key.added`.
-public struct SigningKeyStore: Sendable {
+package struct SigningKeyStore: Sendable {
     /// A key's state and, when this database holds it, its sealed private half.
-    public struct StoredKey: Sendable, Hashable {
-        public var key: SigningKey
-        public var version: Int64
-        public var sealedPrivateKey: Data?
+    package struct StoredKey: Sendable, Hashable {
+        package var key: SigningKey
+        package var version: Int64
+        package var sealedPrivateKey: Data?
     }
 
     private let store: AggregateStore<SigningKey>
 
     /// Creates a store over a running client and writer.
-    public init(client: PostgresClient, writer: EventWriter, logger: Logger) {
+    package init(client: PostgresClient, writer: EventWriter, logger: Logger) {
         store = AggregateStore(client: client, writer: writer, logger: logger)
     }
 
     /// Every key ever added, oldest first.
-    public func all() async throws(LedgerStoreError) -> [StoredKey] {
+    package func all() async throws(LedgerStoreError) -> [StoredKey] {
         let rows = try await store.client.rows(
             """
             SELECT a.version, a.state::text, s.sealed FROM aggregates a
@@ -40,14 +40,14 @@ public struct SigningKeyStore: Sendable {
     }
 
     /// Publishes a new key, storing its sealed private half in the same transaction.
-    public func add(_ added: SigningKeyAdded, sealedPrivateKey: Data, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> AggregateStore<SigningKey>.Outcome {
+    package func add(_ added: SigningKeyAdded, sealedPrivateKey: Data, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> AggregateStore<SigningKey>.Outcome {
         var extra = ProjectionDelta()
         extra.add(ProjectionDelta.KeySecretRow(kid: added.keyID.rawValue, sealed: sealedPrivateKey.base64EncodedString()))
         return try await store.execute(.add(added), on: .key(added.keyID), context: context, metadata: metadata, extra: extra)
     }
 
     /// Activates or retires a key.
-    public func execute(_ command: SigningKeyCommand, on kid: KeyID, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> AggregateStore<SigningKey>.Outcome {
+    package func execute(_ command: SigningKeyCommand, on kid: KeyID, context: DecisionContext, metadata: EventMetadata) async throws(LedgerStoreError) -> AggregateStore<SigningKey>.Outcome {
         try await store.execute(command, on: .key(kid), context: context, metadata: metadata)
     }
 }

@@ -1,17 +1,17 @@
 /// Who and what caused an event, stored beside it in `metadata`. Addresses and user agents are
 /// recorded only as hashes (I6).
-public struct EventMetadata: Sendable, Hashable, Codable {
+package struct EventMetadata: Sendable, Hashable, Codable {
     /// `user:<sub>`, `client:<id>`, `admin`, `system`.
-    public var actor: String
-    public var clientID: String?
-    public var requestID: String?
+    package var actor: String
+    package var clientID: String?
+    package var requestID: String?
     /// SHA-256 hex of the client IP address.
-    public var ipHash: String?
+    package var ipHash: String?
     /// SHA-256 hex of the User-Agent header.
-    public var userAgentHash: String?
+    package var userAgentHash: String?
 
     /// Creates metadata.
-    public init(actor: String, clientID: String? = nil, requestID: String? = nil, ipHash: String? = nil, userAgentHash: String? = nil) {
+    package init(actor: String, clientID: String? = nil, requestID: String? = nil, ipHash: String? = nil, userAgentHash: String? = nil) {
         self.actor = actor
         self.clientID = clientID
         self.requestID = requestID
@@ -20,7 +20,7 @@ public struct EventMetadata: Sendable, Hashable, Codable {
     }
 
     /// Metadata for events the service causes on its own.
-    public static let system = EventMetadata(actor: "system")
+    package static let system = EventMetadata(actor: "system")
 
     enum CodingKeys: String, CodingKey {
         case actor, clientID = "client_id", requestID = "request_id", ipHash = "ip_hash", userAgentHash = "ua_hash"

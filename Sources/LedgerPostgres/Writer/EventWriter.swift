@@ -13,20 +13,20 @@ import Synchronization
 ///
 /// Batches from several processes are serialized by the row lock on `ledger_head`; the head
 /// is cached between batches and re-read only when another process moved it.
-public final class EventWriter: Service, Sendable {
+package final class EventWriter: Service, Sendable {
     /// Tuning knobs.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Upper bound on events per batch.
-        public var maxBatchEvents: Int = 4096
+        package var maxBatchEvents: Int = 4096
         /// How long the writer may wait, after answering a batch, for those callers to append
         /// again (see ``GatherPolicy``); zero never waits.
-        public var gatherWindow: Duration = .microseconds(150)
+        package var gatherWindow: Duration = .microseconds(150)
         /// How long the loop waits for a database connection before it fails the batch it holds
         /// as `unavailable` (and tries again with the next).
-        public var connectionWait: Duration = PostgresClient.leaseWait
+        package var connectionWait: Duration = PostgresClient.leaseWait
 
         /// Creates the default configuration.
-        public init() {}
+        package init() {}
     }
 
     private struct Item: Sendable {
@@ -52,7 +52,7 @@ public final class EventWriter: Service, Sendable {
 
     /// Creates a writer over a running `PostgresClient`. Call ``run()`` (or add it to a
     /// `ServiceGroup`) before appending.
-    public init(client: PostgresClient, logger: Logger, configuration: Configuration = Configuration()) {
+    package init(client: PostgresClient, logger: Logger, configuration: Configuration = Configuration()) {
         self.client = client
         self.logger = logger
         self.configuration = configuration
@@ -60,7 +60,7 @@ public final class EventWriter: Service, Sendable {
 
     /// Appends events to one stream if it is still at the expected version (and every stream of
     /// its read set at the version read), returning once they are committed.
-    public func append(_ append: PendingAppend) async throws(LedgerStoreError) -> AppendReceipt {
+    package func append(_ append: PendingAppend) async throws(LedgerStoreError) -> AppendReceipt {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>) in
             let item = Item(append: append, continuation: continuation)
             let (accepted, waiter) = queue.withLock { q -> (Bool, CheckedContinuation<Void, Never>?) in
@@ -83,7 +83,7 @@ public final class EventWriter: Service, Sendable {
     }
 
     /// Runs the batching loop until cancelled or shut down gracefully; then drains what is queued.
-    public func run() async {
+    package func run() async {
         await withTaskCancellationOrGracefulShutdownHandler {
             var state = LoopState(gathering: GatherPolicy(window: configuration.gatherWindow))
             while true {

@@ -2,23 +2,23 @@ import Foundation
 import LedgerDomain
 
 /// One event ready for the log: its type name and canonical JSON payload and metadata.
-public struct NewEvent: Sendable, Hashable {
-    public var type: String
+package struct NewEvent: Sendable, Hashable {
+    package var type: String
     /// Canonical JSON of the payload.
-    public var data: Data
+    package var data: Data
     /// Canonical JSON of the metadata.
-    public var metadata: Data
+    package var metadata: Data
 
     /// Encodes a domain event and its metadata canonically. Refuses text PostgreSQL's `jsonb`
     /// cannot store (U+0000) here, for this caller alone: inside a batch it would fail the
     /// whole `ledger_append` statement, and with it every other caller's append.
-    public init(_ event: some DomainEvent, metadata: EventMetadata) throws(LedgerStoreError) {
+    package init(_ event: some DomainEvent, metadata: EventMetadata) throws(LedgerStoreError) {
         try self.init(event, encodedMetadata: try CanonicalJSON.encode(metadata))
     }
 
     /// Encodes a domain event with metadata already in canonical JSON (the events of one
     /// command share their metadata: encoded once).
-    public init(_ event: some DomainEvent, encodedMetadata: Data) throws(LedgerStoreError) {
+    package init(_ event: some DomainEvent, encodedMetadata: Data) throws(LedgerStoreError) {
         self.type = event.typeName
         self.data = try CanonicalJSON.encode(EventPayload(event))
         self.metadata = encodedMetadata
@@ -43,31 +43,31 @@ public struct NewEvent: Sendable, Hashable {
 }
 
 /// Encodes only the payload of a domain event: what the log's `data` column holds.
-public struct EventPayload<Event: DomainEvent>: Encodable {
-    public var event: Event
+package struct EventPayload<Event: DomainEvent>: Encodable {
+    package var event: Event
 
     /// The payload of `event`.
-    public init(_ event: Event) { self.event = event }
+    package init(_ event: Event) { self.event = event }
 
-    public func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
+    package func encode(to encoder: any Encoder) throws { try event.encodePayload(to: encoder) }
 }
 
 /// Events for one stream, appended only if the stream is still at `expectedVersion` and every
 /// stream of the read set still at the version read, with the projection rows they change.
-public struct PendingAppend: Sendable {
-    public var stream: StreamID
+package struct PendingAppend: Sendable {
+    package var stream: StreamID
     /// The stream version the decision was made against (0 for a new stream). It must be a
     /// version the caller read: `ledger_append` finds a moved stream by the row its first event
     /// would collide with.
-    public var expectedVersion: Int64
-    public var events: [NewEvent]
-    public var projection: ProjectionDelta
+    package var expectedVersion: Int64
+    package var events: [NewEvent]
+    package var projection: ProjectionDelta
     /// Other streams the decision read, with the versions read (such as the client whose
     /// registration authorized a token). Any of them moved: nothing is written, `staleRead`.
-    public var readSet: [StreamID: Int64]
+    package var readSet: [StreamID: Int64]
 
     /// Creates an append.
-    public init(
+    package init(
         stream: StreamID, expectedVersion: Int64, events: [NewEvent], projection: ProjectionDelta = ProjectionDelta(),
         readSet: [StreamID: Int64] = [:]
     ) {
@@ -79,15 +79,15 @@ public struct PendingAppend: Sendable {
     }
 
     /// The stream version after this append.
-    public var newVersion: Int64 { expectedVersion + Int64(events.count) }
+    package var newVersion: Int64 { expectedVersion + Int64(events.count) }
 }
 
 /// Where an append landed in the log.
-public struct AppendReceipt: Sendable, Hashable {
+package struct AppendReceipt: Sendable, Hashable {
     /// Global sequence number of the first event appended (equal to `lastSeq + 1` if none).
-    public var firstSeq: Int64
+    package var firstSeq: Int64
     /// Global sequence number of the last event appended.
-    public var lastSeq: Int64
+    package var lastSeq: Int64
     /// The stream's version after the append.
-    public var streamVersion: Int64
+    package var streamVersion: Int64
 }
