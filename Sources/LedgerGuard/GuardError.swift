@@ -2,37 +2,40 @@
 /// secrets: `detail` names the claim or header field at fault, not its value.
 public struct GuardError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: String, Hashable, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+
         /// Not a compact JWS with a JSON header and payload.
-        case malformedToken = "malformed_token"
+        public static let malformedToken = Code(name: "malformed_token")
         /// The header `alg` is not ES256, RS256 or EdDSA, or differs from the key's algorithm.
-        case algorithmNotAllowed = "algorithm_not_allowed"
+        public static let algorithmNotAllowed = Code(name: "algorithm_not_allowed")
         /// The header `typ` is not `at+jwt` (RFC 9068 §4), or `secevent+jwt` for a broadcast message.
-        case wrongType = "wrong_type"
+        public static let wrongType = Code(name: "wrong_type")
         /// No key with the header's `kid` is published, even after refetching the JWKS.
-        case unknownKey = "unknown_key"
+        public static let unknownKey = Code(name: "unknown_key")
         /// The signature does not verify.
-        case badSignature = "bad_signature"
+        public static let badSignature = Code(name: "bad_signature")
         /// `iss` is not the configured issuer.
-        case wrongIssuer = "wrong_issuer"
+        public static let wrongIssuer = Code(name: "wrong_issuer")
         /// `aud` does not contain the configured audience.
-        case wrongAudience = "wrong_audience"
+        public static let wrongAudience = Code(name: "wrong_audience")
         /// `exp` has passed, beyond the allowed skew.
-        case expired
+        public static let expired = Code(name: "expired")
         /// `nbf` or `iat` lies in the future, beyond the allowed skew.
-        case notYetValid = "not_yet_valid"
+        public static let notYetValid = Code(name: "not_yet_valid")
         /// A broadcast message is not one this kit understands (neither a revocation nor a heartbeat).
-        case malformedMessage = "malformed_message"
+        public static let malformedMessage = Code(name: "malformed_message")
         /// A required claim is missing or empty.
-        case missingClaim = "missing_claim"
+        public static let missingClaim = Code(name: "missing_claim")
         /// A revocation covers the token.
-        case revoked
+        public static let revoked = Code(name: "revoked")
         /// The revocation state is not known to be current: the kit fails closed.
-        case revocationsStale = "revocations_stale"
+        public static let revocationsStale = Code(name: "revocations_stale")
         /// The JWKS could not be fetched or parsed.
-        case jwksUnavailable = "jwks_unavailable"
+        public static let jwksUnavailable = Code(name: "jwks_unavailable")
         /// The catch-up feed or the token endpoint refused or failed.
-        case feedUnavailable = "feed_unavailable"
+        public static let feedUnavailable = Code(name: "feed_unavailable")
     }
 
     /// The kind of failure.
@@ -46,5 +49,5 @@ public struct GuardError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
-    public var description: String { "GuardError(\(code.rawValue)): \(detail)" }
+    public var description: String { "GuardError(\(code)): \(detail)" }
 }

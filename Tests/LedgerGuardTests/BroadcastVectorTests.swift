@@ -71,7 +71,7 @@ struct BroadcastVectorTests {
                     #expect(try await verifier.verify(vector.message) == claims, "\(vector.name)")
                 case "reject":
                     let reason = try #require(vector.reason, "\(vector.name)")
-                    #expect(await BroadcastVerifierTests.refusal(verifier, vector.message)?.rawValue == reason, "\(vector.name)")
+                    #expect(await BroadcastVerifierTests.refusal(verifier, vector.message)?.description == reason, "\(vector.name)")
                 default:
                     Issue.record("\(vector.name): unknown verdict \(vector.verdict)")
                 }
@@ -167,7 +167,7 @@ struct BroadcastVectorTests {
             cases.append(Vector(name: name, message: try await signer.sign(claims), verdict: "accept", reason: nil, fresh: fresh, claims: claims))
         }
         func reject(_ name: String, _ compact: String, _ reason: GuardError.Code) {
-            cases.append(Vector(name: name, message: compact, verdict: "reject", reason: reason.rawValue, fresh: nil, claims: nil))
+            cases.append(Vector(name: name, message: compact, verdict: "reject", reason: reason.description, fresh: nil, claims: nil))
         }
         let scopes: [(String, LedgerDomain.Revocation.Scope, String, RevocationReason)] = [
             ("revoked-token", .token, "jti-1", .holderRequest), ("revoked-grant", .grant, "grant-1", .reuseDetected),

@@ -32,13 +32,16 @@ public enum ClientCommand: Sendable, Hashable {
 /// Why a client command was refused.
 public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of refusal.
-    public enum Code: String, Hashable, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+
         /// The client id is taken.
-        case alreadyRegistered = "already_registered"
+        public static let alreadyRegistered = Code(name: "already_registered")
         /// No such client.
-        case unknown
+        public static let unknown = Code(name: "unknown")
         /// The client was deleted.
-        case inactive
+        public static let inactive = Code(name: "inactive")
     }
 
     public var code: Code
@@ -49,7 +52,7 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         self.clientID = clientID
     }
 
-    public var description: String { "ClientError(\(code.rawValue), client \(clientID))" }
+    public var description: String { "ClientError(\(code), client \(clientID))" }
 }
 
 extension Client: Aggregate {

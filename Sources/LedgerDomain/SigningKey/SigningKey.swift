@@ -45,18 +45,21 @@ public enum SigningKeyCommand: Sendable, Hashable {
 /// Why a signing-key command was refused.
 public struct SigningKeyError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of refusal.
-    public enum Code: String, Hashable, Sendable {
-        case alreadyAdded = "already_added"
-        case unknown
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+
+        public static let alreadyAdded = Code(name: "already_added")
+        public static let unknown = Code(name: "unknown")
         /// Only a published key can be activated; a retired key never signs again.
-        case notPublished = "not_published"
+        public static let notPublished = Code(name: "not_published")
         /// The algorithm is not one of ES256, RS256, EdDSA (I7).
-        case algorithmNotAllowed = "algorithm_not_allowed"
+        public static let algorithmNotAllowed = Code(name: "algorithm_not_allowed")
     }
 
     public var code: Code
     public init(_ code: Code) { self.code = code }
-    public var description: String { "SigningKeyError(\(code.rawValue))" }
+    public var description: String { "SigningKeyError(\(code))" }
 }
 
 extension SigningKey: Aggregate {

@@ -121,10 +121,10 @@ public struct RevocationSubscriber: Service {
             return try await verifier.verify(compact)
         } catch {
             state.countRejected()
-            Counter(label: "tokenledger_guard_broadcast_rejected_total", dimensions: [("reason", error.code.rawValue)]).increment()
+            Counter(label: "tokenledger_guard_broadcast_rejected_total", dimensions: [("reason", error.code.description)]).increment()
             logger.warning(
                 "unverified revocation message dropped",
-                metadata: ["source": "\(source)", "reason": "\(error.code.rawValue)", "bytes": "\(compact.utf8.count)"]
+                metadata: ["source": "\(source)", "reason": "\(error.code.description)", "bytes": "\(compact.utf8.count)"]
             )
             return nil
         }

@@ -1,15 +1,18 @@
 /// A failure around signing keys and tokens. Never carries key material or token text.
 package struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
-    package enum Code: String, Hashable, Sendable {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        package var description: String { name }
+
         /// The algorithm is not ES256, RS256 or EdDSA.
-        case algorithmNotAllowed = "algorithm_not_allowed"
+        package static let algorithmNotAllowed = Code(name: "algorithm_not_allowed")
         /// Key generation, sealing or parsing failed.
-        case keyMaterial = "key_material"
+        package static let keyMaterial = Code(name: "key_material")
         /// No active signing key is available.
-        case noActiveKey = "no_active_key"
+        package static let noActiveKey = Code(name: "no_active_key")
         /// `TOKENLEDGER_KEY_SECRET` is not configured.
-        case missingSecret = "missing_secret"
+        package static let missingSecret = Code(name: "missing_secret")
     }
 
     package var code: Code
@@ -20,5 +23,5 @@ package struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
-    package var description: String { "JOSEError(\(code.rawValue)): \(detail)" }
+    package var description: String { "JOSEError(\(code)): \(detail)" }
 }
