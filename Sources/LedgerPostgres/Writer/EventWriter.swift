@@ -29,33 +29,33 @@ package final class EventWriter: Service, Sendable {
         package init() {}
     }
 
-    private struct Item: Sendable {
+    /// An append waiting for its batch, with the caller to answer.
+    private struct Item: Sendable, WriterQueueItem {
         let append: PendingAppend
         let continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>
-    }
 
-    private struct Queue: ~Copyable {
-        var pending: [Item] = []
-        var waiter: CheckedContinuation<Void, Never>?
-        /// The writer gathering: resumed once `pending` holds `gatherTarget` appends.
-        var gatherer: CheckedContinuation<Void, Never>?
-        var gatherTarget = 0
-        var closed = false
+        var stream: StreamID { append.stream }
+        var eventCount: Int { append.events.count }
     }
 
     private let client: PostgresClient
     private let logger: Logger
     private let configuration: Configuration
-    private let queue = Mutex(Queue())
+    private let now: @Sendable () -> Instant
+    private let queue = Mutex(WriterQueue<Item, CheckedContinuation<Void, Never>>())
     private let batchEvents = Recorder(label: "tokenledger_writer_batch_events")
     private let commitLatency = Metrics.Timer(label: "tokenledger_writer_commit_seconds")
 
-    /// Creates a writer over a running `PostgresClient`. Call ``run()`` (or add it to a
-    /// `ServiceGroup`) before appending.
-    package init(client: PostgresClient, logger: Logger, configuration: Configuration = Configuration()) {
+    /// Creates a writer over a running `PostgresClient`; `now` stamps each batch's
+    /// `occurred_at`. Call ``run()`` (or add it to a `ServiceGroup`) before appending.
+    package init(
+        client: PostgresClient, logger: Logger, configuration: Configuration = Configuration(),
+        now: @escaping @Sendable () -> Instant = Instant.current
+    ) {
         self.client = client
         self.logger = logger
         self.configuration = configuration
+        self.now = now
     }
 
     /// Appends events to one stream if it is still at the expected version (and every stream of
@@ -63,20 +63,9 @@ package final class EventWriter: Service, Sendable {
     package func append(_ append: PendingAppend) async throws(LedgerStoreError) -> AppendReceipt {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendReceipt, LedgerStoreError>, Never>) in
             let item = Item(append: append, continuation: continuation)
-            let (accepted, waiter) = queue.withLock { q -> (Bool, CheckedContinuation<Void, Never>?) in
-                guard !q.closed else { return (false, nil) }
-                q.pending.append(item)
-                if let gatherer = q.gatherer, q.pending.count >= q.gatherTarget {
-                    q.gatherer = nil
-                    return (true, gatherer)
-                }
-                defer { q.waiter = nil }
-                return (true, q.waiter)
-            }
-            if accepted {
-                waiter?.resume()
-            } else {
-                continuation.resume(returning: .failure(LedgerStoreError(.shutdown, "writer is shut down")))
+            switch queue.withLock({ $0.enqueue(item) }) {
+            case .queued(let wake): wake?.resume()
+            case .refused: continuation.resume(returning: .failure(LedgerStoreError(.shutdown, "writer is shut down")))
             }
         }
         return try result.get()
@@ -118,13 +107,7 @@ package final class EventWriter: Service, Sendable {
                 }
             }
         } onCancelOrGracefulShutdown: {
-            let (waiter, gatherer) = self.queue.withLock { q in
-                q.closed = true
-                defer { (q.waiter, q.gatherer) = (nil, nil) }
-                return (q.waiter, q.gatherer)
-            }
-            waiter?.resume()
-            gatherer?.resume()
+            for parked in self.queue.withLock({ $0.close() }) { parked.resume() }
         }
     }
 
@@ -165,56 +148,25 @@ package final class EventWriter: Service, Sendable {
     private func gather(_ target: Int, on eventLoop: any EventLoop) async -> Int {
         var timer: Scheduled<Void>?
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let wait = queue.withLock { q -> Bool in
-                guard q.pending.count < target, !q.closed else { return false }
-                (q.gatherer, q.gatherTarget) = (continuation, target)
-                return true
-            }
-            guard wait else { return continuation.resume() }
+            guard queue.withLock({ $0.gather(continuation, until: target) }) else { return continuation.resume() }
             timer = eventLoop.scheduleTask(in: .nanoseconds(configuration.gatherWindow.nanoseconds)) {
-                self.queue.withLock { q in
-                    defer { q.gatherer = nil }
-                    return q.gatherer
-                }?.resume()
+                self.queue.withLock { $0.endGathering() }?.resume()
             }
         }
         timer?.cancel()
-        return queue.withLock { $0.pending.count }
+        return queue.withLock { $0.count }
     }
 
     /// Waits for work; takes at most one append per stream, in arrival order. Nil once closed
     /// and drained.
     private func nextBatch() async -> [Item]? {
         while true {
-            enum Next { case batch([Item]), wait, done }
-            let next: Next = queue.withLock { q in
-                if q.pending.isEmpty { return q.closed ? .done : .wait }
-                var taken: [Item] = []
-                var rest: [Item] = []
-                var streams = Set<StreamID>()
-                var events = 0
-                for item in q.pending {
-                    if events < configuration.maxBatchEvents, streams.insert(item.append.stream).inserted {
-                        taken.append(item)
-                        events += item.append.events.count
-                    } else {
-                        rest.append(item)
-                    }
-                }
-                q.pending = rest
-                return .batch(taken)
-            }
-            switch next {
+            switch queue.withLock({ $0.take(maxEvents: configuration.maxBatchEvents) }) {
             case .batch(let items): return items
             case .done: return nil
             case .wait:
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let resumeNow = queue.withLock { q -> Bool in
-                        if !q.pending.isEmpty || q.closed { return true }
-                        q.waiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
+                    if !queue.withLock({ $0.park(continuation) }) { continuation.resume() }
                 }
             }
         }
@@ -228,10 +180,11 @@ package final class EventWriter: Service, Sendable {
         var head = head
         let started = ContinuousClock.now
         for _ in 0..<100 {
-            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
             let call: AppendBatch
             do {
-                call = try AppendBatch(head: head ?? ChainHead(seq: -1, hash: Data()), appends: items.map(\.append), occurredAtMilliseconds: now)
+                call = try AppendBatch(
+                    head: head ?? ChainHead(seq: -1, hash: Data()), appends: items.map(\.append), occurredAtMilliseconds: now().milliseconds
+                )
             } catch {
                 fail(items, error)
                 return (head, 0)
@@ -248,7 +201,7 @@ package final class EventWriter: Service, Sendable {
             case .committed:
                 batchEvents.record(call.eventTypes.count)
                 commitLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-                let queued = queue.withLock { $0.pending.count }
+                let queued = queue.withLock { $0.count }
                 for (item, receipt) in zip(items, call.receipts) { item.continuation.resume(returning: .success(receipt)) }
                 return (call.newHead, queued)
             case .stale(let current):
