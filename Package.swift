@@ -76,10 +76,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LedgerService",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerPostgres",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LedgerHTTP",
             dependencies: [
                 "LedgerDomain",
                 "LedgerPostgres",
+                "LedgerService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -111,6 +126,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerHTTP",
+                "LedgerService",
                 "LedgerPostgres",
                 "LedgerRedis",
                 "LedgerRelay",
@@ -127,6 +143,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerHTTP",
+                "LedgerService",
                 "LedgerRedis",
                 "LedgerRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,6 +161,7 @@ let package = Package(
                 "LedgerPostgres",
                 "LedgerTesting",
                 "LedgerHTTP",
+                "LedgerService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -162,6 +180,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerHTTP",
+                "LedgerService",
                 "LedgerPostgres",
                 "LedgerRedis",
                 "LedgerRelay",
@@ -185,6 +204,7 @@ let package = Package(
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerHTTP",
+                "LedgerService",
                 "LedgerRedis",
                 "LedgerTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -210,6 +230,7 @@ let package = Package(
             dependencies: [
                 "LedgerDomain",
                 "LedgerHTTP",
+                "LedgerService",
                 "LedgerPostgres",
                 "LedgerRedis",
                 "LedgerRelay",

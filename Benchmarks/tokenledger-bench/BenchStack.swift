@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
+import LedgerService
 
 /// The service's listeners running live on ephemeral loopback ports over a test database
 /// (``LiveStack``), with the requests the benchmarks make.

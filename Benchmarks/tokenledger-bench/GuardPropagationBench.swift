@@ -6,6 +6,7 @@ import LedgerGuard
 import LedgerHTTP
 import LedgerTesting
 import Logging
+import LedgerService
 
 /// `tokenledger-bench guard-propagation`: how long a revocation takes to reach a resource
 /// server. The live stack, the relay (publishing the log to Redis) and a kit subscribed to the

@@ -5,6 +5,7 @@ import LedgerGuard
 import LedgerHTTP
 import LedgerTesting
 import Logging
+import LedgerService
 
 /// `tokenledger-bench guard-validate`: the resource-server kit's validation throughput on one
 /// task (one core): ES256 access tokens signed by the real key ring, keys fetched from the live

@@ -2,6 +2,7 @@ import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
 import Logging
+import LedgerService
 
 extension KeyRing {
     /// A started key ring over a test database whose new keys sign at once (no publish lead),

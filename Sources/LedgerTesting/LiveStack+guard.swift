@@ -4,6 +4,7 @@ import LedgerHTTP
 import LedgerRedis
 import LedgerRelay
 import Logging
+import LedgerService
 
 extension LiveStack {
     /// A relay publishing this stack's log to the test Redis on `channel` (quick lease retries).

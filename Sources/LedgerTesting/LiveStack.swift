@@ -3,6 +3,7 @@ import LedgerHTTP
 import Logging
 import ServiceLifecycle
 import Synchronization
+import LedgerService
 
 /// The service's public and admin listeners running live on ephemeral loopback ports over a
 /// test database, for clients that need real HTTP (benchmarks, the resource-server kit).

@@ -4,6 +4,7 @@ import LedgerHTTP
 import LedgerRedis
 import Logging
 import Synchronization
+import LedgerService
 
 /// Subscribes to a revocation channel and records what arrives, decoded (not verified), for
 /// assertions.

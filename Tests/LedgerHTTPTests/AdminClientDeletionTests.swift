@@ -6,6 +6,7 @@ import LedgerHTTP
 import LedgerPostgres
 import Logging
 import Testing
+import LedgerService
 
 @Suite("Admin API: client deletion and the CLI code path")
 struct AdminClientDeletionTests {

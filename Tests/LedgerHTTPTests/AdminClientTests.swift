@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LedgerDomain
 import LedgerHTTP
 import Testing
+import LedgerService
 
 @Suite("Admin API: client registration")
 struct AdminClientTests {

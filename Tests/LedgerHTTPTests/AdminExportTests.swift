@@ -6,6 +6,7 @@ import LedgerHTTP
 import LedgerPostgres
 import LedgerTesting
 import Testing
+import LedgerService
 
 @Suite("Admin: audit exports over HTTP")
 struct AdminExportTests {

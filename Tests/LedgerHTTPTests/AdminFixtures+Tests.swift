@@ -6,6 +6,7 @@ import LedgerHTTP
 import LedgerPostgres
 import PostgresNIO
 import Testing
+import LedgerService
 
 /// Fixtures for the admin API tests: authenticated JSON calls, grants started through the
 /// store, and readers for the log and the deny-list.

@@ -7,6 +7,7 @@ import LedgerPostgres
 import PostgresNIO
 import Synchronization
 import Testing
+import LedgerService
 
 /// Fixtures for the `/authorize` and login tests: users with cheap (cost 4) hashes, clients
 /// registered through the store, and a browser that follows the login page as a user would.

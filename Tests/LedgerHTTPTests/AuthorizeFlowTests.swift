@@ -6,6 +6,7 @@ import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
 import Testing
+import LedgerService
 
 /// `GET /authorize` → login page → `POST /authorize` → code, driven as a browser would.
 @Suite("Authorize: the code flow through the login page")

@@ -6,6 +6,7 @@ import LedgerPostgres
 import LedgerTesting
 import Logging
 import Testing
+import LedgerService
 
 /// The manifest JWS of audit exports: signed by the key ring, checked offline against JWKS.
 @Suite("Export manifest signatures")

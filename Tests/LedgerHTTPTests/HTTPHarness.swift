@@ -7,6 +7,7 @@ import LedgerPostgres
 import LedgerTesting
 import Logging
 import Testing
+import LedgerService
 
 /// A fresh database, the services over it (with an active ES256 key), and in-process test
 /// clients for the public and admin routers.

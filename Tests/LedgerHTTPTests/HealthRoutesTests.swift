@@ -5,6 +5,7 @@ import LedgerPostgres
 import LedgerTesting
 import Logging
 import Testing
+import LedgerService
 
 @Suite("/healthz and /readyz")
 struct HealthRoutesTests {

@@ -5,6 +5,7 @@ import LedgerPostgres
 import LedgerTesting
 import Logging
 import Testing
+import LedgerService
 
 @Suite("Key rings of several replicas")
 struct KeyRingReplicaTests {

@@ -2,6 +2,7 @@ import Foundation
 import LedgerDomain
 import LedgerHTTP
 import Testing
+import LedgerService
 
 /// The users file (docs/design.md#configuration-and-operations): validated at startup with errors that name the entry, never the hash.
 @Suite("Login: the users file")

@@ -8,6 +8,7 @@ import LedgerTesting
 import Logging
 import PostgresNIO
 import Testing
+import LedgerService
 
 /// The OpenID Connect layer in the real `tokenledger serve` process: the session limit read from
 /// `TOKENLEDGER_SESSIONS_MAX_PER_SUBJECT`, and no session cookie or ID token in its logs (I6).

@@ -6,6 +6,7 @@ import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
 import Testing
+import LedgerService
 
 /// `GET|POST /userinfo` (OIDC Core §5.3) with RFC 6750 errors.
 @Suite("OIDC: userinfo")

@@ -8,6 +8,7 @@ import Logging
 import PostgresNIO
 import Synchronization
 import Testing
+import LedgerService
 
 /// Tests against the real `tokenledger serve` process.
 @Suite("tokenledger serve as a process", .serialized)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerHTTP
 import Testing
+import LedgerService
 
 @Suite("Selectable signing algorithms")
 struct SigningAlgorithmTests {

@@ -8,6 +8,7 @@ import LedgerPostgres
 import PostgresNIO
 import Synchronization
 import Testing
+import LedgerService
 
 /// Fixtures for the token, revocation and introspection tests: a clock the test moves, clients
 /// registered straight through the store, code-flow grants started through the store (until

@@ -5,6 +5,7 @@ import LedgerDomain
 import LedgerHTTP
 import LedgerPostgres
 import Testing
+import LedgerService
 
 /// A refresh token issued by this replica's own rotation is rotated again without a read; the
 /// append's expected version and read set stand in for it.

@@ -6,6 +6,7 @@ import LedgerRelay
 import LedgerTesting
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// Runs relays for a test and stops them afterwards.
 enum RelayHarness {

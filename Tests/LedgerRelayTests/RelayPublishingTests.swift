@@ -8,6 +8,7 @@ import LedgerRedis
 import LedgerRelay
 import LedgerTesting
 import Testing
+import LedgerService
 
 /// The relay against real PostgreSQL and Redis: what it publishes, and the heartbeat.
 @Suite struct RelayPublishingTests {

@@ -5,6 +5,7 @@ import LedgerPostgres
 import LedgerTesting
 import Logging
 import Testing
+import LedgerService
 
 /// Each revocation is signed once: the relay's read and the feed share `broadcast_messages`.
 @Suite struct RevocationLogSigningTests {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LedgerPostgres
+import LedgerService
 
 /// The admin side of `tokenledger export` (docs/event-log.md#audit-exports):
 ///

@@ -3,6 +3,7 @@ import LedgerDomain
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// Client lifecycle for the admin API and the CLI alike (one code path): registers clients
 /// from validated RFC 7591 metadata, reads them back, and deactivates them.

@@ -3,6 +3,7 @@ import LedgerDomain
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// Everything the HTTP routes need, built once at the composition root.
 package struct LedgerServices: Sendable {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerDomain
+import LedgerService
 
 /// Seals a validated ``AuthorizationRequest`` into the login form's opaque `request` input with
 /// AES-256-GCM, so the login needs no server-side state and any replica can finish it. The

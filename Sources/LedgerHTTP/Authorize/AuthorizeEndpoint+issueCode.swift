@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 extension AuthorizeEndpoint {
     /// Mints the authorization code for a user signed in to `session`, records it (only its

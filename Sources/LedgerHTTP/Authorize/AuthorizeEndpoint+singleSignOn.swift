@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 extension AuthorizeEndpoint {
     /// The browser's OP session and its user, when they may sign this request in without the

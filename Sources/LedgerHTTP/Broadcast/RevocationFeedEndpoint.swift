@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// `GET /revocations?after=SEQ`: the catch-up feed of the revocation broadcast. A resource
 /// server presents an access token with scope `revocations:read` (client_credentials) and gets

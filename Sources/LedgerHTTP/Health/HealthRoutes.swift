@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// `/healthz` (the process is up) and `/readyz` (it can serve: the database answers and a
 /// signing key is loaded) on the admin router.

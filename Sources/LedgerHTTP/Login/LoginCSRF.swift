@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerService
 
 /// Cross-site request forgery protection of the login form: a double-submit cookie bound by
 /// an HMAC. The browser holds a random value in an HttpOnly, SameSite=Lax cookie; the form

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
 /// `client_secret_basic`, `client_secret_post`, or `none` for public clients. The method used

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerDomain
+import LedgerService
 
 /// Mints ID tokens with the key ring's active key (never `none` or HS*, I7), from what the
 /// grant recorded at `/authorize`: subject, session and `auth_time` (the login's, also on

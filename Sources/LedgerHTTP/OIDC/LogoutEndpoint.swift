@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// `GET|POST /logout`, the `end_session_endpoint` (RP-Initiated Logout 1.0). With a valid
 /// `id_token_hint` it ends the hinted session (and the browser's, when it is the same user's)

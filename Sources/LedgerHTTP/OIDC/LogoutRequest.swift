@@ -1,5 +1,6 @@
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// A validated RP-initiated logout request (RP-Initiated Logout 1.0 §2–§3): whose session
 /// to end and where, if anywhere, to send the browser afterwards.

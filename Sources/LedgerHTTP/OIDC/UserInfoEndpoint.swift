@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LedgerDomain
+import LedgerService
 
 /// `GET|POST /userinfo` (OIDC Core §5.3): the claims of the signed-in user the access token
 /// stands for, by the scope it carries (`openid` required; `profile`, `email`, `address`,

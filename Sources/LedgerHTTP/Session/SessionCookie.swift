@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import LedgerDomain
+import LedgerService
 
 /// The OP session cookie: `sid.MAC`, where `MAC = HMAC-SHA256(key, sid)`. The server keeps no
 /// cookie value: a replica checks the MAC with the key every replica derives from

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import LedgerService
 
 /// A cookie whose value the service can authenticate: an HMAC-SHA256 key derived from the
 /// request-sealing key for one purpose, and the cookie's attributes. HttpOnly, SameSite=Lax,

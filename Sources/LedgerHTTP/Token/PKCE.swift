@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerService
 
 /// PKCE (RFC 7636) as the token endpoint needs it: only S256 exists (I7).
 package enum PKCE {

@@ -1,5 +1,6 @@
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// A token presented to `/revoke` or `/introspect`, resolved against the ledger. A compact JWS
 /// is taken for an access token and must carry a valid signature by a published key of this

@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 extension TokenEndpoint {
     /// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): the code, found by

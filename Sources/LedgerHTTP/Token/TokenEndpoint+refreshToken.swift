@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 extension TokenEndpoint {
     /// `grant_type=refresh_token` (RFC 6749 §6) with rotation on every use (I3): exactly one

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// What `/token`, `/revoke`, `/introspect` and `/userinfo` share: the services, client
 /// authentication, the deny-list, the token minters, and the rule that storage failures answer 503

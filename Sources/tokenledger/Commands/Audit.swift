@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LedgerHTTP
 import LedgerPostgres
+import LedgerService
 
 /// `tokenledger audit …`: integrity checks of the log.
 struct Audit: AsyncParsableCommand {

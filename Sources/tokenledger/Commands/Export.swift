@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LedgerHTTP
 import LedgerPostgres
+import LedgerService
 
 /// `tokenledger export`: writes events of the log to a file (NDJSON or CSV) and a signed
 /// manifest next to it, for `tokenledger audit verify --export` to check offline.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import LedgerHTTP
 
 /// `tokenledger keys …`: signing-key operations.
 struct Keys: AsyncParsableCommand {

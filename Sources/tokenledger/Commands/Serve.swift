@@ -8,6 +8,7 @@ import LedgerRelay
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import LedgerService
 
 /// `tokenledger serve`: runs the listeners and background services in one `ServiceGroup`
 /// with graceful shutdown on SIGTERM/SIGINT.

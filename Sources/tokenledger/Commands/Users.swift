@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LedgerHTTP
+import LedgerService
 
 /// `tokenledger users …`: the built-in login users file (docs/design.md#configuration-and-operations).
 struct Users: AsyncParsableCommand {

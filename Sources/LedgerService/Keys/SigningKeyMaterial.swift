@@ -123,11 +123,3 @@ package enum SigningKeyMaterial: Sendable {
         )
     }
 }
-
-extension Data {
-    /// Base64url without padding (RFC 7515 §2).
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}
