@@ -68,10 +68,10 @@ struct AdminClientDeletionTests {
             #expect(read.json["client_name"] as? String == "svc")
             #expect(try await service.all().map(\.id) == [registered.client.id])
 
-            await #expect(throws: AdminError.invalidRedirectURI("redirect_uris[0] must not contain a fragment")) {
+            await #expect(throws: ClientRegistrationError.invalidRedirectURI("redirect_uris[0] must not contain a fragment")) {
                 try await service.register(ClientMetadata(redirectURIs: ["https://a.example/cb#x"]), by: EventMetadata(actor: "admin"))
             }
-            await #expect(throws: AdminError.self) {
+            await #expect(throws: ClientRegistrationError.self) {
                 try await service.register(
                     ClientMetadata(grantTypes: ["client_credentials"], tokenEndpointAuthMethod: "none"), by: EventMetadata(actor: "admin")
                 )

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerService
 
 /// An error of the admin API, answered as `{"error": …, "error_description": …}` JSON. The
 /// description names fields, never their values, so no secret is ever echoed (I6).
@@ -35,5 +36,16 @@ package struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The JSON error response, not cacheable.
     package func response() -> Response {
         AdminJSON.response(["error": code, "error_description": detail], status: status)
+    }
+}
+
+extension AdminError {
+    /// The admin API's answer to a client registration failure.
+    package init(_ error: ClientRegistrationError) {
+        switch error.code {
+        case .notFound: self = .notFound(error.detail)
+        case .unavailable: self = .unavailable(error.detail)
+        default: self.init(error.code.description, error.detail)
+        }
     }
 }

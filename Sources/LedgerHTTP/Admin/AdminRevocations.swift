@@ -2,6 +2,7 @@ import LedgerDomain
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`, is
 /// committed before the call returns (I1), and cascades to the grants it covers, so refresh

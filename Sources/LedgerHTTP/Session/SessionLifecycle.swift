@@ -2,6 +2,7 @@ import LedgerDomain
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import LedgerService
 
 /// Starting, ending and revoking OP sessions. Ending or revoking a session also revokes every
 /// grant it holds (`grant.revoked` per grant, after the `session.revoked` that deny-lists its

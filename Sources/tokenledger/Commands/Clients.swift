@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
-import LedgerHTTP
 import LedgerPostgres
+import LedgerService
 
 /// `tokenledger clients …`: register, list and delete OAuth clients through the same
 /// ``ClientRegistration`` service as the admin API.

@@ -3,7 +3,6 @@ import LedgerDomain
 import LedgerPostgres
 import Logging
 import PostgresNIO
-import LedgerService
 
 /// Client lifecycle for the admin API and the CLI alike (one code path): registers clients
 /// from validated RFC 7591 metadata, reads them back, and deactivates them.
@@ -44,14 +43,9 @@ package struct ClientRegistration: Sendable {
         self.now = now
     }
 
-    /// Creates the service from the HTTP services.
-    package init(_ services: LedgerServices) {
-        self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
-    }
-
     /// Validates `metadata`, mints a client id (and a secret for confidential clients) and
     /// records `client.registered`, returning once it is committed.
-    package func register(_ metadata: ClientMetadata, by eventMetadata: EventMetadata) async throws(AdminError) -> Registered {
+    package func register(_ metadata: ClientMetadata, by eventMetadata: EventMetadata) async throws(ClientRegistrationError) -> Registered {
         let valid = try metadata.validated()
         for _ in 0..<4 {
             let id = ClientID(Self.mintClientID())
@@ -67,7 +61,7 @@ package struct ClientRegistration: Sendable {
             do {
                 outcome = try await clients.execute(.register(registration), on: id, context: context, metadata: eventMetadata)
             } catch {
-                throw AdminJSON.unavailable(error)
+                throw .unavailable(error)
             }
             // A refusal means the random id was taken: mint another.
             guard outcome.decision.refusal == nil, let client = outcome.after, let receipt = outcome.receipt else { continue }
@@ -77,19 +71,19 @@ package struct ClientRegistration: Sendable {
     }
 
     /// A client by id, active or not.
-    package func client(_ id: ClientID) async throws(AdminError) -> Client? {
-        do { return try await clients.load(id) } catch { throw AdminJSON.unavailable(error) }
+    package func client(_ id: ClientID) async throws(ClientRegistrationError) -> Client? {
+        do { return try await clients.load(id) } catch { throw .unavailable(error) }
     }
 
     /// Every registered client, active or not, by id.
-    package func all() async throws(AdminError) -> [Client] {
-        do { return try await clients.all() } catch { throw AdminJSON.unavailable(error) }
+    package func all() async throws(ClientRegistrationError) -> [Client] {
+        do { return try await clients.all() } catch { throw .unavailable(error) }
     }
 
     /// Deletes a client: records `client.revoked` and `client.deactivated` (once), then revokes
     /// every unrevoked grant of the client with reason `client_deactivated`. Idempotent: a
     /// second call appends nothing (it only finishes revoking grants a crash left behind).
-    package func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(AdminError) -> Deactivated {
+    package func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(ClientRegistrationError) -> Deactivated {
         guard let client = try await client(id) else { throw .notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
         let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
@@ -102,7 +96,7 @@ package struct ClientRegistration: Sendable {
             )
             return Deactivated(client: outcome.after ?? client, seq: outcome.receipt?.firstSeq, revokedGrants: revoked)
         } catch {
-            throw AdminJSON.unavailable(error)
+            throw .unavailable(error)
         }
     }
 

@@ -13,7 +13,7 @@ extension ClientMetadata {
     /// redirect URIs absolute, fragment-free and https (or http on loopback), known grant and
     /// response types that agree with each other, a known auth method (`none` never with
     /// `client_credentials`), a well-formed scope and sane lifetimes.
-    package func validated() throws(AdminError) -> ValidClientMetadata {
+    package func validated() throws(ClientRegistrationError) -> ValidClientMetadata {
         let grantTypes = Self.unique(self.grantTypes ?? ["authorization_code"])
         guard !grantTypes.isEmpty else { throw .invalidClientMetadata("grant_types must not be empty") }
         for type in grantTypes where !Self.supportedGrantTypes.contains(type) {
@@ -55,7 +55,7 @@ extension ClientMetadata {
     }
 
     /// Checks redirection URIs: absolute, no fragment, https or http on a loopback host.
-    static func checkRedirectURIs(_ uris: [String], field: String) throws(AdminError) {
+    static func checkRedirectURIs(_ uris: [String], field: String) throws(ClientRegistrationError) {
         for (index, text) in uris.enumerated() {
             let name = "\(field)[\(index)]"
             guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
@@ -71,7 +71,7 @@ extension ClientMetadata {
     }
 
     /// Checks a space-separated scope (RFC 6749 §3.3 characters).
-    static func checkScope(_ text: String) throws(AdminError) -> Scope {
+    static func checkScope(_ text: String) throws(ClientRegistrationError) -> Scope {
         let scope = Scope(parsing: text)
         guard !scope.values.isEmpty, text.count <= 1000 else { throw .invalidClientMetadata("scope must list at least one value") }
         for value in scope.values {
@@ -91,9 +91,9 @@ extension ClientMetadata {
 extension ClientMetadata.LifetimeSeconds {
     /// The lifetimes with defaults applied; every lifetime positive, the code's at most 60 s,
     /// the grace window not negative and the refresh idle limit within the absolute one.
-    func validated() throws(AdminError) -> Lifetimes {
+    func validated() throws(ClientRegistrationError) -> Lifetimes {
         let standard = Lifetimes.standard
-        func positive(_ value: Int64?, _ key: String, _ fallback: Duration) throws(AdminError) -> Duration {
+        func positive(_ value: Int64?, _ key: String, _ fallback: Duration) throws(ClientRegistrationError) -> Duration {
             guard let value else { return fallback }
             guard value > 0, value <= 366 * 24 * 3600 else {
                 throw .invalidClientMetadata("tokenledger_lifetimes.\(key) must be between 1 and 31622400")

@@ -3,13 +3,19 @@ import LedgerPostgres
 
 /// Revokes a set of grants through the grant aggregate, several at a time so the group-commit
 /// writer can batch them. Grants already revoked append nothing.
-struct GrantSweep: Sendable {
-    let grants: GrantStore
+package struct GrantSweep: Sendable {
+    package let grants: GrantStore
     /// How many revocations are in flight at once.
-    var width = 16
+    package var width = 16
+
+    /// A sweep over `grants`.
+    package init(grants: GrantStore, width: Int = 16) {
+        self.grants = grants
+        self.width = width
+    }
 
     /// Revokes every grant in `ids`; returns those that were revoked now (not before), sorted.
-    func revoke(
+    package func revoke(
         _ ids: [GrantID], reason: RevocationReason, context: DecisionContext, metadata: EventMetadata
     ) async throws(LedgerStoreError) -> [GrantID] {
         let grants = self.grants
