@@ -33,8 +33,6 @@ public struct Revocation: Hashable, Sendable {
     public var scope: Scope
     /// The identifier of the scope: a `jti`, grant id, session id, subject or client id.
     public var identifier: String
-    /// For a session, the subject it belongs to.
-    public var sessionSubject: Subject?
     /// Subject and client scopes: tokens issued before it are revoked.
     public var notBefore: Instant?
     /// When every token the revocation covers has expired.
@@ -51,7 +49,6 @@ public struct Revocation: Hashable, Sendable {
             self.init(scope: .grant, identifier: e.grantID.rawValue, until: e.until, reason: e.reason)
         case .session(.revoked(let e)):
             self.init(scope: .session, identifier: e.sessionID.rawValue, until: e.until, reason: e.reason)
-            sessionSubject = e.subject
         case .subject(.revoked(let e)):
             self.init(scope: .subject, identifier: e.subject.rawValue, until: e.until, reason: e.reason)
             notBefore = e.notBefore
