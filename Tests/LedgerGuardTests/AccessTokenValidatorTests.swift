@@ -4,6 +4,7 @@ import LedgerDomain
 import LedgerGuard
 import Logging
 import Testing
+import LedgerService
 
 /// RFC 9068 validation: what is accepted, and every refusal with its typed code.
 @Suite("Access token validator")
@@ -118,7 +119,7 @@ struct AccessTokenValidatorTests {
             let parts = token.split(separator: ".")
             var claims = TestClaims()
             claims.sub = "mallory"
-            let tampered = [String(parts[0]), try JSONEncoder().encode(claims).base64URL, String(parts[2])].joined(separator: ".")
+            let tampered = [String(parts[0]), try JSONEncoder().encode(claims).base64URLEncoded, String(parts[2])].joined(separator: ".")
             #expect(await f.refusal(tampered) == .badSignature)
             for garbage in ["", "abc", "a.b.c", "....", String(repeating: "x", count: 10_000)] {
                 #expect(await f.refusal(garbage) == .malformedToken)

@@ -96,8 +96,7 @@ enum TokenFixtures {
 
     /// Base64url without padding, written independently of the code under test.
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        data.base64URLEncoded
     }
 
     /// Redeems a code with the usual parameters; `overrides` replace or (with an empty value) drop them.

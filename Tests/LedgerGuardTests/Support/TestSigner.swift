@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import LedgerGuard
+import LedgerService
 import LedgerDomain
 
 /// The claims a test token carries; every claim optional so tests can leave any out.
@@ -100,7 +101,7 @@ struct TestSigner: Sendable {
     /// A compact JWS from an arbitrary header and payload bytes, with `signature` as its third segment.
     static func forge(header: [String: Any], payload: Data, signature: String = "") throws -> String {
         let header = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        return [header, payload].map(\.base64URL).joined(separator: ".") + "." + signature
+        return [header, payload].map(\.base64URLEncoded).joined(separator: ".") + "." + signature
     }
 
     /// `compact` with its payload segment replaced by `message` (header and signature kept): a
@@ -108,14 +109,6 @@ struct TestSigner: Sendable {
     static func tamper(_ compact: String, with message: BroadcastMessage) throws -> String {
         let parts = compact.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw JWTError.generic(identifier: "test", reason: "not a compact JWS") }
-        return "\(parts[0]).\(try JSONEncoder().encode(message).base64URL).\(parts[2])"
-    }
-}
-
-extension Data {
-    /// Base64url without padding (RFC 7515 §2).
-    var base64URL: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return "\(parts[0]).\(try JSONEncoder().encode(message).base64URLEncoded).\(parts[2])"
     }
 }
