@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
+import LedgerService
 import LedgerHTTP
 import LedgerPostgres
 

@@ -24,10 +24,8 @@ package struct LiveStack: Sendable {
     /// Starts both listeners (with an active ES256 key), runs `body`, stops them.
     package static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (LiveStack) async throws -> Void) async throws {
         let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
-        let services = LedgerServices(
-            issuer: issuer, database: ledger.primary.client, writer: ledger.primary.writer, keys: keys, adminToken: adminToken,
-            logger: logger
-        )
+        let stores = LedgerStores(database: ledger.primary.client, writer: ledger.primary.writer, logger: logger)
+        let services = LedgerServices(issuer: issuer, stores: stores, keys: keys, adminToken: adminToken, logger: logger)
         let ports = Mutex<(public: Int?, admin: Int?)>((nil, nil))
         let publicApp = Application(
             router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -1,4 +1,5 @@
 import LedgerPostgres
+import LedgerService
 import Logging
 import PostgresNIO
 
@@ -24,10 +25,11 @@ func makeLogger(_ label: String, _ configuration: ServiceConfiguration) -> Logge
     return logger
 }
 
-/// Runs `body` with a connected `PostgresClient` and a running ``EventWriter`` for one-shot
-/// commands that append events; the writer drains before the pool closes.
-func withWriter<T: Sendable>(
-    _ configuration: ServiceConfiguration, logger: Logger, _ body: @Sendable @escaping (PostgresClient, EventWriter) async throws -> T
+/// Runs `body` with the process's store graph over a connected pool and a running
+/// ``EventWriter``, for one-shot commands that append events; the writer drains before the
+/// pool closes.
+func withStores<T: Sendable>(
+    _ configuration: ServiceConfiguration, logger: Logger, _ body: @Sendable @escaping (LedgerStores) async throws -> T
 ) async throws -> T {
     try await withDatabase(configuration, logger: logger) { client in
         let writer = EventWriter(client: client, logger: logger)
@@ -37,7 +39,7 @@ func withWriter<T: Sendable>(
                 return nil
             }
             defer { group.cancelAll() }
-            return try await body(client, writer)
+            return try await body(LedgerStores(database: client, writer: writer, logger: logger))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerDomain
+import LedgerService
 import LedgerGuard
 import LedgerHTTP
 import LedgerPostgres

@@ -52,7 +52,8 @@ struct AdminClientDeletionTests {
             var logger = Logger(label: "test.cli")
             logger.logLevel = .error
             let service = ClientRegistration(
-                database: h.ledger.primary.client, writer: h.ledger.primary.writer, logger: logger, now: { AdminFixtures.t0 }
+                stores: LedgerStores(database: h.ledger.primary.client, writer: h.ledger.primary.writer, logger: logger),
+                now: { AdminFixtures.t0 }
             )
             // As `tokenledger clients create --name svc --grant-type client_credentials --auth-method client_secret_post`.
             let registered = try await service.register(

@@ -30,10 +30,12 @@ struct HTTPHarness: Sendable {
             var logger = Logger(label: "test.http")
             logger.logLevel = .error
             let keys = try await KeyRing.started(on: ledger.primary, algorithm: algorithm, logger: logger, now: now)
+            let stores = LedgerStores(
+                database: ledger.primary.client, writer: ledger.primary.writer, logger: logger, clientCacheMaxAge: clientCacheMaxAge
+            )
             let services = LedgerServices(
-                issuer: "https://issuer.test", database: ledger.primary.client, writer: ledger.primary.writer, keys: keys,
-                adminToken: adminToken, logger: logger, now: now, users: users, sessionLimit: sessionLimit,
-                clientCacheMaxAge: clientCacheMaxAge
+                issuer: "https://issuer.test", stores: stores, keys: keys, adminToken: adminToken, logger: logger, now: now,
+                users: users, sessionLimit: sessionLimit
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import LedgerDomain
+import LedgerService
 import LedgerHTTP
 import LedgerPostgres
 import Testing

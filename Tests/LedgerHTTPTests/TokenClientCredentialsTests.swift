@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerDomain
+import LedgerService
 import LedgerHTTP
 import LedgerPostgres
 import Testing

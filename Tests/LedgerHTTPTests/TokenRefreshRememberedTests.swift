@@ -37,9 +37,10 @@ struct TokenRefreshRememberedTests {
 
     /// A second replica's public listener over the same database (its own caches).
     static func withOtherReplica(_ h: HTTPHarness, _ body: @Sendable (HTTPHarness) async throws -> Void) async throws {
+        let stores = LedgerStores(database: h.ledger.primary.client, writer: h.ledger.primary.writer, logger: h.services.logger)
         let other = LedgerServices(
-            issuer: h.services.issuer, database: h.ledger.primary.client, writer: h.ledger.primary.writer, keys: h.services.keys,
-            adminToken: HTTPHarness.adminToken, logger: h.services.logger, now: h.services.now
+            issuer: h.services.issuer, stores: stores, keys: h.services.keys, adminToken: HTTPHarness.adminToken,
+            logger: h.services.logger, now: h.services.now
         )
         try await Application(router: PublicRouter.build(other)).test(.router) { client in
             try await body(HTTPHarness(ledger: h.ledger, services: other, publicClient: client, adminClient: h.adminClient))

@@ -6,11 +6,15 @@ public struct Decision<Event: Sendable, Refusal: Error & Sendable>: Sendable {
     public var events: [Event]
     /// Set when the caller's request is refused.
     public var refusal: Refusal?
+    /// Set when the command repeats one already answered and is answered as that one was: the
+    /// sealed answer recorded then (a refresh inside its grace window gets its winner's bytes).
+    public var replay: String?
 
     /// Creates a decision.
-    public init(events: [Event] = [], refusal: Refusal? = nil) {
+    public init(events: [Event] = [], refusal: Refusal? = nil, replay: String? = nil) {
         self.events = events
         self.refusal = refusal
+        self.replay = replay
     }
 
     /// A refusal that changes nothing.

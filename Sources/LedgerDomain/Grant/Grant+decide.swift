@@ -64,7 +64,7 @@ extension Grant {
             )),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: c.grantID, jti: c.accessToken, scope: c.scope, issuedAt: context.now,
-                expiresAt: context.now.adding(context.lifetimes.accessToken)
+                expiresAt: context.accessTokenExpiresAt
             )),
         ]
     }
@@ -93,7 +93,7 @@ extension Grant {
             .codeRedeemed(CodeRedeemed(grantID: id, codeHash: c.codeHash, redeemedAt: now)),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: c.accessToken, scope: scope, issuedAt: now,
-                expiresAt: now.adding(context.lifetimes.accessToken)
+                expiresAt: context.accessTokenExpiresAt
             )),
         ]
         if let refreshHash = c.refreshTokenHash {
@@ -101,7 +101,7 @@ extension Grant {
         }
         if let idToken = c.idToken {
             events.append(.idTokenIssued(IDTokenIssued(
-                grantID: id, jti: idToken, issuedAt: now, expiresAt: now.adding(context.lifetimes.idToken)
+                grantID: id, jti: idToken, issuedAt: now, expiresAt: context.idTokenExpiresAt
             )))
         }
         return .accepted(events)
@@ -134,12 +134,12 @@ extension Grant {
             )),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: c.accessToken, scope: accessScope, issuedAt: now,
-                expiresAt: now.adding(context.lifetimes.accessToken)
+                expiresAt: context.accessTokenExpiresAt
             )),
         ]
         if let idToken = c.idToken, scope.contains("openid") {
             events.append(.idTokenIssued(IDTokenIssued(
-                grantID: id, jti: idToken, issuedAt: now, expiresAt: now.adding(context.lifetimes.idToken)
+                grantID: id, jti: idToken, issuedAt: now, expiresAt: context.idTokenExpiresAt
             )))
         }
         return .accepted(events)
@@ -153,12 +153,15 @@ extension Grant {
         if let rotation = family.lastRotation, rotation.fromGeneration == c.presentedGeneration,
             rotation.sealedResponse != nil, now < rotation.at.adding(context.lifetimes.refreshGrace)
         {
-            return .accepted([
-                .refreshTokenGraceReplayed(RefreshTokenGraceReplayed(
-                    grantID: id, presentedGeneration: c.presentedGeneration, successorGeneration: family.generation,
-                    at: now
-                ))
-            ])
+            return GrantDecision(
+                events: [
+                    .refreshTokenGraceReplayed(RefreshTokenGraceReplayed(
+                        grantID: id, presentedGeneration: c.presentedGeneration, successorGeneration: family.generation,
+                        at: now
+                    ))
+                ],
+                replay: rotation.sealedResponse
+            )
         }
         return GrantDecision(
             events: [

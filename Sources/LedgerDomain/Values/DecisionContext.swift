@@ -11,4 +11,11 @@ public struct DecisionContext: Sendable {
         self.now = now
         self.lifetimes = lifetimes
     }
+
+    /// When an access token issued under this context expires: the one formula the token's
+    /// `exp` claim and its `grant.access_token.issued` event share.
+    public var accessTokenExpiresAt: Instant { now.adding(lifetimes.accessToken) }
+
+    /// When an ID token issued under this context expires (its `exp` and its event's).
+    public var idTokenExpiresAt: Instant { now.adding(lifetimes.idToken) }
 }

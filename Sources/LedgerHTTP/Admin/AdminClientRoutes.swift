@@ -9,7 +9,7 @@ import LedgerService
 package enum AdminClientRoutes {
     /// Adds the routes to the (authenticated) admin group.
     package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
-        let registration = ClientRegistration(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
+        let registration = services.registration
         group.post("clients") { request, _ -> Response in
             do throws(AdminError) {
                 let metadata = try await AdminJSON.decode(ClientMetadata.self, from: request, invalid: AdminError.invalidClientMetadata)

@@ -49,3 +49,13 @@ extension AdminError {
         }
     }
 }
+
+extension AdminError {
+    /// The admin API's answer to a failed revocation.
+    package init(_ error: RevocationError) {
+        switch error.code {
+        case .notFound: self = .notFound(error.detail)
+        default: self = .unavailable(error.detail)
+        }
+    }
+}

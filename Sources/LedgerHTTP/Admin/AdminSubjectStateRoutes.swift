@@ -8,7 +8,7 @@ import LedgerPostgres
 package enum AdminSubjectStateRoutes {
     /// Adds the routes to the (authenticated) admin group.
     package static func add(to group: RouterGroup<BasicRequestContext>, _ services: LedgerServices) {
-        let lookup = GrantLookup(client: services.database, logger: services.logger)
+        let lookup = services.stores.lookup
         group.get("subjects/{sub}/sessions") { _, context -> Response in
             let subject = Subject(context.parameters.get("sub") ?? "")
             do throws(LedgerStoreError) {

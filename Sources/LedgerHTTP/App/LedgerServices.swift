@@ -1,22 +1,19 @@
 import Crypto
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 import Logging
 import PostgresNIO
-import LedgerService
 
-/// Everything the HTTP routes need, built once at the composition root.
+/// Everything the HTTP routes need: the process's stores, built once at the composition root
+/// and injected, and the use cases over them, each built here once.
 package struct LedgerServices: Sendable {
     /// The public base URL; `iss` of every token.
     package var issuer: String
     /// The `aud` of access tokens (RFC 9068): the resource servers' identifier.
     package var accessTokenAudience: String
-    package var database: PostgresClient
-    package var writer: EventWriter
-    package var grants: GrantStore
-    package var clients: ClientStore
-    /// OP sessions (one per browser login).
-    package var sessions: SessionStore
+    /// The storage graph (the only owner of its caches).
+    package let stores: LedgerStores
     /// The per-subject concurrent session limit (docs/openid-connect.md#session-limit); unlimited by default.
     package var sessionLimit: SessionLimit
     package var keys: KeyRing
@@ -32,21 +29,24 @@ package struct LedgerServices: Sendable {
     /// every replica can finish a login another one started. The default is random per process.
     package var requestSealingKey: SymmetricKey
 
-    /// Creates the services. Client registrations are reused for up to `clientCacheMaxAge` between
-    /// reads (``ClientStore/recent(_:)``).
+    /// Issuing, rotating, revoking and introspecting tokens.
+    package let tokens: TokenService
+    /// Starting, ending and revoking OP sessions.
+    package let sessionLifecycle: SessionLifecycle
+    /// Administrative revocations and their cascades.
+    package let revocations: AdminRevocations
+    /// Client registration.
+    package let registration: ClientRegistration
+
+    /// Creates the services over `stores`.
     package init(
-        issuer: String, accessTokenAudience: String? = nil, database: PostgresClient, writer: EventWriter, keys: KeyRing,
-        adminToken: String?, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current,
-        users: UserDirectory = .empty, requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256),
-        sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1)
+        issuer: String, accessTokenAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
+        logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
+        requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), sessionLimit: SessionLimit = .unlimited
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
-        self.database = database
-        self.writer = writer
-        self.grants = GrantStore(client: database, writer: writer, logger: logger)
-        self.clients = ClientStore(client: database, writer: writer, logger: logger, cacheMaxAge: clientCacheMaxAge)
-        self.sessions = SessionStore(client: database, writer: writer, logger: logger)
+        self.stores = stores
         self.sessionLimit = sessionLimit
         self.keys = keys
         self.adminToken = adminToken
@@ -54,5 +54,20 @@ package struct LedgerServices: Sendable {
         self.now = now
         self.users = users
         self.requestSealingKey = requestSealingKey
+        tokens = TokenService(issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, now: now)
+        sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
+        revocations = AdminRevocations(stores: stores, lifecycle: SessionLifecycle(stores: stores, limit: .unlimited, now: now), now: now)
+        registration = ClientRegistration(stores: stores, now: now)
     }
+
+    /// The connection pool.
+    package var database: PostgresClient { stores.database }
+    /// The event writer.
+    package var writer: EventWriter { stores.writer }
+    /// Grants.
+    package var grants: GrantStore { stores.grants }
+    /// Client registrations.
+    package var clients: ClientStore { stores.clients }
+    /// OP sessions (one per browser login).
+    package var sessions: SessionStore { stores.sessions }
 }

@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerPostgres
+import LedgerService
 
 extension AuthorizationRequest {
     /// Longest `state` and `nonce` accepted (I8: bounded input).
@@ -9,14 +9,14 @@ extension AuthorizationRequest {
     /// known good, no error may be redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.1).
     /// `clientID` and `redirectURI` are nil when absent or given twice with different values.
     static func trustedTarget(
-        clientID: String?, redirectURI: String?, clients: ClientStore
+        clientID: String?, redirectURI: String?, clients: ClientRegistration
     ) async throws(AuthorizeFailure) -> (Client, String) {
         guard let clientID else {
             throw .page(.badRequest, code: "invalid_request", "The request names no client, or more than one.")
         }
         let client: Client?
         do {
-            client = try await clients.load(ClientID(clientID))
+            client = try await clients.client(ClientID(clientID))
         } catch {
             throw .page(.serviceUnavailable, code: "temporarily_unavailable", "The service cannot check this request right now. Try again later.")
         }

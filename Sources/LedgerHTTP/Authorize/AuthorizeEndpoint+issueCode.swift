@@ -9,33 +9,25 @@ extension AuthorizeEndpoint {
     /// hash, I6) and answers `303` to the redirect URI with `code`, `state` and `iss`, setting
     /// the session cookie when `setCookie` is given. The grant carries the session's `sid` and
     /// its login time as `auth_time`. The code leaves only after its events have committed
-    /// (I1): `GrantStore.execute` returns after the commit.
+    /// (I1): ``TokenService/issueCode(_:subject:session:metadata:)`` returns after the commit.
     func issueCode<Context: RequestContext>(
         for authorization: AuthorizationRequest, client: Client, user: LoginUser, session: Session, setCookie: String?,
         request: Request, context: Context
     ) async -> Response {
-        let now = services.now()
-        let code = SecretDigest.mint()
-        let grantID = GrantID(RandomUUID.make())
-        let command = GrantCommand.startWithCode(.init(
-            grantID: grantID, clientID: client.id, subject: user.subject, sessionID: session.sessionID, scope: authorization.scope,
-            codeHash: SecretDigest.hash(code), redirectURI: authorization.redirectURI, codeChallenge: authorization.codeChallenge,
-            nonce: authorization.nonce, authTime: session.authTime ?? now
-        ))
+        let codeRequest = TokenService.CodeRequest(
+            client: client, scope: authorization.scope, redirectURI: authorization.redirectURI,
+            codeChallenge: authorization.codeChallenge, nonce: authorization.nonce
+        )
         let metadata = eventMetadata(user: user, client: client, request: request, context: context)
-        do {
-            let outcome = try await services.grants.execute(
-                command, on: grantID, context: DecisionContext(now: now, lifetimes: client.registration.lifetimes), metadata: metadata
-            )
-            guard outcome.decision.refusal == nil, outcome.receipt != nil else {
-                services.logger.error("code grant refused", metadata: ["client_id": "\(client.id)", "grant_id": "\(grantID)"])
-                return Self.unavailable
-            }
+        let code: String
+        do throws(TokenError) {
+            let (issued, grantID) = try await services.tokens.issueCode(codeRequest, subject: user.subject, session: session, metadata: metadata)
+            services.logger.info("authorization code issued", metadata: ["client_id": "\(client.id)", "grant_id": "\(grantID)"])
+            code = issued
         } catch {
             services.logger.error("code grant not recorded", metadata: ["client_id": "\(client.id)", "error": "\(error.code)"])
             return Self.unavailable
         }
-        services.logger.info("authorization code issued", metadata: ["client_id": "\(client.id)", "grant_id": "\(grantID)"])
         var parameters = [("code", code)]
         if let state = authorization.state { parameters.append(("state", state)) }
         parameters.append(("iss", services.issuer))

@@ -1,6 +1,5 @@
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 extension AuthorizeEndpoint {
@@ -13,14 +12,10 @@ extension AuthorizeEndpoint {
         for authorization: AuthorizationRequest, request: Request
     ) async throws(AuthorizeFailure) -> (Session, LoginUser)? {
         guard !authorization.prompt.contains("login"), let sid = sessionCookie.sessionID(in: request) else { return nil }
-        let now = services.now()
         do {
-            guard let session = try await services.sessions.load(sid), session.isActive, let authTime = session.authTime,
+            guard let session = try await sessions.reusable(sid, maxAge: authorization.maxAge, at: services.now()),
                 let user = services.users.user(subject: session.subject)
             else { return nil }
-            if let maxAge = authorization.maxAge, now.milliseconds - authTime.milliseconds > Int64(maxAge) * 1000 { return nil }
-            let covered = DenyList.Token(grantID: nil, sessionID: sid, subject: session.subject, clientID: nil, issuedAt: authTime)
-            guard try await !denyList.isRevoked(covered, at: now) else { return nil }
             return (session, user)
         } catch {
             throw .page(.serviceUnavailable, code: "temporarily_unavailable", "The service cannot check this request right now. Try again later.")

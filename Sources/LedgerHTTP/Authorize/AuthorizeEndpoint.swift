@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import LedgerDomain
 import LedgerPostgres
+import LedgerService
 
 /// `GET /authorize` validates an authorization request and either signs it in with the
 /// browser's OP session (single sign-on) or shows the login form; its `POST`
@@ -15,7 +16,6 @@ struct AuthorizeEndpoint: Sendable {
     let throttle: LoginThrottle
     let sessionCookie: SessionCookie
     let sessions: SessionLifecycle
-    let denyList: DenyList
 
     init(services: LedgerServices, throttle: LoginThrottle = LoginThrottle()) {
         self.services = services
@@ -23,8 +23,7 @@ struct AuthorizeEndpoint: Sendable {
         self.csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
         self.throttle = throttle
         self.sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
-        self.sessions = SessionLifecycle(services)
-        self.denyList = DenyList(client: services.database, logger: services.logger)
+        self.sessions = services.sessionLifecycle
     }
 
     /// `GET /authorize`.
@@ -34,7 +33,7 @@ struct AuthorizeEndpoint: Sendable {
                 throw .page(.badRequest, code: "invalid_request", "The request is not valid percent-encoded UTF-8.")
             }
             let (client, redirectURI) = try await AuthorizationRequest.trustedTarget(
-                clientID: query.unambiguous("client_id"), redirectURI: query.unambiguous("redirect_uri"), clients: services.clients
+                clientID: query.unambiguous("client_id"), redirectURI: query.unambiguous("redirect_uri"), clients: services.registration
             )
             let validated = try AuthorizationRequest.validate(query, client: client, redirectURI: redirectURI, now: services.now())
             if let (session, user) = try await reusableSession(for: validated, request: request) {

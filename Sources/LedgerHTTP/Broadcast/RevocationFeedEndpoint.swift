@@ -36,7 +36,13 @@ struct RevocationFeedEndpoint: Sendable {
             let after = try Self.after(in: request)
             let now = shared.services.now()
             let (log, limit) = (log, Self.pageSize)
-            let page = try await shared.orTemporarilyUnavailable("revocation feed") { try await log.live(after: after, now: now, limit: limit) }
+            let page: RevocationLog.Page
+            do {
+                page = try await log.live(after: after, now: now, limit: limit)
+            } catch {
+                shared.services.logger.error("ledger call failed", metadata: ["what": "revocation feed", "error": "\(error)"])
+                throw .temporarilyUnavailable("the token service is temporarily unavailable")
+            }
             return try Self.response(page)
         } catch {
             return error.response()

@@ -31,7 +31,7 @@ extension AuthorizeEndpoint {
         let client: Client
         do throws(AuthorizeFailure) {
             client = try await AuthorizationRequest.trustedTarget(
-                clientID: authorization.clientID.rawValue, redirectURI: authorization.redirectURI, clients: services.clients
+                clientID: authorization.clientID.rawValue, redirectURI: authorization.redirectURI, clients: services.registration
             ).0
         } catch {
             return error.response(issuer: services.issuer)

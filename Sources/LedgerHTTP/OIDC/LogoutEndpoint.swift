@@ -19,7 +19,7 @@ struct LogoutEndpoint: Sendable {
         self.services = services
         csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
         sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
-        sessions = SessionLifecycle(services)
+        sessions = services.sessionLifecycle
     }
 
     /// Answers one logout request; `form` is the query (GET) or the form body (POST).
@@ -28,7 +28,7 @@ struct LogoutEndpoint: Sendable {
         let form: FormParameters
         do {
             form = request.method == .post ? try await FormParameters.body(of: request) : try FormParameters.query(of: request)
-            logout = try await LogoutRequest.validate(form, keys: services.keys, issuer: services.issuer, clients: services.clients)
+            logout = try await LogoutRequest.validate(form, keys: services.keys, issuer: services.issuer, clients: services.registration)
         } catch let error as OAuthError {
             return HTMLPage.error(status: .badRequest, "The sign-out request could not be read.", code: error.code)
         } catch let refusal as LogoutRequest.Refusal {
@@ -82,7 +82,7 @@ struct LogoutEndpoint: Sendable {
             ended.append((SessionID(sid), Subject(hint.sub)))
         }
         if let browserSession, !ended.contains(where: { $0.id == browserSession }),
-            let session = try await services.sessions.load(browserSession),
+            let session = try await sessions.session(browserSession),
             logout.hint == nil || session.subject.rawValue == logout.hint?.sub
         {
             ended.append((browserSession, session.subject))

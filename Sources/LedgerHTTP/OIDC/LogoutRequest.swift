@@ -1,5 +1,4 @@
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 /// A validated RP-initiated logout request (RP-Initiated Logout 1.0 §2–§3): whose session
@@ -24,7 +23,7 @@ struct LogoutRequest: Sendable {
     /// key; `client_id`, when both are given, must be the hint's audience; a
     /// `post_logout_redirect_uri` must exactly match one the client registered (I7).
     static func validate(
-        _ form: FormParameters, keys: KeyRing, issuer: String, clients: ClientStore
+        _ form: FormParameters, keys: KeyRing, issuer: String, clients: ClientRegistration
     ) async throws -> LogoutRequest {
         var request = LogoutRequest(state: form["state"])
         if let text = form["id_token_hint"] {
@@ -41,7 +40,7 @@ struct LogoutRequest: Sendable {
             throw Refusal("The sign-out request names two different applications.")
         }
         if let clientID {
-            guard let client = try await clients.load(clientID), client.active else {
+            guard let client = try await clients.client(clientID), client.active else {
                 throw Refusal("The application that sent you here is not registered.")
             }
             request.client = client

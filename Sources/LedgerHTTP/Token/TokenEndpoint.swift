@@ -1,18 +1,17 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
+import LedgerService
 
-/// `POST /token` (RFC 6749 §3.2, §4.1.3, §4.4, §6; docs/http-api.md): authenticates the client,
-/// checks the grant type, and dispatches. Every answer follows the commit of the events that
-/// record it (I1): ``GrantStore/execute(_:on:context:metadata:maxAttempts:)`` returns after
-/// the batch committed.
+/// `POST /token` (RFC 6749 §3.2, §4.1.3, §4.4, §6; docs/http-api.md): parses the form,
+/// authenticates the client, checks the grant type, and calls the grant's use case in
+/// ``TokenService``. Every answer follows the commit of the events that record it (I1).
 struct TokenEndpoint: Sendable {
     /// The grant types this endpoint implements.
     static let grantTypes: Set<String> = ["authorization_code", "refresh_token", "client_credentials"]
 
     let shared: TokenServices
-
-    var services: LedgerServices { shared.services }
 
     /// Answers one token request; errors become RFC 6749 §5.2 JSON.
     func handle(_ request: Request, requestID: String) async -> Response {
@@ -28,55 +27,38 @@ struct TokenEndpoint: Sendable {
                 throw .unauthorizedClient("the client may not use this grant type")
             }
             let metadata = shared.metadata(client: client, request: request, requestID: requestID)
+            let tokens = shared.tokens
+            let issued: IssuedTokens
             switch grantType {
-            case "authorization_code": return try await redeemCode(form, caller: caller, metadata: metadata)
-            case "refresh_token": return try await refresh(form, caller: caller, metadata: metadata)
-            default: return try await clientCredentials(form, caller: caller, metadata: metadata)
+            case "authorization_code":
+                guard let code = form["code"] else { throw .invalidRequest("code is missing") }
+                let challenge = try Self.verifierChallenge(form)
+                issued = try await shared.calling(caller) { () async throws(TokenError) in
+                    try await tokens.redeemCode(code, redirectURI: form["redirect_uri"], verifierChallenge: challenge, caller: caller, metadata: metadata)
+                }
+            case "refresh_token":
+                guard let presented = form["refresh_token"] else { throw .invalidRequest("refresh_token is missing") }
+                let scope = try Self.requestedScope(form)
+                issued = try await shared.calling(caller) { () async throws(TokenError) in
+                    try await tokens.refresh(presented, scope: scope, caller: caller, metadata: metadata)
+                }
+            default:
+                let scope = try Self.requestedScope(form)
+                issued = try await shared.calling(caller) { () async throws(TokenError) in
+                    try await tokens.clientCredentials(scope: scope, caller: caller, metadata: metadata)
+                }
             }
+            return Self.response(issued)
         }
     }
 
-    /// Runs a grant command the caller's registration authorized, counts what it did, and turns
-    /// a refusal into the protocol error. Events a refusal carries (a replay's revocation) are
-    /// committed before the error answers. Nothing is written if the registration changed since
-    /// it was read: the request is refused as `invalid_client` (a retry authenticates afresh).
-    func execute(
-        _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
-        context: DecisionContext, metadata: EventMetadata
-    ) async throws(OAuthError) -> GrantStore.Outcome {
-        guard let outcome = try await attempt(command, on: grant, start: start, caller: caller, context: context, metadata: metadata) else {
-            throw registrationChanged(caller)
+    /// The S256 challenge of `code_verifier`, when one was sent (RFC 7636 §4.5).
+    static func verifierChallenge(_ form: FormParameters) throws(OAuthError) -> String? {
+        guard let verifier = form["code_verifier"] else { return nil }
+        guard let challenge = PKCE.s256Challenge(of: verifier) else {
+            throw .invalidGrant("code_verifier must be 43-128 unreserved characters")
         }
-        return outcome
-    }
-
-    /// ``execute(_:on:start:caller:context:metadata:)`` with more streams in the read set
-    /// (`reads`, beside the caller's registration); nil, with nothing written, if any of them
-    /// moved since it was read.
-    func attempt(
-        _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
-        context: DecisionContext, metadata: EventMetadata, reads: [StreamID: Int64] = [:]
-    ) async throws(OAuthError) -> GrantStore.Outcome? {
-        let grants = services.grants
-        let readSet = caller.readSet.merging(reads) { registration, _ in registration }
-        let outcome: GrantStore.Outcome
-        do {
-            outcome = try await grants.execute(command, on: grant, context: context, metadata: metadata, readSet: readSet, start: start)
-        } catch where error.code == .staleRead {
-            return nil
-        } catch {
-            throw shared.unavailable("grant command", error)
-        }
-        TokenMetrics.record(outcome.decision.events)
-        if let refusal = outcome.decision.refusal { throw OAuthError(grantRefusal: refusal) }
-        return outcome
-    }
-
-    /// The refusal when the caller's registration moved during the request; the cached copy
-    /// is dropped.
-    func registrationChanged(_ caller: AuthenticatedClient) -> OAuthError {
-        services.clients.forget(caller.client.id)
-        return caller.registrationChanged
+        return challenge
     }
 
     /// The scope parameter, when present.
@@ -89,5 +71,14 @@ struct TokenEndpoint: Sendable {
         }
         guard valid, !scope.values.isEmpty else { throw .invalidScope("scope is malformed") }
         return scope
+    }
+
+    /// A 200 answer with the token response, never cached (RFC 6749 §5.1).
+    static func response(_ issued: IssuedTokens) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: issued.body))
+        )
     }
 }

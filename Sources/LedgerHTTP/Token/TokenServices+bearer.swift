@@ -1,5 +1,6 @@
 import Hummingbird
 import LedgerDomain
+import LedgerService
 
 extension TokenServices {
     /// The claims of the request's `Authorization: Bearer` access token, which must be signed
@@ -7,11 +8,12 @@ extension TokenServices {
     /// the deny-list covering it) and carry `scope`. Errors are RFC 6750's (§3.1).
     func bearerClaims(of request: Request, requiring scope: String) async throws(OAuthError) -> AccessTokenClaims {
         guard let token = try BearerChallenge.token(in: request) else { throw BearerChallenge.missing }
+        let tokens = self.tokens
         let now = services.now()
-        guard case .access(let claims) = try await resolve(token, at: now) else {
+        guard case .access(let claims) = try await calling(nil, { () async throws(TokenError) in try await tokens.resolve(token, at: now) }) else {
             throw BearerChallenge.invalidToken("the access token is not valid")
         }
-        guard try await isActive(claims, at: now) else {
+        guard try await calling(nil, { () async throws(TokenError) in try await tokens.isActive(claims, at: now) }) else {
             throw BearerChallenge.invalidToken("the access token is expired or revoked")
         }
         guard Scope(parsing: claims.scope).contains(scope) else { throw BearerChallenge.insufficientScope(scope) }

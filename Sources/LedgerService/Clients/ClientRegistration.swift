@@ -1,8 +1,6 @@
 import Foundation
 import LedgerDomain
 import LedgerPostgres
-import Logging
-import PostgresNIO
 
 /// Client lifecycle for the admin API and the CLI alike (one code path): registers clients
 /// from validated RFC 7591 metadata, reads them back, and deactivates them.
@@ -35,11 +33,11 @@ package struct ClientRegistration: Sendable {
     private let lookup: GrantLookup
     private let now: @Sendable () -> Instant
 
-    /// Creates the service over a running database client and event writer.
-    package init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
-        clients = ClientStore(client: database, writer: writer, logger: logger)
-        sweep = GrantSweep(grants: GrantStore(client: database, writer: writer, logger: logger))
-        lookup = GrantLookup(client: database, logger: logger)
+    /// Creates the service over the process's stores.
+    package init(stores: LedgerStores, now: @escaping @Sendable () -> Instant = Instant.current) {
+        clients = stores.clients
+        sweep = GrantSweep(grants: stores.grants)
+        lookup = stores.lookup
         self.now = now
     }
 

@@ -55,8 +55,8 @@ struct Clients: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("error: \(error.code): \(error.detail)\n".utf8))
                 throw ExitCode.validationFailure
             }
-            let registered = try await withWriter(configuration, logger: logger) { client, writer in
-                try await ClientRegistration(database: client, writer: writer, logger: logger)
+            let registered = try await withStores(configuration, logger: logger) { stores in
+                try await ClientRegistration(stores: stores)
                     .register(metadata, by: EventMetadata(actor: "admin"))
             }
             print("client_id: \(registered.client.id)")
@@ -74,8 +74,8 @@ struct Clients: AsyncParsableCommand {
         func run() async throws {
             let configuration = try await ServiceConfiguration.load()
             let logger = makeLogger("tokenledger.clients", configuration)
-            let clients = try await withWriter(configuration, logger: logger) { client, writer in
-                try await ClientRegistration(database: client, writer: writer, logger: logger).all()
+            let clients = try await withStores(configuration, logger: logger) { stores in
+                try await ClientRegistration(stores: stores).all()
             }
             for client in clients {
                 let r = client.registration
@@ -100,8 +100,8 @@ struct Clients: AsyncParsableCommand {
             let configuration = try await ServiceConfiguration.load()
             let logger = makeLogger("tokenledger.clients", configuration)
             let id = ClientID(clientID)
-            let outcome = try await withWriter(configuration, logger: logger) { client, writer in
-                try await ClientRegistration(database: client, writer: writer, logger: logger).deactivate(id, by: EventMetadata(actor: "admin"))
+            let outcome = try await withStores(configuration, logger: logger) { stores in
+                try await ClientRegistration(stores: stores).deactivate(id, by: EventMetadata(actor: "admin"))
             }
             print("deleted \(id)\(outcome.seq == nil ? " (already inactive)" : ""); grants revoked: \(outcome.revokedGrants.count)")
         }

@@ -57,8 +57,8 @@ struct Export: AsyncParsableCommand {
         let configuration = try await ServiceConfiguration.load()
         let logger = makeLogger("tokenledger.export", configuration)
         let (output, manifestPath, jwksOutput, exportFilter) = (output, manifest, jwksOutput, filter)
-        let manifest = try await withWriter(configuration, logger: logger) { client, writer in
-            let keys = makeKeyRing(configuration, database: client, writer: writer, logger: logger)
+        let manifest = try await withStores(configuration, logger: logger) { stores in
+            let keys = makeKeyRing(configuration, stores: stores)
             try await keys.start()
             guard FileManager.default.createFile(atPath: output, contents: nil) else {
                 throw ValidationError("cannot create \(output)")
@@ -66,7 +66,7 @@ struct Export: AsyncParsableCommand {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             let summary: ExportSummary
             do {
-                summary = try await LogExporter(client: client, logger: logger).export(exportFilter, format: format) { bytes in
+                summary = try await LogExporter(client: stores.database, logger: logger).export(exportFilter, format: format) { bytes in
                     try handle.write(contentsOf: bytes)
                 }
                 try handle.close()

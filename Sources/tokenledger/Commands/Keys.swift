@@ -14,8 +14,8 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             let configuration = try await ServiceConfiguration.load()
             let logger = makeLogger("tokenledger.keys", configuration)
-            let kid = try await withWriter(configuration, logger: logger) { client, writer in
-                try await makeKeyRing(configuration, database: client, writer: writer, logger: logger).rotate()
+            let kid = try await withStores(configuration, logger: logger) { stores in
+                try await makeKeyRing(configuration, stores: stores).rotate()
             }
             print("published key \(kid) (\(configuration.signingAlgorithm)); it signs in \(configuration.keyPublishLeadSeconds) s")
         }

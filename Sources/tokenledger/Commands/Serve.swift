@@ -24,9 +24,10 @@ struct Serve: AsyncParsableCommand {
         let databaseURL = try DatabaseURL(configuration.databaseURL)
         let database = PostgresClient(configuration: databaseURL.configuration, backgroundLogger: logger)
         let writer = EventWriter(client: database, logger: logger)
+        let stores = LedgerStores(database: database, writer: writer, logger: logger)
         let services = LedgerServices(
-            issuer: configuration.issuer, database: database, writer: writer,
-            keys: makeKeyRing(configuration, database: database, writer: writer, logger: logger),
+            issuer: configuration.issuer, stores: stores,
+            keys: makeKeyRing(configuration, stores: stores),
             adminToken: configuration.adminToken, logger: logger,
             users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
             requestSealingKey: AuthorizationRequestSealer.key(fromSecret: configuration.keySecret),
@@ -64,12 +65,11 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// The key ring as configured.
-func makeKeyRing(_ configuration: ServiceConfiguration, database: PostgresClient, writer: EventWriter, logger: Logger) -> KeyRing {
+func makeKeyRing(_ configuration: ServiceConfiguration, stores: LedgerStores) -> KeyRing {
     var policy = KeyRing.Policy()
     policy.algorithm = configuration.signingAlgorithm
     policy.publishLead = .seconds(configuration.keyPublishLeadSeconds)
     return KeyRing(
-        store: SigningKeyStore(client: database, writer: writer, logger: logger), secret: configuration.keySecret, policy: policy,
-        logger: logger
+        store: stores.signingKeys, secret: configuration.keySecret, policy: policy, logger: stores.logger
     )
 }

@@ -1,8 +1,5 @@
 import LedgerDomain
 import LedgerPostgres
-import Logging
-import PostgresNIO
-import LedgerService
 
 /// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`, is
 /// committed before the call returns (I1), and cascades to the grants it covers, so refresh
@@ -20,25 +17,20 @@ package struct AdminRevocations: Sendable {
     /// Longest token lifetime assumed when no client is registered.
     static let fallbackTokenLifetime: Duration = .seconds(3600)
 
-    /// Creates the service over a running database client and event writer.
-    package init(database: PostgresClient, writer: EventWriter, logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current) {
-        clients = ClientStore(client: database, writer: writer, logger: logger)
-        grants = GrantStore(client: database, writer: writer, logger: logger)
-        subjects = AggregateStore(client: database, writer: writer, logger: logger)
-        sessions = SessionStore(client: database, writer: writer, logger: logger)
-        lifecycle = SessionLifecycle(database: database, writer: writer, logger: logger, limit: .unlimited, now: now)
-        lookup = GrantLookup(client: database, logger: logger)
-        sweep = GrantSweep(grants: grants)
+    /// Creates the service over the process's stores; session cascades go through `lifecycle`.
+    package init(stores: LedgerStores, lifecycle: SessionLifecycle, now: @escaping @Sendable () -> Instant) {
+        clients = stores.clients
+        grants = stores.grants
+        subjects = stores.subjects
+        sessions = stores.sessions
+        self.lifecycle = lifecycle
+        lookup = stores.lookup
+        sweep = GrantSweep(grants: stores.grants)
         self.now = now
     }
 
-    /// Creates the service from the HTTP services.
-    package init(_ services: LedgerServices) {
-        self.init(database: services.database, writer: services.writer, logger: services.logger, now: services.now)
-    }
-
     /// Revokes `target`; `notFound` when a grant, session, client or jti is unknown.
-    package func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(AdminError) -> RevocationResult {
+    package func revoke(_ target: RevocationTarget, reason: RevocationReason, by metadata: EventMetadata) async throws(RevocationError) -> RevocationResult {
         do {
             switch target {
             case .subject(let sub): return try await revokeSubject(sub, reason, metadata)
@@ -47,10 +39,10 @@ package struct AdminRevocations: Sendable {
             case .client(let id): return try await revokeClient(id, reason, metadata)
             case .accessToken(let jti, let expiresAt): return try await revokeAccessToken(jti, expiresAt, reason, metadata)
             }
-        } catch let error as AdminError {
+        } catch let error as RevocationError {
             throw error
         } catch let error as LedgerStoreError {
-            throw AdminJSON.unavailable(error)
+            throw .unavailable(error)
         } catch {
             throw .unavailable("revocation failed")
         }
@@ -76,7 +68,7 @@ package struct AdminRevocations: Sendable {
         var subject = try await sessions.load(sid)?.subject
         if subject == nil { subject = try await lookup.subject(ofSession: sid) }
         guard let subject else {
-            throw AdminError.notFound("no session with this sid")
+            throw RevocationError.notFound("no session with this sid")
         }
         let expireBy = now().adding(try await longestTokenLifetime())
         let (outcome, revoked) = try await lifecycle.revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy, metadata: metadata)
@@ -90,7 +82,7 @@ package struct AdminRevocations: Sendable {
     private func revokeGrant(_ id: GrantID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         let context = DecisionContext(now: now())
         let outcome = try await grants.execute(.revoke(reason: reason), on: id, context: context, metadata: metadata)
-        guard outcome.before != nil else { throw AdminError.notFound("no grant with this grant_id") }
+        guard outcome.before != nil else { throw RevocationError.notFound("no grant with this grant_id") }
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
         return RevocationResult(
             scope: .grant, id: id.rawValue, reason: reason, until: until,
@@ -99,7 +91,7 @@ package struct AdminRevocations: Sendable {
     }
 
     private func revokeClient(_ id: ClientID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
-        guard let client = try await clients.load(id) else { throw AdminError.notFound("no client with this client_id") }
+        guard let client = try await clients.load(id) else { throw RevocationError.notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
         let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
         let outcome = try await clients.execute(
@@ -119,7 +111,7 @@ package struct AdminRevocations: Sendable {
     private func revokeAccessToken(
         _ jti: TokenID, _ expiresAt: Instant?, _ reason: RevocationReason, _ metadata: EventMetadata
     ) async throws -> RevocationResult {
-        guard let issued = try await lookup.accessToken(jti) else { throw AdminError.notFound("no access token with this jti") }
+        guard let issued = try await lookup.accessToken(jti) else { throw RevocationError.notFound("no access token with this jti") }
         let context = DecisionContext(now: now())
         let outcome = try await grants.execute(
             .revokeAccessToken(jti: jti, expiresAt: expiresAt ?? issued.expiresAt, reason: reason), on: issued.grant,

@@ -1,8 +1,5 @@
 import LedgerDomain
 import LedgerPostgres
-import Logging
-import PostgresNIO
-import LedgerService
 
 /// Starting, ending and revoking OP sessions. Ending or revoking a session also revokes every
 /// grant it holds (`grant.revoked` per grant, after the `session.revoked` that deny-lists its
@@ -10,35 +7,42 @@ import LedgerService
 /// event committed before the call returns (I1).
 package struct SessionLifecycle: Sendable {
     private let sessions: SessionStore
+    private let denyList: DenyList
     private let lookup: GrantLookup
     private let sweep: GrantSweep
     private let limit: SessionLimit
     private let now: @Sendable () -> Instant
 
-    /// Creates the lifecycle over a running database client and event writer.
-    package init(
-        database: PostgresClient, writer: EventWriter, logger: Logger, limit: SessionLimit,
-        now: @escaping @Sendable () -> Instant = Instant.current
-    ) {
-        sessions = SessionStore(client: database, writer: writer, logger: logger)
-        lookup = GrantLookup(client: database, logger: logger)
-        sweep = GrantSweep(grants: GrantStore(client: database, writer: writer, logger: logger))
+    /// Creates the lifecycle over the process's stores, evicting beyond `limit`.
+    package init(stores: LedgerStores, limit: SessionLimit, now: @escaping @Sendable () -> Instant) {
+        sessions = stores.sessions
+        denyList = stores.denyList
+        lookup = stores.lookup
+        sweep = GrantSweep(grants: stores.grants)
         self.limit = limit
         self.now = now
     }
 
-    /// Creates the lifecycle from the HTTP services.
-    package init(_ services: LedgerServices) {
-        self.init(
-            database: services.database, writer: services.writer, logger: services.logger, limit: services.sessionLimit,
-            now: services.now
-        )
+    /// A session by id, in whatever state it is.
+    package func session(_ sid: SessionID) async throws(LedgerStoreError) -> Session? {
+        try await sessions.load(sid)
+    }
+
+    /// The session `sid` when it may sign a request in without a login (OIDC Core §3.1.2.1):
+    /// active (not logged out or revoked), with a login time no older than `maxAge` seconds,
+    /// and no deny-list entry covering it (its `sid`, or its subject revoked since the login).
+    package func reusable(_ sid: SessionID, maxAge: Int?, at now: Instant) async throws(LedgerStoreError) -> Session? {
+        guard let session = try await sessions.load(sid), session.isActive, let authTime = session.authTime else { return nil }
+        if let maxAge, now.milliseconds - authTime.milliseconds > Int64(maxAge) * 1000 { return nil }
+        let covered = DenyList.Token(grantID: nil, sessionID: sid, subject: session.subject, clientID: nil, issuedAt: authTime)
+        guard try await !denyList.isRevoked(covered, at: now) else { return nil }
+        return session
     }
 
     /// Starts a new session for `subject`, who just signed in with a password (`metadata`
     /// carries the hashed IP and user agent), then applies the session limit.
     package func start(subject: Subject, metadata: EventMetadata) async throws(LedgerStoreError) -> Session {
-        let sid = SessionCookie.newSessionID()
+        let sid = SessionID(SecretDigest.mint())
         let outcome = try await sessions.execute(.start(sid, subject: subject), on: sid, context: DecisionContext(now: now()), metadata: metadata)
         guard outcome.decision.refusal == nil, let session = outcome.after else {
             throw LedgerStoreError(.contention, "session id collision")

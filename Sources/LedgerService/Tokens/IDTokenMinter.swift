@@ -1,32 +1,32 @@
 import Crypto
 import Foundation
 import LedgerDomain
-import LedgerService
+import Logging
 
 /// Mints ID tokens with the key ring's active key (never `none` or HS*, I7), from what the
 /// grant recorded at `/authorize`: subject, session and `auth_time` (the login's, also on
 /// refresh, OIDC Core §12.2).
-struct IDTokenMinter: Sendable {
-    let services: LedgerServices
-
+package struct IDTokenMinter: Sendable {
     /// A signed ID token and its id.
-    struct Minted: Sendable {
-        var token: String
-        var jti: TokenID
+    package struct Minted: Sendable {
+        package var token: String
+        package var jti: TokenID
     }
 
-    /// Signs the ID token of `grant` issued at `now` beside `accessToken`, carrying `nonce`
-    /// (the authorization request's at the code exchange; none on refresh).
-    func mint(
-        for grant: Grant, accessToken: String, nonce: String?, now: Instant, lifetimes: Lifetimes
-    ) async throws(OAuthError) -> Minted {
+    let issuer: String
+    let keys: KeyRing
+    let logger: Logger
+
+    /// Signs the ID token of `grant` issued under `context` beside `accessToken`, carrying
+    /// `nonce` (the authorization request's at the code exchange; none on refresh).
+    func mint(for grant: Grant, accessToken: String, nonce: String?, context: DecisionContext) async throws(TokenError) -> Minted {
         let jti = TokenID(RandomUUID.make())
-        let issuer = services.issuer
+        let issuer = self.issuer
         do {
-            let token = try await services.keys.sign(type: "JWT") { algorithm in
+            let token = try await keys.sign(type: "JWT") { algorithm in
                 IDTokenClaims(
                     iss: issuer, sub: grant.subject.rawValue, aud: grant.clientID.rawValue,
-                    exp: now.adding(lifetimes.idToken).seconds, iat: now.seconds, authTime: grant.code?.authTime?.seconds,
+                    exp: context.idTokenExpiresAt.seconds, iat: context.now.seconds, authTime: grant.code?.authTime?.seconds,
                     nonce: nonce, sid: grant.sessionID?.rawValue,
                     atHash: Self.leftHalfHash(of: accessToken, algorithm: algorithm), azp: grant.clientID.rawValue,
                     jti: jti.rawValue
@@ -34,15 +34,15 @@ struct IDTokenMinter: Sendable {
             }
             return Minted(token: token, jti: jti)
         } catch {
-            services.logger.error("ID token signing failed", metadata: ["error": "\(error)"])
-            throw .temporarilyUnavailable("no signing key is available")
+            logger.error("ID token signing failed", metadata: ["error": "\(error)"])
+            throw .unavailable("no signing key is available")
         }
     }
 
     /// `at_hash` (OIDC Core §3.1.3.6): base64url of the left half of the hash of the token's
     /// ASCII bytes, with the hash of the JWS algorithm — SHA-256 for ES256 and RS256, SHA-512
     /// for EdDSA with Ed25519 (OIDC Core errata set 2).
-    static func leftHalfHash(of token: String, algorithm: String) -> String {
+    package static func leftHalfHash(of token: String, algorithm: String) -> String {
         let digest: Data =
             algorithm == "EdDSA" ? Data(SHA512.hash(data: Data(token.utf8))) : Data(SHA256.hash(data: Data(token.utf8)))
         return digest.prefix(digest.count / 2).base64URLEncoded

@@ -4,14 +4,14 @@ import Metrics
 /// The token endpoints' Prometheus counters. Labels carry only grant types and revocation
 /// scopes, never a token, code, secret or identifier (I6). Counters are looked up per use, so
 /// they bind to whatever metrics backend the composition root bootstrapped.
-enum TokenMetrics {
+package enum TokenMetrics {
     /// One access token answered to a client, by grant type.
-    static func issued(grantType: String) {
+    package static func issued(grantType: String) {
         Counter(label: "tokenledger_tokens_issued_total", dimensions: [("grant_type", grantType)]).increment()
     }
 
     /// Counts what a committed grant decision did: rotations, reuse detections, revocations.
-    static func record(_ events: [GrantEvent]) {
+    package static func record(_ events: [GrantEvent]) {
         for event in events {
             switch event {
             case .refreshTokenRotated:

@@ -1,0 +1,46 @@
+import LedgerDomain
+import LedgerPostgres
+
+extension TokenService {
+    /// What `/authorize` grants a signed-in user: the client, the request's scope, exact
+    /// redirect URI, S256 `code_challenge` and `nonce`.
+    package struct CodeRequest: Sendable {
+        package var client: Client
+        package var scope: Scope
+        package var redirectURI: String
+        package var codeChallenge: String?
+        package var nonce: String?
+
+        /// A code request of `client`.
+        package init(client: Client, scope: Scope, redirectURI: String, codeChallenge: String?, nonce: String?) {
+            self.client = client
+            self.scope = scope
+            self.redirectURI = redirectURI
+            self.codeChallenge = codeChallenge
+            self.nonce = nonce
+        }
+    }
+
+    /// Starts a code-flow grant for `subject`, signed in to `session`, and returns its
+    /// authorization code, minted here and recorded only as its hash (I6). The grant carries
+    /// the session's `sid` and its login time as `auth_time`. Returns after the events
+    /// committed (I1), so the code never leaves before the log knows it.
+    package func issueCode(
+        _ request: CodeRequest, subject: Subject, session: Session, metadata: EventMetadata
+    ) async throws(TokenError) -> (code: String, grant: GrantID) {
+        let context = DecisionContext(now: now(), lifetimes: request.client.registration.lifetimes)
+        let code = SecretDigest.mint()
+        let grantID = GrantID(RandomUUID.make())
+        let command = GrantCommand.startWithCode(.init(
+            grantID: grantID, clientID: request.client.id, subject: subject, sessionID: session.sessionID, scope: request.scope,
+            codeHash: SecretDigest.hash(code), redirectURI: request.redirectURI, codeChallenge: request.codeChallenge,
+            nonce: request.nonce, authTime: session.authTime ?? context.now
+        ))
+        let grants = stores.grants
+        let outcome = try await orUnavailable("code grant") {
+            try await grants.execute(command, on: grantID, context: context, metadata: metadata)
+        }
+        guard outcome.decision.refusal == nil, outcome.receipt != nil else { throw .unavailable("the code grant was not recorded") }
+        return (code, grantID)
+    }
+}

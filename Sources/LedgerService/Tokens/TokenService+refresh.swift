@@ -1,0 +1,89 @@
+import Foundation
+import LedgerDomain
+import LedgerPostgres
+
+extension TokenService {
+    /// `refresh_token` (RFC 6749 §6) with rotation on every use (I3), in one call: take the
+    /// remembered grant or read it, decide, append, remember the successor, and retry once if a
+    /// stream the decision read moved. Exactly one concurrent use wins; a rotated token
+    /// presented again revokes the grant, except inside the client's grace window, where the
+    /// decision reports a replay and the caller gets the very bytes the winner got.
+    ///
+    /// A token this process issued in its last rotation of the family is rotated without a
+    /// read (``GrantStore/rotatedRefreshToken(_:)``): the append expects the grant's version
+    /// and carries the subject and session versions as its read set, so it commits only if
+    /// nothing that could revoke or rotate the grant happened since. Otherwise it writes
+    /// nothing, and the rotation is decided once more from the database.
+    package func refresh(
+        _ presented: String, scope requested: Scope?, caller: AuthenticatedClient, metadata: EventMetadata
+    ) async throws(TokenError) -> IssuedTokens {
+        let presentedHash = SecretDigest.hash(presented)
+        let grants = stores.grants
+        var remembered = grants.rotatedRefreshToken(presentedHash)
+        // Two passes: if something the decision read moved, nothing was written, and the token
+        // is read again (a remembered entry may be outdated; a read's subject or session may
+        // have moved before its append). The caller's registration moving fails every pass.
+        for _ in 0..<2 {
+            let found: GrantStore.RefreshTokenGrant
+            if let entry = remembered {
+                found = entry
+                remembered = nil
+            } else {
+                let now = self.now()
+                guard let read = try await orUnavailable("refresh lookup", { try await grants.refreshToken(presentedHash, at: now) }) else {
+                    throw .refused(GrantError(.unknown, grant: nil, "no such refresh token"))
+                }
+                found = read
+            }
+            let rotation = RefreshRotation(presented: presented, presentedHash: presentedHash, requested: requested, found: found)
+            if let issued = try await rotate(rotation, caller: caller, metadata: metadata) { return issued }
+        }
+        throw registrationChanged(caller)
+    }
+
+    /// One presentation of a refresh token, decided on the grant as `found`.
+    private struct RefreshRotation {
+        var presented: String
+        var presentedHash: TokenHash
+        var requested: Scope?
+        var found: GrantStore.RefreshTokenGrant
+    }
+
+    /// One rotation; nil, with nothing written, if a stream it read moved.
+    private func rotate(_ rotation: RefreshRotation, caller: AuthenticatedClient, metadata: EventMetadata) async throws(TokenError) -> IssuedTokens? {
+        let found = rotation.found
+        let grant = found.grant
+        if found.denied { throw .refused(GrantError(.revoked, grant: grant.id, "deny-listed")) }
+        let context = DecisionContext(now: now(), lifetimes: caller.client.registration.lifetimes)
+        let access = try await accessTokens.mint(
+            grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID,
+            scope: rotation.requested ?? grant.scope, context: context
+        )
+        // OIDC Core §12.2: a new ID token with the login's sub, sid and auth_time, no nonce.
+        let idToken = grant.scope.contains("openid") && access.scope.contains("openid")
+            ? try await idTokens.mint(for: grant, accessToken: access.token, nonce: nil, context: context) : nil
+        let successor = SecretDigest.mint()
+        let successorHash = SecretDigest.hash(successor)
+        let issued = IssuedTokens(access: access, refreshToken: successor, idToken: idToken?.token)
+        let sealed = context.lifetimes.refreshGrace > .zero
+            ? GraceSeal.seal(issued.body, presented: rotation.presented, grant: grant.id) : nil
+        let command = GrantCommand.Refresh(
+            presentedHash: rotation.presentedHash, presentedGeneration: found.generation, clientID: caller.client.id,
+            requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, sealedResponse: sealed,
+            idToken: idToken?.jti
+        )
+        guard let outcome = try await attempt(
+            .refresh(command), on: grant.id, start: .loaded(grant, version: found.version), caller: caller, context: context,
+            metadata: metadata, reads: found.reads
+        ) else { return nil }
+        if let replay = outcome.decision.replay {
+            guard let body = GraceSeal.open(replay, presented: rotation.presented, grant: grant.id) else {
+                throw .refused(GrantError(.reuseDetected, grant: grant.id, "sealed response unavailable"))
+            }
+            return IssuedTokens(replayed: body)
+        }
+        stores.grants.remember(successor: successorHash, of: found, after: outcome)
+        TokenMetrics.issued(grantType: "refresh_token")
+        return issued
+    }
+}
