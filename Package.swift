@@ -93,6 +93,7 @@ let package = Package(
         .target(
             name: "LedgerHTTP",
             dependencies: [
+                "HTTPFieldValues",
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerService",
@@ -107,9 +108,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "HTTPFieldValues", swiftSettings: swiftSettings),
         .target(
             name: "LedgerGuard",
             dependencies: [
+                "HTTPFieldValues",
                 "LedgerDomain",
                 "LedgerRedis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -178,6 +181,7 @@ let package = Package(
         .testTarget(
             name: "LedgerGuardTests",
             dependencies: [
+                "HTTPFieldValues",
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerHTTP",
@@ -239,6 +243,17 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerServiceTests",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerPostgres",
+                "LedgerService",
+                "LedgerTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -18,13 +18,6 @@ func withDatabase<T: Sendable>(
     }
 }
 
-/// A logger at the configured level.
-func makeLogger(_ label: String, _ configuration: ServiceConfiguration) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-    return logger
-}
-
 /// Runs `body` with the process's store graph over a connected pool and a running
 /// ``EventWriter``, for one-shot commands that append events; the writer drains before the
 /// pool closes.

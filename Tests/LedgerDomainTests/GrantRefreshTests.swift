@@ -155,6 +155,17 @@ struct GrantRefreshTests {
                 ))
             ])
         #expect(outcome.state == given(Self.sealedAtSeventy).state)
+        #expect(outcome.decision.replay == given(Self.sealedAtSeventy).state?.refresh?.lastRotation?.sealedResponse)
+        #expect(outcome.decision.replay != nil)
+    }
+
+    @Test func onlyAGraceReplayReportsAReplay() {
+        let rotation = given(Self.sealedAtSeventy).when(F.refresh(2), at: F.t(71), lifetimes: Self.grace)
+        #expect(rotation.decision.refusal == nil)
+        #expect(rotation.decision.replay == nil)
+        let reuse = given(Self.sealedAtSeventy).when(F.refresh(1), at: F.t(75), lifetimes: Self.grace)
+        #expect(reuse.decision.refusal?.code == .reuseDetected)
+        #expect(reuse.decision.replay == nil)
     }
 
     @Test(arguments: [Fixture.t(75), Fixture.t(75, ms: 1), Fixture.t(600)])

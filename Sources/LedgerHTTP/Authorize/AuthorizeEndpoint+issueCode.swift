@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 extension AuthorizeEndpoint {

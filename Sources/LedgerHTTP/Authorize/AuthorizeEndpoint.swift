@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 /// `GET /authorize` validates an authorization request and either signs it in with the

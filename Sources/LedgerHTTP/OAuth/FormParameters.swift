@@ -1,3 +1,4 @@
+import HTTPFieldValues
 import Foundation
 import Hummingbird
 import LedgerDomain

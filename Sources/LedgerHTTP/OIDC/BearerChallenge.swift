@@ -1,3 +1,4 @@
+import HTTPFieldValues
 import Hummingbird
 import LedgerDomain
 

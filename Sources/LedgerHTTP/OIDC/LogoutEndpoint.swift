@@ -1,6 +1,5 @@
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 /// `GET|POST /logout`, the `end_session_endpoint` (RP-Initiated Logout 1.0). With a valid
@@ -76,7 +75,7 @@ struct LogoutEndpoint: Sendable {
     /// names a user or it is the hinted user's (a hint never signs out somebody else).
     private func sessionsToEnd(
         _ logout: LogoutRequest, browserSession: SessionID?
-    ) async throws(LedgerStoreError) -> [(id: SessionID, subject: Subject)] {
+    ) async throws -> [(id: SessionID, subject: Subject)] {
         var ended: [(id: SessionID, subject: Subject)] = []
         if let hint = logout.hint, let sid = hint.sid {
             ended.append((SessionID(sid), Subject(hint.sub)))

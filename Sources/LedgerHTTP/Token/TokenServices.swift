@@ -1,6 +1,5 @@
 import Hummingbird
 import LedgerDomain
-import LedgerPostgres
 import LedgerService
 
 /// What `/token`, `/revoke`, `/introspect` and the bearer-protected routes share: the token use

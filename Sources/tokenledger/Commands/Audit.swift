@@ -31,13 +31,14 @@ struct Audit: AsyncParsableCommand {
         @Option(help: "The JWKS document (a file) that verifies the manifest signature.")
         var jwks: String?
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
             if let export {
                 try await verifyExport(export)
                 return
             }
-            let configuration = try await ServiceConfiguration.load()
-            let logger = makeLogger("tokenledger.audit", configuration)
+            let (configuration, logger) = try await ledger.load("tokenledger.audit")
             let (from, to) = (self.from, self.to)
             let report = try await withDatabase(configuration, logger: logger) { client in
                 try await ChainVerifier(client: client, logger: logger).verify(from: from, to: to)

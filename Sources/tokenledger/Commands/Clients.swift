@@ -41,9 +41,10 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("refresh-grace-seconds"), help: "Refresh rotation grace window for this client (default 0).")
         var refreshGraceSeconds: Int64?
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
-            let configuration = try await ServiceConfiguration.load()
-            let logger = makeLogger("tokenledger.clients", configuration)
+            let (configuration, logger) = try await ledger.load("tokenledger.clients")
             let metadata = ClientMetadata(
                 clientName: name, redirectURIs: redirectURIs.isEmpty ? nil : redirectURIs,
                 postLogoutRedirectURIs: postLogoutRedirectURIs, grantTypes: grantTypes.isEmpty ? nil : grantTypes,
@@ -71,9 +72,10 @@ struct Clients: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered clients.")
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
-            let configuration = try await ServiceConfiguration.load()
-            let logger = makeLogger("tokenledger.clients", configuration)
+            let (configuration, logger) = try await ledger.load("tokenledger.clients")
             let clients = try await withStores(configuration, logger: logger) { stores in
                 try await ClientRegistration(stores: stores).all()
             }
@@ -96,9 +98,10 @@ struct Clients: AsyncParsableCommand {
         @Argument(help: "The client_id.")
         var clientID: String
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
-            let configuration = try await ServiceConfiguration.load()
-            let logger = makeLogger("tokenledger.clients", configuration)
+            let (configuration, logger) = try await ledger.load("tokenledger.clients")
             let id = ClientID(clientID)
             let outcome = try await withStores(configuration, logger: logger) { stores in
                 try await ClientRegistration(stores: stores).deactivate(id, by: EventMetadata(actor: "admin"))

@@ -43,6 +43,8 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Also write the JWKS document that verifies the manifest here.")
     var jwksOutput: String?
 
+    @OptionGroup var ledger: LedgerOptions
+
     func run() async throws {
         guard let format = ExportFormat(rawValue: format) else { throw ValidationError("--format must be ndjson or csv") }
         var filter = ExportFilter(fromSeq: fromSeq, toSeq: toSeq, types: types, subject: subject, client: client)
@@ -54,8 +56,7 @@ struct Export: AsyncParsableCommand {
             guard let date = ExportTime.parse(until) else { throw ValidationError("--until is not an ISO 8601 time") }
             filter.until = date
         }
-        let configuration = try await ServiceConfiguration.load()
-        let logger = makeLogger("tokenledger.export", configuration)
+        let (configuration, logger) = try await ledger.load("tokenledger.export")
         let (output, manifestPath, jwksOutput, exportFilter) = (output, manifest, jwksOutput, filter)
         let manifest = try await withStores(configuration, logger: logger) { stores in
             let keys = makeKeyRing(configuration, stores: stores)

@@ -11,9 +11,10 @@ struct Keys: AsyncParsableCommand {
             abstract: "Publish the next signing key; it signs after the publish lead time. Needs TOKENLEDGER_KEY_SECRET."
         )
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
-            let configuration = try await ServiceConfiguration.load()
-            let logger = makeLogger("tokenledger.keys", configuration)
+            let (configuration, logger) = try await ledger.load("tokenledger.keys")
             let kid = try await withStores(configuration, logger: logger) { stores in
                 try await makeKeyRing(configuration, stores: stores).rotate()
             }

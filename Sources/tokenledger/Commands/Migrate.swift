@@ -5,9 +5,10 @@ import LedgerPostgres
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations (idempotent).")
 
+    @OptionGroup var ledger: LedgerOptions
+
     func run() async throws {
-        let configuration = try await ServiceConfiguration.load()
-        let logger = makeLogger("tokenledger.migrate", configuration)
+        let (configuration, logger) = try await ledger.load("tokenledger.migrate")
         let applied = try await withDatabase(configuration, logger: logger) { client in
             try await Migrator().migrate(client, logger: logger)
         }

@@ -5,9 +5,10 @@ import LedgerPostgres
 struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Rebuild all projections from the event log.")
 
+    @OptionGroup var ledger: LedgerOptions
+
     func run() async throws {
-        let configuration = try await ServiceConfiguration.load()
-        let logger = makeLogger("tokenledger.rebuild", configuration)
+        let (configuration, logger) = try await ledger.load("tokenledger.rebuild")
         let summary = try await withDatabase(configuration, logger: logger) { client in
             try await ProjectionRebuilder(client: client, logger: logger).rebuild()
         }

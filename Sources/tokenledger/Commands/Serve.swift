@@ -15,9 +15,10 @@ import LedgerService
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the token service.")
 
+    @OptionGroup var ledger: LedgerOptions
+
     func run() async throws {
-        let configuration = try await ServiceConfiguration.load()
-        let logger = makeLogger("tokenledger", configuration)
+        let (configuration, logger) = try await ledger.load("tokenledger")
         // Before anything creates a metric: swift-metrics binds handlers when a metric is made.
         let metrics = MetricsBootstrap()
         metrics.bootstrapSystem()

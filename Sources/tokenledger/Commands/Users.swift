@@ -47,8 +47,10 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "The users file.")
         var file: String?
 
+        @OptionGroup var ledger: LedgerOptions
+
         func run() async throws {
-            let configured = file == nil ? try await ServiceConfiguration.load().usersFile : nil
+            let configured = file == nil ? try await ledger.load("tokenledger.users").0.usersFile : nil
             guard let path = file ?? configured else {
                 throw ValidationError("no file given and TOKENLEDGER_USERS_FILE is not set")
             }

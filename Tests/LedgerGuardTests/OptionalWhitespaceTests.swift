@@ -1,4 +1,4 @@
-import LedgerDomain
+import HTTPFieldValues
 import Testing
 
 @Suite("HTTP optional whitespace is trimmed on the bytes")

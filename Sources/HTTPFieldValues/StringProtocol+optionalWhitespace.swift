@@ -2,7 +2,7 @@ extension StringProtocol {
     /// The text without leading and trailing spaces and tabs: HTTP's optional whitespace
     /// (RFC 9110 §5.6.3) around a header value or one of its parts. Works on the UTF-8 bytes:
     /// Foundation's `trimmingCharacters(in:)` walks UTF-16 and was a visible cost per request.
-    public var trimmingOptionalWhitespace: Substring {
+    package var trimmingOptionalWhitespace: Substring {
         let text = Substring(self)
         let utf8 = text.utf8
         let isOptionalWhitespace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }

@@ -1,0 +1,111 @@
+import Foundation
+import LedgerDomain
+import LedgerPostgres
+import LedgerService
+import Testing
+
+@Suite("TokenService: a refresh is one call (rotation, grace replay, reuse, races), no HTTP")
+struct TokenServiceRefreshTests {
+    @Test("a refresh rotates; the rotated token again inside the grace window gets the winner's exact bytes")
+    func graceReplayReturnsTheSameBytes() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.codeClient(refreshGrace: 30)
+            let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+            let winner = try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            let replay = try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            #expect(replay.body == winner.body)
+            let second = try #require(try ServiceFixture.json(winner)["refresh_token"] as? String)
+            #expect(second != first)
+            let next = try await f.tokens.refresh(second, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            #expect(try ServiceFixture.json(next)["refresh_token"] as? String != second)
+        }
+    }
+
+    @Test("without a grace window a rotated token presented again is reuse: refused, and the successor dies with the grant")
+    func reuseRevokesTheGrant() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.codeClient()
+            let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+            let winner = try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            let second = try #require(try ServiceFixture.json(winner)["refresh_token"] as? String)
+            let reuse = await ServiceFixture.failure { () async throws(TokenError) in
+                try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            }
+            #expect(reuse?.code == .refused)
+            #expect(reuse?.refusal?.code == .reuseDetected)
+            let successor = await ServiceFixture.failure { () async throws(TokenError) in
+                try await f.tokens.refresh(second, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            }
+            #expect(successor?.code == .refused)
+            #expect(successor?.refusal?.code == .revoked)
+        }
+    }
+
+    @Test("16 parallel refreshes of one token without grace: exactly one issues, 15 are refused as reuse")
+    func parallelRefreshesHaveOneWinner() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.codeClient()
+            let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+            let outcomes = await withTaskGroup(of: Result<IssuedTokens, TokenError>.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        do throws(TokenError) {
+                            return .success(try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                var all: [Result<IssuedTokens, TokenError>] = []
+                for await outcome in group { all.append(outcome) }
+                return all
+            }
+            let issued = outcomes.compactMap { try? $0.get() }
+            let refusals = outcomes.compactMap { outcome -> GrantError.Code? in
+                if case .failure(let error) = outcome { error.refusal?.code } else { nil }
+            }
+            #expect(issued.count == 1)
+            #expect(refusals.count == 15)
+            #expect(refusals.allSatisfy { $0 == .reuseDetected || $0 == .revoked })
+        }
+    }
+
+    @Test("16 parallel refreshes of one token with a grace window: all 16 get the same bytes")
+    func parallelRefreshesInsideGraceShareOneAnswer() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.codeClient(refreshGrace: 30)
+            let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+            let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata).body }
+                }
+                var all: [Data] = []
+                for try await body in group { all.append(body) }
+                return all
+            }
+            #expect(bodies.count == 16)
+            #expect(Set(bodies).count == 1)
+        }
+    }
+
+    @Test("a registration changed after authentication fails the request with registrationChanged and writes nothing")
+    func changedRegistrationWritesNothing() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.serviceClient()
+            // Another replica deactivates the client (no sweep: nothing of it is deny-listed yet
+            // that this request would meet first).
+            let now = Instant.current()
+            _ = try await f.stores.clients.execute(
+                .deactivate(reason: .clientDeactivated, tokensExpireBy: now.adding(.seconds(600))), on: caller.client.id,
+                context: DecisionContext(now: now), metadata: ServiceFixture.metadata
+            )
+            let before = try await f.eventCount()
+            await #expect(throws: TokenError.registrationChanged) {
+                _ = try await f.tokens.clientCredentials(scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            }
+            #expect(try await f.eventCount() == before)
+            // The stale registration was forgotten: the next read is the deactivated one.
+            #expect(try await f.stores.clients.recent(caller.client.id)?.client.active == false)
+        }
+    }
+}
