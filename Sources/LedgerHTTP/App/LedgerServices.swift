@@ -56,7 +56,7 @@ package struct LedgerServices: Sendable {
         self.requestSealingKey = requestSealingKey
         tokens = TokenService(issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, now: now)
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
-        revocations = AdminRevocations(stores: stores, lifecycle: SessionLifecycle(stores: stores, limit: .unlimited, now: now), now: now)
+        revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         registration = ClientRegistration(stores: stores, now: now)
     }
 
