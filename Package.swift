@@ -79,6 +79,7 @@ let package = Package(
             name: "LedgerService",
             dependencies: [
                 "LedgerDomain",
+                "WebEncoding",
                 "LedgerPostgres",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -93,7 +94,7 @@ let package = Package(
         .target(
             name: "LedgerHTTP",
             dependencies: [
-                "HTTPFieldValues",
+                "WebEncoding",
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerService",
@@ -108,11 +109,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "HTTPFieldValues", swiftSettings: swiftSettings),
+        .target(name: "WebEncoding", swiftSettings: swiftSettings),
         .target(
             name: "LedgerGuard",
             dependencies: [
-                "HTTPFieldValues",
+                "WebEncoding",
                 "LedgerDomain",
                 "LedgerRedis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -125,8 +126,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LedgerBFF",
+            dependencies: [
+                "LedgerDomain",
+                "LedgerGuard",
+                "LedgerRedis",
+                "WebEncoding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LedgerTesting",
             dependencies: [
+                "WebEncoding",
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerHTTP",
@@ -144,6 +162,7 @@ let package = Package(
         .executableTarget(
             name: "tokenledger",
             dependencies: [
+                "LedgerBFF",
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerHTTP",
@@ -181,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "LedgerGuardTests",
             dependencies: [
-                "HTTPFieldValues",
+                "WebEncoding",
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerHTTP",
@@ -206,6 +225,7 @@ let package = Package(
         .testTarget(
             name: "LedgerHTTPTests",
             dependencies: [
+                "WebEncoding",
                 "LedgerDomain",
                 "LedgerPostgres",
                 "LedgerHTTP",
@@ -243,6 +263,21 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerBFFTests",
+            dependencies: [
+                "LedgerBFF",
+                "LedgerDomain",
+                "LedgerRedis",
+                "LedgerService",
+                "LedgerTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

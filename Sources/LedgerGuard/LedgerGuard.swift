@@ -34,7 +34,7 @@ public struct LedgerGuard: Service {
         let verifier = BroadcastVerifier(issuer: c.issuer, jwks: jwks) { validator.clearCache() }
         subscriber = RevocationSubscriber(
             endpoint: try RedisEndpoint(url: c.redisURL), channel: c.channel, verifier: verifier, feed: feed, state: state,
-            idleTimeout: c.channelIdleTimeout, pruneGrace: rules.skewSeconds, logger: logger
+            idleTimeout: c.channelIdleTimeout, pruneGrace: rules.skewSeconds, observer: c.onRevocation, logger: logger
         )
     }
 

@@ -1,3 +1,5 @@
+import LedgerDomain
+
 /// Everything a resource server configures, with the documented defaults. The JWKS is found
 /// through the issuer's discovery document unless `jwksURL` is set; the feed and token
 /// endpoints default to `<issuer>/revocations` and `<issuer>/token`. Set the URLs when the
@@ -37,6 +39,9 @@ public struct LedgerGuardConfiguration: Sendable {
     public var jwksRefetchInterval: Duration = .seconds(5)
     /// How many validated tokens are remembered.
     public var cacheCapacity = 100_000
+    /// Hears every verified revocation (channel or feed, possibly more than once), e.g. to end
+    /// the sessions of a Backend-for-Frontend the revocation covers.
+    public var onRevocation: (@Sendable (RevokedEvent) async -> Void)?
 
     /// Creates a configuration with the defaults above.
     public init(issuer: String, audience: String? = nil, clientID: String, clientSecret: String) {

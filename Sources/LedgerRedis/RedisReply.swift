@@ -1,7 +1,7 @@
 import CHiredis
 
 /// A Redis reply, copied out of hiredis' reply object.
-enum RedisReply: Sendable, Hashable {
+public enum RedisReply: Sendable, Hashable {
     case string([UInt8])
     case status(String)
     case integer(Int64)
@@ -29,7 +29,7 @@ enum RedisReply: Sendable, Hashable {
     }
 
     /// The bytes of a string reply as UTF-8 text, nil for any other reply.
-    var text: String? {
+    public var text: String? {
         guard case .string(let bytes) = self else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }

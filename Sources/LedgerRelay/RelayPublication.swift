@@ -8,7 +8,7 @@ import Logging
 /// never delays them. A heartbeat is skipped while a batch is being published (it would carry
 /// a `seq` the batch is about to pass); it always carries the highest seq published.
 actor RelayPublication {
-    private let publisher: RedisPublisher
+    private let publisher: RedisClient
     private let channel: String
     private let backoff: RedisBackoff
     private let logger: Logger
@@ -21,7 +21,7 @@ actor RelayPublication {
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(
-        publisher: RedisPublisher, channel: String, backoff: RedisBackoff, signer: any BroadcastSigner, logger: Logger,
+        publisher: RedisClient, channel: String, backoff: RedisBackoff, signer: any BroadcastSigner, logger: Logger,
         now: @escaping @Sendable () -> Instant, published: Int64
     ) {
         self.signer = signer

@@ -13,7 +13,7 @@ struct RelayTerm: Sendable {
     let settings: RevocationRelay.Configuration
     let log: RevocationLog
     let checkpoints: RelayCheckpoints
-    let publisher: RedisPublisher
+    let publisher: RedisClient
     let signer: any BroadcastSigner
     let doorbell: AsyncThrowingStream<Void, any Error>
     /// The lease connection: the term reads and stores its messages on it.

@@ -68,14 +68,14 @@ package struct RevocationRelay: Service {
 
     /// Campaigns for the lease and publishes while holding it, until cancelled or shut down.
     package func run() async throws {
-        let publisher = RedisPublisher(endpoint: redis, logger: logger)
+        let publisher = RedisClient(endpoint: redis, logger: logger)
         await cancelWhenGracefulShutdown {
             await campaign(publisher)
         }
         await publisher.close()
     }
 
-    private func campaign(_ publisher: RedisPublisher) async {
+    private func campaign(_ publisher: RedisClient) async {
         let metadata: Logger.Metadata = ["channel": "\(configuration.channel)", "redis": "\(redis)"]
         while !Task.isCancelled {
             do {

@@ -13,14 +13,14 @@ extension LiveStack {
         configuration.leaseRetryInterval = .milliseconds(200)
         return RevocationRelay(
             database: ledger.primary.client, redis: try RedisEndpoint(url: TestEnvironment.redisURL),
-            signer: KeyRingBroadcastSigner(issuer: Self.issuer, keys: services.keys), configuration: configuration, logger: logger
+            signer: KeyRingBroadcastSigner(issuer: issuerURL, keys: services.keys), configuration: configuration, logger: logger
         )
     }
 
     /// A kit configuration for this stack: its issuer, its listener's endpoints, the test Redis on
     /// `channel`, and the given client (which needs `client_credentials` and `revocations:read`).
     package func guardConfiguration(clientID: String, clientSecret: String, channel: String) -> LedgerGuardConfiguration {
-        var configuration = LedgerGuardConfiguration(issuer: Self.issuer, clientID: clientID, clientSecret: clientSecret)
+        var configuration = LedgerGuardConfiguration(issuer: issuerURL, clientID: clientID, clientSecret: clientSecret)
         configuration.redisURL = TestEnvironment.redisURL
         configuration.channel = channel
         configuration.jwksURL = publicURL + "/jwks.json"

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOPosix
 import LedgerHTTP
 import Logging
 import ServiceLifecycle
@@ -18,17 +19,25 @@ package struct LiveStack: Sendable {
     package let adminURL: String
     /// The admin listener's bearer key.
     package static let adminToken = "live-admin-token"
-    /// The issuer (`iss`) of the stack's tokens.
+    /// The issuer (`iss`) of the stack's tokens unless it listens on a chosen public port.
     package static let issuer = "http://127.0.0.1"
+    /// The issuer of this stack: ``issuer``, or the public URL when the port was chosen (then
+    /// discovery and its endpoints are reachable at the issuer URL, as an OIDC client needs).
+    package let issuerURL: String
 
-    /// Starts both listeners (with an active ES256 key), runs `body`, stops them.
-    package static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (LiveStack) async throws -> Void) async throws {
+    /// Starts both listeners (with an active ES256 key), runs `body`, stops them. With
+    /// `publicPort` the public listener binds it and the issuer is its URL; `users` can sign in.
+    package static func with(
+        _ ledger: TestDatabase.Ledger, logger: Logger, publicPort: Int? = nil, users: UserDirectory = .empty,
+        _ body: @Sendable (LiveStack) async throws -> Void
+    ) async throws {
         let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
         let stores = LedgerStores(database: ledger.primary.client, writer: ledger.primary.writer, logger: logger)
-        let services = LedgerServices(issuer: issuer, stores: stores, keys: keys, adminToken: adminToken, logger: logger)
+        let issuerURL = publicPort.map { "http://127.0.0.1:\($0)" } ?? issuer
+        let services = LedgerServices(issuer: issuerURL, stores: stores, keys: keys, adminToken: adminToken, logger: logger, users: users)
         let ports = Mutex<(public: Int?, admin: Int?)>((nil, nil))
         let publicApp = Application(
-            router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: PublicRouter.build(services), configuration: .init(address: .hostname("127.0.0.1", port: publicPort ?? 0)),
             onServerRunning: { channel in ports.withLock { $0.public = channel.localAddress?.port } }, logger: logger
         )
         let adminApp = Application(
@@ -51,7 +60,7 @@ package struct LiveStack: Sendable {
             let outcome = await Result {
                 try await body(LiveStack(
                     ledger: ledger, services: services, publicURL: "http://127.0.0.1:\(bound.public!)",
-                    adminURL: "http://127.0.0.1:\(bound.admin!)"
+                    adminURL: "http://127.0.0.1:\(bound.admin!)", issuerURL: issuerURL
                 ))
             }
             await listeners.triggerGracefulShutdown()
@@ -65,4 +74,20 @@ package struct LiveStack: Sendable {
 package struct LiveStackError: Error, CustomStringConvertible {
     package let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension LiveStack {
+    /// A loopback port nobody listens on right now (bound and released), for a listener whose
+    /// URL must be known before it starts. Drawn below the kernel's ephemeral range (32768 and
+    /// up on Linux), so no outgoing connection or port-0 listener takes it in the meantime.
+    package static func freePort() async throws -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get()
+            else { continue }
+            try? await channel.close()
+            return port
+        }
+        throw LiveStackError("no free port below the ephemeral range")
+    }
 }

@@ -1,4 +1,4 @@
-import HTTPFieldValues
+import WebEncoding
 import Testing
 
 @Suite("HTTP optional whitespace is trimmed on the bytes")

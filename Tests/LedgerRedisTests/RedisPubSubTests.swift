@@ -15,7 +15,7 @@ import Testing
         let subscription = RedisSubscription(endpoint: endpoint, channels: [channel], logger: logger)
         defer { subscription.close() }
         try await connected(subscription)
-        let publisher = RedisPublisher(endpoint: endpoint, logger: logger)
+        let publisher = RedisClient(endpoint: endpoint, logger: logger)
         let messages: [[UInt8]] = [Array("{\"seq\":1}".utf8), [0, 255, 10, 13, 0], Array("é".utf8)]
         let first = try await publisher.publish(channel: channel, message: messages[0])
         let rest = try await publisher.publish(channel: channel, messages: Array(messages.dropFirst()))
@@ -28,10 +28,10 @@ import Testing
     @Test func selectsTheURLsDatabase() async throws {
         var endpoint = try RedisEndpoint(url: TestEnvironment.redisURL)
         endpoint.database = 5
-        let publisher = RedisPublisher(endpoint: endpoint, logger: logger)
+        let publisher = RedisClient(endpoint: endpoint, logger: logger)
         #expect(try await publisher.publish(channel: "test:\(UUID())", message: [1]) == 0)
         endpoint.database = 100_000
-        let refused = RedisPublisher(endpoint: endpoint, logger: logger)
+        let refused = RedisClient(endpoint: endpoint, logger: logger)
         await #expect(throws: RedisError.self) { try await refused.publish(channel: "test", message: [1]) }
         await publisher.close()
         await refused.close()
@@ -40,7 +40,7 @@ import Testing
     @Test func publisherFailsWhileRedisIsDownAndRecoversWhenItIsBack() async throws {
         let server = try await PrivateRedisServer.start()
         let endpoint = try RedisEndpoint(url: server.url)
-        let publisher = RedisPublisher(endpoint: endpoint, timeout: .seconds(1), logger: logger)
+        let publisher = RedisClient(endpoint: endpoint, timeout: .seconds(1), logger: logger)
         #expect(try await publisher.publish(channel: "c", message: [1]) == 0)
         server.stop()
         let error = await #expect(throws: RedisError.self) { try await publisher.publish(channel: "c", message: [2]) }
@@ -66,7 +66,7 @@ import Testing
         #expect(lost != .connected)
         try await server.start()
         try await connected(subscription)
-        let publisher = RedisPublisher(endpoint: endpoint, logger: logger)
+        let publisher = RedisClient(endpoint: endpoint, logger: logger)
         #expect(try await publisher.publish(channel: "b", message: Array("after".utf8)) == 1)
         await publisher.close()
         let message = try await nextEvent(of: subscription) { if case .message = $0 { true } else { false } }

@@ -23,14 +23,18 @@ public struct RevocationSubscriber: Service {
     private let tick: Duration
     private let idleTimeout: Duration?
     private let pruneGrace: Int64
+    private let observer: (@Sendable (RevokedEvent) async -> Void)?
     private let logger: Logger
 
     /// Creates a subscriber; `tick` paces catch-up retries and pruning, `idleTimeout` takes a
     /// channel silent that long (no heartbeat) as lost and reconnects, `pruneGrace` (seconds,
-    /// the validator's skew) keeps entries that long after their `until`.
+    /// the validator's skew) keeps entries that long after their `until`. `observer` hears every
+    /// verified revocation, from the channel or the feed, possibly more than once (a
+    /// duplicate, or a message whose gap sends the subscriber to the feed): act idempotently.
     public init(
         endpoint: RedisEndpoint, channel: String, verifier: BroadcastVerifier, feed: RevocationFeedClient, state: RevocationState,
-        tick: Duration = .seconds(1), idleTimeout: Duration? = .seconds(6), pruneGrace: Int64, logger: Logger
+        tick: Duration = .seconds(1), idleTimeout: Duration? = .seconds(6), pruneGrace: Int64,
+        observer: (@Sendable (RevokedEvent) async -> Void)? = nil, logger: Logger
     ) {
         self.endpoint = endpoint
         self.channel = channel
@@ -40,6 +44,7 @@ public struct RevocationSubscriber: Service {
         self.tick = tick
         self.idleTimeout = idleTimeout
         self.pruneGrace = pruneGrace
+        self.observer = observer
         self.logger = logger
     }
 
@@ -90,6 +95,7 @@ public struct RevocationSubscriber: Service {
             guard from == channel, let message = await verified(String(decoding: payload, as: UTF8.self), from: "channel") else { return }
             let now = RevocationState.milliseconds(Date())
             action = state.update { $0.received(message, at: now) }
+            await observe(message)
         case .tick:
             let unixNow = Int64(Date().timeIntervalSince1970)
             action = state.update { sync in
@@ -109,10 +115,17 @@ public struct RevocationSubscriber: Service {
             }
             let now = RevocationState.milliseconds(Date())
             state.update { $0.caughtUp(items: items, head: page.head, at: now) }
+            for item in items { await observe(item) }
             logger.debug("revocations caught up", metadata: ["after": "\(seq)", "head": "\(page.head)", "items": "\(page.items.count)"])
         } catch {
             logger.warning("revocation catch-up failed; retrying", metadata: ["after": "\(seq)", "error": "\(error)"])
         }
+    }
+
+    /// Tells the observer of a verified revocation.
+    private func observe(_ message: BroadcastMessage) async {
+        guard let observer, case .revoked(let event) = message.kind else { return }
+        await observer(event)
     }
 
     /// The verified claims of a message, or nil after counting and logging why it was dropped.

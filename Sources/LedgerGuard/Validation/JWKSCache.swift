@@ -45,8 +45,9 @@ public actor JWKSCache {
 
     /// The key collection that can verify a token signed by `kid` with `alg`, and whether the
     /// published key ids changed on the way: when `kid` is unknown and the last fetch is old
-    /// enough, the JWKS is refetched first.
-    func keys(for kid: String, alg: String) async throws(GuardError) -> (keys: JWTKeyCollection, changed: Bool) {
+    /// enough, the JWKS is refetched first. Usable for any JWT this issuer signs (an ID token
+    /// too); the algorithm must be one ``AccessTokenRules/allowedAlgorithms`` allows.
+    public func keys(for kid: String, alg: String) async throws(GuardError) -> (keys: JWTKeyCollection, changed: Bool) {
         var changed = false
         if algorithms[kid] == nil, lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
             changed = try await refresh()

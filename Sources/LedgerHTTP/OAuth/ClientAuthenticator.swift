@@ -1,4 +1,4 @@
-import HTTPFieldValues
+import WebEncoding
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,4 @@
-import HTTPFieldValues
+import WebEncoding
 import Hummingbird
 import LedgerDomain
 

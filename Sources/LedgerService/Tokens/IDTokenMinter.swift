@@ -1,3 +1,4 @@
+import WebEncoding
 import Crypto
 import Foundation
 import LedgerDomain

@@ -18,10 +18,10 @@ final class SubscriberFixture: Sendable {
     let signer: TestSigner
     let kit: LedgerGuard
     let channel: String
-    private let publisher: RedisPublisher
+    private let publisher: RedisClient
     private let pumping = Atomic(true)
 
-    private init(issuer: FakeIssuer, signer: TestSigner, kit: LedgerGuard, channel: String, publisher: RedisPublisher) {
+    private init(issuer: FakeIssuer, signer: TestSigner, kit: LedgerGuard, channel: String, publisher: RedisClient) {
         self.issuer = issuer
         self.signer = signer
         self.kit = kit
@@ -50,7 +50,7 @@ final class SubscriberFixture: Sendable {
             configuration.stalenessBound = stalenessBound
             configuration.channelIdleTimeout = idleTimeout
             let kit = try LedgerGuard(configuration: configuration, logger: logger)
-            let publisher = RedisPublisher(endpoint: try RedisEndpoint(url: redisURL), logger: logger)
+            let publisher = RedisClient(endpoint: try RedisEndpoint(url: redisURL), logger: logger)
             let fixture = SubscriberFixture(
                 issuer: issuer, signer: signer, kit: kit, channel: channel, publisher: publisher
             )

@@ -18,13 +18,13 @@ final class TappedKitFixture: Sendable {
 
     let live: LiveKitFixture
     private let kitChannel: String
-    private let publisher: RedisPublisher
+    private let publisher: RedisClient
     private let policy = Mutex<@Sendable (RedisChannelRecorder.Recorded) -> Verdict>({ _ in .forward })
     private let seen = Mutex<[RedisChannelRecorder.Recorded]>([])
     private let relayTask = Mutex<Task<Void, any Error>?>(nil)
     private let startRelay: @Sendable () -> Task<Void, any Error>
 
-    private init(live: LiveKitFixture, kitChannel: String, publisher: RedisPublisher, startRelay: @escaping @Sendable () -> Task<Void, any Error>) {
+    private init(live: LiveKitFixture, kitChannel: String, publisher: RedisClient, startRelay: @escaping @Sendable () -> Task<Void, any Error>) {
         self.live = live
         self.kitChannel = kitChannel
         self.publisher = publisher
@@ -50,7 +50,7 @@ final class TappedKitFixture: Sendable {
                 configuration.channelIdleTimeout = idleTimeout
                 let kit = try LedgerGuard(configuration: configuration, logger: logger)
                 let endpoint = try RedisEndpoint(url: TestEnvironment.redisURL)
-                let publisher = RedisPublisher(endpoint: endpoint, logger: logger)
+                let publisher = RedisClient(endpoint: endpoint, logger: logger)
                 let fixture = TappedKitFixture(
                     live: LiveKitFixture(stack: stack, kit: kit), kitChannel: kitChannel, publisher: publisher,
                     startRelay: { Task { try await relay.run() } }

@@ -1,3 +1,4 @@
+import WebEncoding
 import Foundation
 import JWTKit
 import LedgerGuard

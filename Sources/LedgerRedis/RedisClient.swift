@@ -2,17 +2,18 @@ import Logging
 import NIOPosix
 import Synchronization
 
-/// Publishes to Redis channels over one connection owned by a dedicated thread, so the blocking
-/// hiredis calls never run on a NIO event loop or the cooperative pool.
+/// Runs Redis commands over one connection owned by a dedicated thread, so the blocking hiredis
+/// calls never run on a NIO event loop or the cooperative pool.
 ///
 /// The connection opens on first use. A failed call drops it and throws `.connection`; the next
 /// call reconnects, so the caller decides how long to back off. Call `close()` when done: it
 /// stops the thread.
 ///
-///     let publisher = RedisPublisher(endpoint: try RedisEndpoint(url: "redis://127.0.0.1:6379/0"), logger: logger)
-///     let receivers = try await publisher.publish(channel: "tokenledger:revocations", message: Array(json.utf8))
-///     await publisher.close()
-public final class RedisPublisher: Sendable {
+///     let redis = RedisClient(endpoint: try RedisEndpoint(url: "redis://127.0.0.1:6379/0"), logger: logger)
+///     let receivers = try await redis.publish(channel: "tokenledger:revocations", message: Array(json.utf8))
+///     let value = try await redis.command("GET", "some-key")
+///     await redis.close()
+public final class RedisClient: Sendable {
     private let endpoint: RedisEndpoint
     private let timeout: Duration
     private let logger: Logger
@@ -20,12 +21,31 @@ public final class RedisPublisher: Sendable {
     /// Only locked on `thread`, so never contended; the lock makes the ownership checkable.
     private let connection = Mutex<RedisConnection?>(nil)
 
-    /// Creates a publisher; `timeout` bounds connecting and each command's round trip.
+    /// Creates a client; `timeout` bounds connecting and each command's round trip.
     public init(endpoint: RedisEndpoint, timeout: Duration = .seconds(2), logger: Logger) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.logger = logger
         thread.start()
+    }
+
+    /// Runs one command (its arguments as text) and returns the reply; an error reply throws
+    /// `.reply`.
+    public func command(_ arguments: String...) async throws(RedisError) -> RedisReply {
+        try await pipeline([arguments.map { Array($0.utf8) }])[0]
+    }
+
+    /// Runs commands (each a list of binary-safe arguments) pipelined in one round trip and
+    /// returns their replies in order; the first error reply throws `.reply`. When it throws,
+    /// any prefix of the commands may have run.
+    public func pipeline(_ commands: [[[UInt8]]]) async throws(RedisError) -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        return try await onThread { connection throws(RedisError) in
+            for command in commands { try connection.append(command) }
+            return try commands.map { command throws(RedisError) in
+                try connection.readReply().expectSuccess(String(decoding: command[0], as: UTF8.self))
+            }
+        }
     }
 
     /// Publishes one message and returns how many subscribers received it.
@@ -38,16 +58,12 @@ public final class RedisPublisher: Sendable {
     public func publish(channel: String, messages: [[UInt8]]) async throws(RedisError) -> [Int] {
         guard !messages.isEmpty else { return [] }
         let name = Array(channel.utf8)
-        return try await onThread { connection throws(RedisError) in
-            for message in messages {
-                try connection.append([Array("PUBLISH".utf8), name, message])
+        let replies = try await pipeline(messages.map { [Array("PUBLISH".utf8), name, $0] })
+        return try replies.map { reply throws(RedisError) in
+            guard case .integer(let receivers) = reply else {
+                throw RedisError(.reply, "PUBLISH answered something other than an integer")
             }
-            return try messages.map { _ throws(RedisError) in
-                guard case .integer(let receivers) = try connection.readReply().expectSuccess("PUBLISH") else {
-                    throw RedisError(.reply, "PUBLISH answered something other than an integer")
-                }
-                return Int(receivers)
-            }
+            return Int(receivers)
         }
     }
 
@@ -72,7 +88,7 @@ public final class RedisPublisher: Sendable {
                             open = current
                         } else {
                             open = try RedisConnection(endpoint: endpoint, timeout: timeout)
-                            logger.debug("redis publisher connected", metadata: ["redis": "\(endpoint)"])
+                            logger.debug("redis client connected", metadata: ["redis": "\(endpoint)"])
                         }
                         current = open
                         return .success(try body(open))
@@ -83,7 +99,7 @@ public final class RedisPublisher: Sendable {
                 }
             }
         } catch {
-            throw RedisError(.closed, "publisher is closed or the call was cancelled")
+            throw RedisError(.closed, "client is closed or the call was cancelled")
         }
         return try result.get()
     }

@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import LedgerGuard
+import LedgerRedis
+import Logging
+import ServiceLifecycle
+
+/// The Backend-for-Frontend (docs/bff.md): a confidential OIDC client that keeps every token
+/// server-side, gives the browser an opaque session cookie, proxies `/api/<name>/…` with the
+/// Bearer token, rotates refresh tokens once per session, and ends sessions on logout and on
+/// every broadcast revocation that covers them.
+///
+///     let bff = try BFF(configuration: configuration, logger: logger)
+///     let app = Application(router: bff.router(), configuration: …, services: bff.services)
+public struct BFF: Sendable {
+    let configuration: BFFConfiguration
+    let keys: SessionKeys
+    let cookies: BFFCookies
+    let store: SessionStore
+    let provider: ProviderClient
+    let idTokens: IDTokenVerifier
+    let refresher: SessionRefresher
+    let http: HTTPClient
+    let logger: Logger
+    /// The revocation subscriber (the resource-server kit) and the Redis client to close.
+    private let guardKit: LedgerGuard
+    private let redis: RedisClient
+
+    /// Builds the BFF; throws when a Redis URL is invalid. Nothing is fetched before it runs.
+    public init(configuration: BFFConfiguration, http: HTTPClient = .shared, logger: Logger) throws {
+        self.configuration = configuration
+        self.http = http
+        self.logger = logger
+        keys = SessionKeys(secret: configuration.cookieKey)
+        cookies = BFFCookies(insecure: configuration.devInsecureCookies, sessionMaxAge: configuration.sessionLifetime.components.seconds)
+        redis = RedisClient(endpoint: try RedisEndpoint(url: configuration.redisURL), logger: logger)
+        let store = SessionStore(redis: redis, keys: keys, clientID: configuration.clientID, prefix: configuration.redisKeyPrefix)
+        self.store = store
+        provider = ProviderClient(issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret, http: http)
+        refresher = SessionRefresher(store: store, provider: provider, refreshAhead: configuration.refreshAhead, logger: logger)
+        var kit = LedgerGuardConfiguration(issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret)
+        kit.redisURL = configuration.broadcastRedisURL ?? configuration.redisURL
+        kit.channel = configuration.broadcastChannel
+        kit.onRevocation = { [logger] event in
+            do {
+                let ended = try await store.deleteCovered(by: event)
+                if ended > 0 { logger.info("bff sessions ended by revocation", metadata: ["scope": "\(event.scope)", "sessions": "\(ended)"]) }
+            } catch {
+                logger.warning("bff sessions not ended: session store unavailable", metadata: ["scope": "\(event.scope)"])
+            }
+        }
+        guardKit = try LedgerGuard(configuration: kit, http: http, logger: logger)
+        idTokens = IDTokenVerifier(issuer: configuration.issuer, clientID: configuration.clientID, jwks: guardKit.validator.jwks)
+    }
+
+    /// Whether the revocation subscriber's view is current (caught up and not stale); until it
+    /// is, revocations may not end sessions at once.
+    public var revocationsAreCurrent: Bool { guardKit.revocations.isFresh }
+
+    /// The background work to run beside the listener: the revocation subscriber, and closing
+    /// the session store's Redis connection at shutdown.
+    public var services: [any Service] { [guardKit, RedisCloser(redis: redis)] }
+
+    /// The BFF's routes: `/bff/login`, `/bff/callback`, `/bff/user`, `/bff/logout`,
+    /// `/api/<name>/…` and the demo page at `/`.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        LoginRoutes(bff: self).add(to: router)
+        UserRoute(bff: self).add(to: router)
+        LogoutRoute(bff: self).add(to: router)
+        APIProxy(bff: self).add(to: router)
+        DemoPage.add(to: router)
+        return router
+    }
+
+    /// Unix seconds now.
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// The browser's session, refreshed when its access token is about to expire; nil when it
+    /// has none or it ended.
+    func session(of request: Request) async throws(BFFError) -> (sessionID: String, loaded: SessionStore.Loaded)? {
+        guard let sessionID = cookies.sessionID(in: request), let loaded = try await store.load(sessionID: sessionID) else { return nil }
+        guard loaded.session.expiresAt > Self.now else {
+            try await store.delete(name: loaded.name)
+            return nil
+        }
+        guard let current = try await refresher.current(loaded, now: Self.now) else { return nil }
+        return (sessionID, current)
+    }
+
+    /// 401 for a browser without a live session, clearing its cookie.
+    func signedOut() -> Response {
+        var response = BFFError(.unauthenticated, "no session").response()
+        response.headers[.setCookie] = cookies.clearSession
+        return response
+    }
+}
+
+/// Closes the session store's Redis client at shutdown.
+private struct RedisCloser: Service {
+    let redis: RedisClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await redis.close()
+    }
+}

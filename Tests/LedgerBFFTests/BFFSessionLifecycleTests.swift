@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import LedgerTesting
+import Testing
+
+@testable import LedgerBFF
+
+@Suite("BFF sessions: one refresh per session, ended by logout and at once by revocations")
+struct BFFSessionLifecycleTests {
+    @Test("50 concurrent API calls across an expiring access token: exactly one refresh, all 50 succeed")
+    func oneRefreshForABurst() async throws {
+        // Tokens live 600 s and are refreshed 598 s ahead: after 3 s every call needs a fresh one.
+        try await BFFFixture.with(accessTokenSeconds: 600, refreshAhead: .seconds(598)) { f in
+            let browser = try await f.signedInBrowser()
+            #expect(try await f.events("grant.refresh_token.rotated") == 0)
+            try await Task.sleep(for: .seconds(3))
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<50 {
+                    group.addTask { Int(try await browser.get(f.bffURL + "/api/orders/item/\(index)", headers: [("X-CSRF", "1")]).status.code) }
+                }
+                var all: [Int] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses == Array(repeating: 200, count: 50))
+            #expect(try await f.events("grant.refresh_token.rotated") == 1)
+            #expect(try await f.events("grant.reuse_detected") == 0)
+            #expect(Set(f.upstreamCalls.all.compactMap(\.authorization)).count == 1)
+        }
+    }
+
+    @Test("logout needs X-CSRF or the form token; then the refresh token is inactive, the session gone and the browser sent to end_session")
+    func logout() async throws {
+        try await BFFFixture.with { f in
+            let browser = try await f.signedInBrowser()
+            let sessionID = try #require(browser.cookies(for: f.bffURL)["bff"])
+            let loaded = try #require(try await f.bff.store.load(sessionID: sessionID))
+            let refreshToken = try #require(loaded.session.refreshToken)
+            #expect(try await f.introspect(refreshToken)["active"] as? Bool == true)
+
+            let forged = try await browser.post(f.bffURL + "/bff/logout", form: [("csrf", "forged")])
+            #expect(forged.status == .unauthorized)
+            #expect(try await f.bff.store.load(sessionID: sessionID) != nil)
+
+            let csrf = try #require(try await browser.get(f.bffURL + "/bff/user").json["logout_csrf"] as? String)
+            let out = try await browser.post(f.bffURL + "/bff/logout", form: [("csrf", csrf)])
+            #expect(out.status == .seeOther)
+            let location = try #require(out.location)
+            #expect(location.hasPrefix(f.stack.issuerURL + "/logout?id_token_hint=eyJ"))
+            #expect(location.contains("post_logout_redirect_uri=" + Browser.encode(f.bffURL + "/")))
+            #expect(out.setCookies == ["bff=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"])
+            #expect(try await f.bff.store.load(sessionID: sessionID) == nil)
+            #expect(try await f.introspect(refreshToken)["active"] as? Bool == false)
+            #expect(try await browser.get(f.bffURL + "/bff/user").status == .unauthorized)
+        }
+    }
+
+    @Test("a revocation through the admin API ends the BFF session at once", arguments: ["subject", "session", "grant"])
+    func revocationEndsTheSession(scope: String) async throws {
+        try await BFFFixture.with { f in
+            let browser = try await f.signedInBrowser()
+            let sessionID = try #require(browser.cookies(for: f.bffURL)["bff"])
+            let loaded = try #require(try await f.bff.store.load(sessionID: sessionID))
+            let identifier: String =
+                switch scope {
+                case "subject": loaded.session.subject
+                case "session": try #require(loaded.session.opSessionID)
+                default: try #require(loaded.session.grantID)
+                }
+            let key = f.sessionKey(loaded.name)
+            #expect(try await f.redisHas(key))
+            try await f.adminRevoke([scope: identifier])
+            let revokedAt = ContinuousClock.now
+            while try await f.redisHas(key), ContinuousClock.now - revokedAt < .seconds(5) { try await Task.sleep(for: .milliseconds(2)) }
+            let elapsed = ContinuousClock.now - revokedAt
+            #expect(elapsed < .milliseconds(500), "session ended \(elapsed) after the revocation answered")
+            #expect(try await browser.get(f.bffURL + "/bff/user").status == .unauthorized)
+        }
+    }
+}
+
+extension BFFFixture {
+    /// RFC 7662 introspection of `token` with the BFF's own client.
+    func introspect(_ token: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: stack.publicURL + "/introspect")
+        request.method = .POST
+        let credentials = bff.configuration.clientID + ":" + bff.configuration.clientSecret
+        request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "token=" + Browser.encode(token)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 20)))) as? [String: Any] ?? [:]
+    }
+
+    /// `POST /admin/revocations` with `body`.
+    func adminRevoke(_ body: [String: String]) async throws {
+        var request = HTTPClientRequest(url: stack.adminURL + "/admin/revocations")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(LiveStack.adminToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { throw BFFTestError("revocation answered \(response.status)") }
+    }
+}
