@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The TokenLedger test command: throwaway PostgreSQL + Redis, build, `swift test`,
-# then the benchmark smoke run.
+# The TokenLedger test command: throwaway PostgreSQL + Redis, build, `swift test`, the
+# Python kit's pytest (Kits/python), then the benchmark smoke run.
 #
 #   Scripts/test.sh                  full run (tests + bench smoke)
 #   Scripts/test.sh --filter Foo     extra args go to `swift test`; bench smoke is skipped
@@ -27,6 +27,24 @@ swift build --build-tests
 status=0
 swift test --skip-build "$@" || status=$?
 
+# --- Python resource-server kit (Kits/python) -------------------------------------------
+# Full runs only. Its own virtual environment under .build (git-ignored), dependencies from
+# PyPI; pytest runs the shared vectors and the end-to-end tests against the debug server binary,
+# each session with a private database and redis-server of its own.
+py_venv="$REPO/.build/python-venv"
+server_bin="$(swift build --show-bin-path)/tokenledger"
+if [[ $# -eq 0 ]]; then
+    echo "==> pytest Kits/python/tests" >&2
+    if { [[ -x "$py_venv/bin/python" ]] || python3 -m venv "$py_venv"; } \
+        && "$py_venv/bin/python" -m pip install -q --disable-pip-version-check -e "$REPO/Kits/python[test]"; then
+        TOKENLEDGER_SERVER_BIN="$server_bin" "$py_venv/bin/python" -m pytest -q "$REPO/Kits/python/tests" || status=$?
+    else
+        echo "test: cannot set up the Python kit's virtual environment in $py_venv" >&2
+        status=1
+    fi
+fi
+# --- end of the Python resource-server kit ----------------------------------------------
+
 # Bench smoke: only for a full, passing run.
 if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
     && "${TOKENLEDGER_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
@@ -34,5 +52,7 @@ if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
         echo "==> tokenledger-bench $bench --smoke" >&2
         swift run -c debug tokenledger-bench "$bench" --smoke || status=$?
     done
+    echo "==> Benchmarks/python/guard_bench.py --smoke" >&2
+    TOKENLEDGER_SERVER_BIN="$server_bin" "$py_venv/bin/python" Benchmarks/python/guard_bench.py --smoke --require-stack || status=$?
 fi
 exit "$status"

@@ -184,3 +184,9 @@ final class UpstreamLog: Sendable {
         return router
     }
 }
+
+/// A test failure with a description.
+struct BFFTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
