@@ -144,6 +144,7 @@ let package = Package(
         .target(
             name: "LedgerTesting",
             dependencies: [
+                "LedgerBFF",
                 "WebEncoding",
                 "LedgerDomain",
                 "LedgerGuard",
@@ -179,6 +180,7 @@ let package = Package(
         .executableTarget(
             name: "tokenledger-bench",
             dependencies: [
+                "LedgerBFF",
                 "LedgerDomain",
                 "LedgerGuard",
                 "LedgerPostgres",

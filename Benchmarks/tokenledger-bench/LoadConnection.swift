@@ -54,13 +54,32 @@ final class LoadConnection: Sendable {
         return LoadConnection(channel: channel, host: "\(host):\(port)")
     }
 
+    /// Connects to `host:port`, retrying while the listener is still starting.
+    static func connect(retryingFor window: Duration, host: String, port: Int) async throws -> LoadConnection {
+        let deadline = ContinuousClock.now + window
+        while true {
+            do {
+                return try await connect(host: host, port: port)
+            } catch where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
     /// POSTs a form body to `path`; returns the response whatever its status.
     func postForm(_ path: String, body: String, authorization: String) async throws -> Response {
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
+        try await send(
+            .POST, path, headers: [("Authorization", authorization), ("Content-Type", "application/x-www-form-urlencoded")], body: body
+        )
+    }
+
+    /// Sends one request with `headers` (and `Content-Length` for a body); returns the response
+    /// whatever its status.
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)], body: String = "") async throws -> Response {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: host)
-        head.headers.add(name: "Authorization", value: authorization)
-        head.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        head.headers.add(name: "Content-Length", value: String(body.utf8.count))
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if method != .GET { head.headers.add(name: "Content-Length", value: String(body.utf8.count)) }
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let request = PendingRequest(head: head, body: ByteBuffer(string: body), promise: promise)
         channel.writeAndFlush(request, promise: nil)

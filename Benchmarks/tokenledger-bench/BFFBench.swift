@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LedgerBFF
+import LedgerTesting
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// `tokenledger-bench bff`: the Backend-for-Frontend in front of a trivial upstream, with the
+/// token service, Redis and PostgreSQL, all in this process on loopback. Phase 1 calls the
+/// upstream directly, phase 2 the same path through the BFF (session cookie, `X-CSRF`, session
+/// read from Redis, Bearer attached), each from N signed-in browsers on keep-alive connections;
+/// the difference is the BFF's added latency. Phase 3 is a refresh storm: a second BFF over the
+/// same sessions refreshes before every call (its refresh-ahead window exceeds the token
+/// lifetime), so each call rotates its session's refresh token first.
+struct BFFBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bff", abstract: "BFF proxy throughput and added latency, and refreshes under a storm of expiring sessions."
+    )
+
+    @Option(help: "Signed-in browsers, one connection each.")
+    var sessions = 32
+
+    @Option(help: "Seconds per phase.")
+    var seconds = 15
+
+    @Flag(help: "A few-second run for CI.")
+    var smoke = false
+
+    func run() async throws {
+        let duration = Duration.seconds(smoke ? 2 : seconds)
+        let count = smoke ? 4 : sessions
+        let logger = {
+            var logger = Logger(label: "bench.bff")
+            logger.logLevel = .critical
+            return logger
+        }()
+        print("bff benchmark: \(count) signed-in browsers, \(duration.seconds) s per phase, upstream on loopback")
+        try await TestDatabase.withLedger(poolSize: 40) { ledger in
+            try await BFFStack.with(ledger, logger: logger) { stack in
+                try await Self.phases(stack, count: count, duration: duration, logger: logger)
+            }
+        }
+    }
+
+    private static func phases(_ stack: BFFStack, count: Int, duration: Duration, logger: Logger) async throws {
+        var cookies: [String] = []
+        for _ in 0..<count {
+            let browser = try await stack.signedInBrowser()
+            guard let session = browser.cookies(for: stack.bffURL)["bff"] else { throw BenchError("no session cookie after login") }
+            cookies.append("bff=" + session)
+        }
+        let upstream = try await connections(to: stack.upstreamURL, count: count)
+        let direct = await measure("direct to the upstream", workers: count, duration: duration) { worker in
+            let response = try await upstream[worker].send(.GET, "/v1/ping", headers: [("Authorization", "Bearer x")])
+            guard response.status == 200 else { throw BenchError("upstream: \(response.status)") }
+        }
+        print(direct.summary)
+
+        let proxy = try await connections(to: stack.bffURL, count: count)
+        let cookieHeaders = cookies
+        let proxied = await measure("through the BFF", workers: count, duration: duration) { worker in
+            let response = try await proxy[worker].send(.GET, "/api/orders/ping", headers: [("Cookie", cookieHeaders[worker]), ("X-CSRF", "1")])
+            guard response.status == 200 else { throw BenchError("bff: \(response.status)") }
+        }
+        print(proxied.summary)
+        print(String(
+            format: "added by the BFF: p50 %.2f ms, p99 %.2f ms", (proxied.percentile(0.5) - direct.percentile(0.5)) * 1000,
+            (proxied.percentile(0.99) - direct.percentile(0.99)) * 1000
+        ))
+
+        // The storm: a second BFF over the same sessions that refreshes before every call.
+        var stormConfiguration = stack.configuration
+        stormConfiguration.refreshAhead = .seconds(24 * 3600)
+        let storm = try BFF(configuration: stormConfiguration, logger: logger)
+        let port = try await LiveStack.freePort()
+        let app = Application(router: storm.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app] + storm.services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            var stormConnections: [LoadConnection] = []
+            for _ in 0..<count { stormConnections.append(try await LoadConnection.connect(retryingFor: .seconds(10), host: "127.0.0.1", port: port)) }
+            let load = stormConnections
+            let rotatedBefore = try await rotations(stack)
+            let refreshing = await measure("refresh before every call", workers: count, duration: duration) { worker in
+                let response = try await load[worker].send(.GET, "/api/orders/ping", headers: [("Cookie", cookieHeaders[worker]), ("X-CSRF", "1")])
+                guard response.status == 200 else { throw BenchError("storm: \(response.status)") }
+            }
+            let rotated = try await rotations(stack) - rotatedBefore
+            print(refreshing.summary)
+            print(String(format: "refreshes: %d rotations committed in %.2f s = %.0f/s", rotated, refreshing.seconds, Double(rotated) / refreshing.seconds))
+            for connection in load + proxy + upstream { await connection.close() }
+            await group.triggerGracefulShutdown()
+        }
+    }
+
+    private static func connections(to url: String, count: Int) async throws -> [LoadConnection] {
+        guard let port = url.split(separator: ":").last.flatMap({ Int($0.split(separator: "/")[0]) }) else { throw BenchError("no port in \(url)") }
+        var pool: [LoadConnection] = []
+        for _ in 0..<count { pool.append(try await LoadConnection.connect(host: "127.0.0.1", port: port)) }
+        return pool
+    }
+
+    private static func rotations(_ stack: BFFStack) async throws -> Int {
+        let rows = try await stack.live.ledger.admin.query(
+            "SELECT count(*) FROM events WHERE type = 'grant.refresh_token.rotated'", logger: Logger(label: "bench")
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}
