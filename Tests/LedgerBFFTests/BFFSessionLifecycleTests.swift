@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Hummingbird
+import ServiceLifecycle
 import Foundation
 import Logging
 import NIOCore
@@ -28,6 +30,40 @@ struct BFFSessionLifecycleTests {
             #expect(try await f.events("grant.refresh_token.rotated") == 1)
             #expect(try await f.events("grant.reuse_detected") == 0)
             #expect(Set(f.upstreamCalls.all.compactMap(\.authorization)).count == 1)
+        }
+    }
+
+    @Test("two BFF replicas over one Redis: 20 calls across an expiring access token, split between them, refresh once")
+    func oneRefreshAcrossReplicas() async throws {
+        try await BFFFixture.with(accessTokenSeconds: 600, refreshAhead: .seconds(598)) { f in
+            var logger = Logger(label: "test.bff.replica")
+            logger.logLevel = .critical
+            let replica = try BFF(configuration: f.base.configuration, logger: logger)
+            let port = try await LiveStack.freePort()
+            let replicaURL = "http://127.0.0.1:\(port)"
+            let app = Application(router: replica.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+            let services = ServiceGroup(configuration: .init(services: [app] + replica.services, logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                defer { group.cancelAll() }
+                let browser = try await f.signedInBrowser()
+                browser.setCookie("bff", try #require(browser.cookies(for: f.bffURL)["bff"]), for: replicaURL)
+                while (try? await browser.get(replicaURL + "/"))?.status != .ok { try await Task.sleep(for: .milliseconds(20)) }
+                try await Task.sleep(for: .seconds(3))
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { calls in
+                    for index in 0..<20 {
+                        let base = index.isMultiple(of: 2) ? f.bffURL : replicaURL
+                        calls.addTask { Int(try await browser.get(base + "/api/orders/item/\(index)", headers: [("X-CSRF", "1")]).status.code) }
+                    }
+                    var all: [Int] = []
+                    for try await status in calls { all.append(status) }
+                    return all
+                }
+                #expect(statuses == Array(repeating: 200, count: 20))
+                #expect(try await f.events("grant.refresh_token.rotated") == 1)
+                #expect(try await f.events("grant.reuse_detected") == 0)
+                await services.triggerGracefulShutdown()
+            }
         }
     }
 
