@@ -23,18 +23,36 @@ public struct BFF: Sendable {
     let refresher: SessionRefresher
     let http: HTTPClient
     let logger: Logger
-    /// The revocation subscriber (the resource-server kit) and the Redis client to close.
+    /// The revocation subscriber (the resource-server kit), and what to close at shutdown.
     private let guardKit: LedgerGuard
-    private let redis: RedisClient
+    private let redis: [RedisClient]
+    private let ownsHTTPClient: Bool
+
+    /// Redis connections of the session store, each with its own thread.
+    public static let redisConnections = 4
+
+    /// How many connections the BFF keeps to each upstream (and the issuer) at most; calls
+    /// beyond wait for one.
+    public static let connectionsPerHost = 128
 
     /// Builds the BFF; throws when a Redis URL is invalid. Nothing is fetched before it runs.
-    public init(configuration: BFFConfiguration, http: HTTPClient = .shared, logger: Logger) throws {
+    /// Without `http` it makes its own client, pooled for proxying (``connectionsPerHost``).
+    public init(configuration: BFFConfiguration, http: HTTPClient? = nil, logger: Logger) throws {
         self.configuration = configuration
+        ownsHTTPClient = http == nil
+        let http = http ?? HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                redirectConfiguration: .disallow,
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
+            )
+        )
         self.http = http
         self.logger = logger
         keys = SessionKeys(secret: configuration.cookieKey)
         cookies = BFFCookies(insecure: configuration.devInsecureCookies, sessionMaxAge: configuration.sessionLifetime.components.seconds)
-        redis = RedisClient(endpoint: try RedisEndpoint(url: configuration.redisURL), logger: logger)
+        let endpoint = try RedisEndpoint(url: configuration.redisURL)
+        redis = (0..<Self.redisConnections).map { _ in RedisClient(endpoint: endpoint, logger: logger) }
         let store = SessionStore(redis: redis, keys: keys, clientID: configuration.clientID, prefix: configuration.redisKeyPrefix)
         self.store = store
         provider = ProviderClient(issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret, http: http)
@@ -59,8 +77,8 @@ public struct BFF: Sendable {
     public var revocationsAreCurrent: Bool { guardKit.revocations.isFresh }
 
     /// The background work to run beside the listener: the revocation subscriber, and closing
-    /// the session store's Redis connection at shutdown.
-    public var services: [any Service] { [guardKit, RedisCloser(redis: redis)] }
+    /// the session store's Redis connection (and the BFF's own HTTP client) at shutdown.
+    public var services: [any Service] { [guardKit, Closer(redis: redis, http: ownsHTTPClient ? http : nil)] }
 
     /// The BFF's routes: `/bff/login`, `/bff/callback`, `/bff/user`, `/bff/logout`,
     /// `/api/<name>/…` and the demo page at `/`.
@@ -97,12 +115,14 @@ public struct BFF: Sendable {
     }
 }
 
-/// Closes the session store's Redis client at shutdown.
-private struct RedisCloser: Service {
-    let redis: RedisClient
+/// Closes the session store's Redis client, and the HTTP client the BFF made, at shutdown.
+private struct Closer: Service {
+    let redis: [RedisClient]
+    let http: HTTPClient?
 
     func run() async throws {
         try? await gracefulShutdown()
-        await redis.close()
+        for client in redis { await client.close() }
+        try? await http?.shutdown()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerDomain
 import LedgerRedis
+import Synchronization
 
 /// BFF sessions in Redis, sealed (AES-GCM, the Redis key as associated data) so a dump of
 /// Redis leaks no usable token, and stored under an HMAC of the cookie value. Beside each
@@ -19,13 +20,16 @@ final class SessionStore: Sendable {
         var version: Int64
     }
 
-    private let redis: RedisClient
+    private let redis: [RedisClient]
+    private let next = Atomic<Int>(0)
     private let keys: SessionKeys
     private let clientID: String
     private let prefix: String
 
-    /// A store over `redis` for the sessions of `clientID`, its keys starting with `prefix`.
-    init(redis: RedisClient, keys: SessionKeys, clientID: String, prefix: String) {
+    /// A store over the `redis` connections (used in turn, each on its own thread) for the
+    /// sessions of `clientID`, its keys starting with `prefix`.
+    init(redis: [RedisClient], keys: SessionKeys, clientID: String, prefix: String) {
+        precondition(!redis.isEmpty, "a session store needs a Redis connection")
         self.redis = redis
         self.keys = keys
         self.clientID = clientID
@@ -146,8 +150,9 @@ final class SessionStore: Sendable {
 
     @discardableResult
     private func run(_ commands: [[[UInt8]]]) async throws(BFFError) -> [RedisReply] {
+        let client = redis[next.wrappingAdd(1, ordering: .relaxed).oldValue % redis.count]
         do {
-            return try await redis.pipeline(commands)
+            return try await client.pipeline(commands)
         } catch {
             throw BFFError(.unavailable, "the session store cannot be reached")
         }
