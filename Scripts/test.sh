@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The TokenLedger test command: throwaway PostgreSQL + Redis, build, `swift test`, the
-# Python kit's pytest (Kits/python), then the benchmark smoke run.
+# Python kit's pytest (Kits/python), the BFF's browser test (Tests/Browser, headless
+# Chromium; screenshot in .build/artifacts), then the benchmark smoke run.
 #
 #   Scripts/test.sh                  full run (tests + bench smoke)
 #   Scripts/test.sh --filter Foo     extra args go to `swift test`; bench smoke is skipped
@@ -45,10 +46,34 @@ if [[ $# -eq 0 ]]; then
 fi
 # --- end of the Python resource-server kit ----------------------------------------------
 
+# --- Browser test of the BFF (Tests/Browser) --------------------------------------------
+# Full runs only. Headless Chromium from Debian's packages (installed here when missing, as
+# root only) signs in through the BFF's demo page, calls an API and signs out; Selenium and
+# pytest go into the Python kit's virtual environment. No browser: a skip, failing when CI=true.
+if [[ $# -eq 0 ]]; then
+    echo "==> pytest Tests/Browser" >&2
+    if [[ $EUID -eq 0 && ! ( -x /usr/bin/chromium && -x /usr/bin/chromedriver ) ]]; then
+        { env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+            && env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver </dev/null; } \
+            || echo "test: cannot install chromium and chromium-driver" >&2
+    fi
+    if [[ ! ( -x /usr/bin/chromium && -x /usr/bin/chromedriver ) ]]; then
+        echo "test: browser test SKIPPED: no /usr/bin/chromium and /usr/bin/chromedriver (as root: apt-get install -y chromium chromium-driver)" >&2
+        if [[ "${CI:-}" == true ]]; then status=1; fi
+    elif { [[ -x "$py_venv/bin/python" ]] || python3 -m venv "$py_venv"; } \
+        && "$py_venv/bin/python" -m pip install -q --disable-pip-version-check -r "$REPO/Tests/Browser/requirements.txt"; then
+        TOKENLEDGER_SERVER_BIN="$server_bin" "$py_venv/bin/python" -m pytest -q "$REPO/Tests/Browser" || status=$?
+    else
+        echo "test: cannot set up the browser test's virtual environment in $py_venv" >&2
+        status=1
+    fi
+fi
+# --- end of the browser test ------------------------------------------------------------
+
 # Bench smoke: only for a full, passing run.
 if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
     && "${TOKENLEDGER_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
-    for bench in writer http encoding export guard-validate guard-propagation; do
+    for bench in writer http encoding export guard-validate guard-propagation bff; do
         echo "==> tokenledger-bench $bench --smoke" >&2
         swift run -c debug tokenledger-bench "$bench" --smoke || status=$?
     done

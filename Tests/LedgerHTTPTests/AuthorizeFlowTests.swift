@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerDomain
-import LedgerHTTP
+@testable import LedgerHTTP
 import LedgerPostgres
 import Testing
 import LedgerService
@@ -97,6 +97,14 @@ struct AuthorizeFlowTests {
         }
     }
 
+    @Test("form-action names the origin of http(s) redirect URIs only", arguments: [
+        ("https://app.example/cb?x=1", "https://app.example"), ("http://127.0.0.1:8090/bff/callback", "http://127.0.0.1:8090"),
+        ("https://[::1]:8443/cb", "https://[::1]:8443"), ("com.example.app:/cb", nil), ("https://a b/cb", nil), ("javascript:alert(1)", nil),
+    ] as [(String, String?)])
+    func formActionOrigin(uri: String, origin: String?) {
+        #expect(HTMLPage.origin(uri) == origin)
+    }
+
     @Test("the login page escapes what it echoes and is never cached or framed")
     func pageHeaders() async throws {
         try await HTTPHarness.with(users: F.users) { h in
@@ -107,7 +115,8 @@ struct AuthorizeFlowTests {
             #expect(page.headers[.contentType] == "text/html; charset=utf-8")
             #expect(page.headers[.cacheControl] == "no-store")
             #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
-            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+            // Browsers apply form-action to the redirect that answers the form: the client's origin is allowed too.
+            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https://app.example")
             // The sealed request reveals nothing of the request it carries.
             let form = try await F.openLogin(h)
             // (Long markers only: short ones like "cb" turn up in random ciphertext by chance.)

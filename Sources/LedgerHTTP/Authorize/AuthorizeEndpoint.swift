@@ -45,7 +45,10 @@ struct AuthorizeEndpoint: Sendable {
             }
             let cookie = csrf.cookieValue(for: request)
             return LoginPage.response(
-                .init(clientName: Self.displayName(client), sealedRequest: sealer.seal(validated), csrfToken: csrf.token(for: cookie)),
+                .init(
+                    clientName: Self.displayName(client), sealedRequest: sealer.seal(validated), csrfToken: csrf.token(for: cookie),
+                    redirectURI: validated.redirectURI
+                ),
                 setCookie: csrf.setCookie(cookie)
             )
         } catch {

@@ -22,22 +22,38 @@ package enum HTMLPage {
         return escaped
     }
 
-    /// The headers of every page.
-    package static var securityHeaders: HTTPFields {
-        [
+    /// The headers of every page. Forms post only to this origin; `formRedirects` are the URIs
+    /// a form's answer may redirect to (the client's redirect URI after a login, its
+    /// post-logout URI after a sign-out): browsers apply `form-action` to those redirects too,
+    /// so their origins are allowed beside `'self'`.
+    package static func securityHeaders(formRedirects: [String] = []) -> HTTPFields {
+        let targets = (["'self'"] + formRedirects.compactMap(origin)).joined(separator: " ")
+        return [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
             HTTPField.Name("Pragma")!: "no-cache",
             HTTPField.Name("X-Frame-Options")!: "DENY",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action \(targets)",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             HTTPField.Name("Referrer-Policy")!: "no-referrer",
         ]
     }
 
+    /// The CSP source expression of an http(s) URI's origin (`scheme://host[:port]`), nil for
+    /// anything else.
+    static func origin(_ uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = components.percentEncodedHost, !host.isEmpty,
+            host.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.[]:".unicodeScalars.contains($0)) })
+        else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
     /// A page response; `body` is already-escaped HTML for inside `<main>`.
-    package static func response(status: HTTPResponse.Status, title: String, body: String, headers extra: HTTPFields = [:]) -> Response {
-        var headers = securityHeaders
+    package static func response(
+        status: HTTPResponse.Status, title: String, body: String, headers extra: HTTPFields = [:], formRedirects: [String] = []
+    ) -> Response {
+        var headers = securityHeaders(formRedirects: formRedirects)
         headers.append(contentsOf: extra)
         let html = """
             <!doctype html>

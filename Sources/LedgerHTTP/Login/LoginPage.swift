@@ -13,6 +13,8 @@ enum LoginPage {
         var sealedRequest: String
         /// The CSRF form token.
         var csrfToken: String
+        /// Where a successful sign-in redirects (the client's redirect URI).
+        var redirectURI: String
         /// The username to prefill after a failed attempt.
         var username: String = ""
         /// A message above the form.
@@ -36,6 +38,6 @@ enum LoginPage {
             """
         var headers: HTTPFields = [:]
         if let setCookie { headers[.setCookie] = setCookie }
-        return HTMLPage.response(status: status, title: "Sign in", body: body, headers: headers)
+        return HTMLPage.response(status: status, title: "Sign in", body: body, headers: headers, formRedirects: [content.redirectURI])
     }
 }

@@ -51,7 +51,7 @@ extension AuthorizeEndpoint {
         }
         var page = LoginPage.Content(
             clientName: Self.displayName(client), sealedRequest: form["request"] ?? "",
-            csrfToken: form["csrf"] ?? "", username: username
+            csrfToken: form["csrf"] ?? "", redirectURI: authorization.redirectURI, username: username
         )
         guard !username.isEmpty, let password = form["password"] else {
             page.error = "Enter your username and password."

@@ -22,7 +22,9 @@ enum LogoutPage {
             <button type="submit" name="confirm" value="yes">Sign out</button>
             </form>
             """
-        return HTMLPage.response(status: .ok, title: "Sign out", body: body, headers: [.setCookie: setCookie])
+        return HTMLPage.response(
+            status: .ok, title: "Sign out", body: body, headers: [.setCookie: setCookie], formRedirects: redirectURI.map { [$0] } ?? []
+        )
     }
 
     /// "You are signed out", clearing the session cookie when `clearCookie` is given.
