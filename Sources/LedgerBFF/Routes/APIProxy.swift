@@ -22,6 +22,8 @@ struct APIProxy: Sendable {
         "set-cookie",
     ]
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
+    /// Answers up to this size with a `Content-Length` are passed on in one piece.
+    static let bufferedAnswerLimit = 64 * 1024
 
     let bff: BFF
 
@@ -59,7 +61,16 @@ struct APIProxy: Sendable {
             for (fieldName, value) in answer.headers where !Self.droppedResponseHeaders.contains(fieldName.lowercased()) {
                 if let field = HTTPField.Name(fieldName) { headers.append(HTTPField(name: field, value: value)) }
             }
-            return Response(status: .init(code: Int(answer.status.code)), headers: headers, body: .init(asyncSequence: answer.body))
+            let status = HTTPResponse.Status(code: Int(answer.status.code))
+            // A small answer of known length is passed on whole; anything else is streamed.
+            if let length = answer.headers.first(name: "content-length").flatMap(Int.init), length <= Self.bufferedAnswerLimit {
+                do {
+                    return Response(status: status, headers: headers, body: .init(byteBuffer: try await answer.body.collect(upTo: length)))
+                } catch {
+                    throw BFFError(.unavailable, "the API \(name) answer could not be read")
+                }
+            }
+            return Response(status: status, headers: headers, body: .init(asyncSequence: answer.body))
         }
     }
 
