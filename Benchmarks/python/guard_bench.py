@@ -111,49 +111,33 @@ def propagation(revocations: int) -> tuple[list[float], list[float], list[float]
     """Milliseconds from the admin revoke call returning to the example app answering 401, one per revocation;
     then, with other tokens, to the message reaching Redis and to an in-process kit's deny list covering the token
     (as the Swift kit's ``guard-propagation`` measures)."""
-    from real_stack import ExampleApp, PrivateDatabase, PrivateRedis, TokenLedgerServer
+    from real_stack import running_stack
 
     binary = Path(os.environ["TOKENLEDGER_SERVER_BIN"])
-    with tempfile.TemporaryDirectory(prefix="tl-py-bench-") as scratch:
-        directory = Path(scratch)
-        database, redis = PrivateDatabase(), PrivateRedis(directory)
-        server = TokenLedgerServer(binary, database, redis.url, directory)
-        app: ExampleApp | None = None
-        database.create()
+    with tempfile.TemporaryDirectory(prefix="tl-py-bench-") as scratch, running_stack(binary, Path(scratch)) as stack:
+        server, app = stack.server, stack.app
+        caller = server.machine_client()
+        tokens = [server.client_credentials(caller) for _ in range(revocations)]
+        for token in tokens[:3]:
+            assert app.me(token).status_code == 200
+        samples: list[float] = []
+        # A plain keep-alive connection: the poller's own cost per request stays far below the app's.
+        poller = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
         try:
-            redis.start()
-            server.start()
-            feed = server.machine_client("revocations:read")
-            app = ExampleApp(server, redis.url, feed, directory)
-            app.start()
-            caller = server.machine_client()
-            tokens = [server.client_credentials(caller) for _ in range(revocations)]
-            for token in tokens[:3]:
-                assert app.me(token).status_code == 200
-            samples: list[float] = []
-            # A plain keep-alive connection: the poller's own cost per request stays far below the app's.
-            poller = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
-            try:
-                for token in tokens:
-                    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
-                    headers = {"Authorization": f"Bearer {token}"}
-                    server.revoke(jti=jti)
-                    returned = time.perf_counter()
-                    while _status(poller, headers) != 401:
-                        if time.perf_counter() - returned > 5:
-                            raise RuntimeError("a revocation did not reach the example app within 5 s")
-                    samples.append((time.perf_counter() - returned) * 1000)
-            finally:
-                poller.close()
-            more = [server.client_credentials(caller) for _ in range(revocations)]
-            on_redis, in_deny_list = asyncio.run(deny_list_propagation(server, feed, redis.url, more))
-            return samples, on_redis, in_deny_list
+            for token in tokens:
+                jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+                headers = {"Authorization": f"Bearer {token}"}
+                server.revoke(jti=jti)
+                returned = time.perf_counter()
+                while _status(poller, headers) != 401:
+                    if time.perf_counter() - returned > 5:
+                        raise RuntimeError("a revocation did not reach the example app within 5 s")
+                samples.append((time.perf_counter() - returned) * 1000)
         finally:
-            if app is not None:
-                app.stop()
-            server.stop()
-            redis.stop()
-            database.drop()
+            poller.close()
+        more = [server.client_credentials(caller) for _ in range(revocations)]
+        on_redis, in_deny_list = asyncio.run(deny_list_propagation(server, stack.feed_client, stack.redis.url, more))
+        return samples, on_redis, in_deny_list
 
 
 def _status(connection: http.client.HTTPConnection, headers: dict[str, str]) -> int:

@@ -8,6 +8,7 @@ process of our own that tests may stop and restart. Every process started is sto
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import os
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,41 @@ class ExampleApp:
     def me(self, token: str | None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         return self.http.get(self.url + "/me", headers=headers)
+
+
+@dataclass
+class Stack:
+    """The running stack: our Redis, the service, its feed client, and the example app."""
+
+    redis: PrivateRedis
+    server: TokenLedgerServer
+    feed_client: Client
+    app: ExampleApp
+
+
+@contextlib.contextmanager
+def running_stack(binary: Path, directory: Path) -> Iterator[Stack]:
+    """A private database and Redis, ``tokenledger serve`` over them, a feed client, and the example
+    app; everything stopped (and the database dropped) on the way out, the server's log tail printed on failure."""
+    database = PrivateDatabase()
+    redis = PrivateRedis(directory)
+    server = TokenLedgerServer(binary, database, redis.url, directory)
+    app: ExampleApp | None = None
+    database.create()
+    try:
+        redis.start()
+        server.start()
+        feed_client = server.machine_client("revocations:read")
+        app = ExampleApp(server, redis.url, feed_client, directory)
+        app.start()
+        yield Stack(redis, server, feed_client, app)
+    except BaseException:
+        if server.log_tail():
+            print("tokenledger log (tail):\n" + server.log_tail())
+        raise
+    finally:
+        if app is not None:
+            app.stop()
+        server.stop()
+        redis.stop()
+        database.drop()
