@@ -57,6 +57,8 @@ struct GrantModel {
     var issuedAt: Instant
     var lastRotation: (from: Int, at: Instant, sealed: Bool)?
     var revoked = false
+    /// Access tokens revoked one by one.
+    var revokedTokens: Set<TokenID> = []
 
     /// The outcome those rules expect for `step` at `now`.
     func predict(_ step: WorkloadStep, at now: Instant) -> Outcome {
@@ -65,8 +67,8 @@ struct GrantModel {
             return .nothing
         case .revoke:
             return revoked ? .nothing : .revoked
-        case .revokeAccessToken(_, let expiresAt):
-            return revoked || expiresAt <= now ? .nothing : .accessTokenRevoked
+        case .revokeAccessToken(let jti, let expiresAt):
+            return revoked || expiresAt <= now || revokedTokens.contains(jti) ? .nothing : .accessTokenRevoked
         case .refresh(let g, let by, let requested, _):
             if revoked { return .refusedRevoked }
             if by != owner { return .clientMismatch }
@@ -91,6 +93,8 @@ struct GrantModel {
             issuedAt = now
         case .reuse, .clientMismatch, .revoked:
             revoked = true
+        case .accessTokenRevoked:
+            if case .revokeAccessToken(let jti, _) = step { revokedTokens.insert(jti) }
         default:
             break
         }

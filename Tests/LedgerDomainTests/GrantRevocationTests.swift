@@ -62,6 +62,13 @@ struct GrantRevocationTests {
             .then([])
     }
 
+    @Test func revokingAnAccessTokenTwiceAppendsNothingTheSecondTime() {
+        let first = given(F.codeFlowGrant())
+            .when(.revokeAccessToken(jti: F.accessToken(1), expiresAt: F.t(610), reason: .holderRequest), at: F.t(100))
+        #expect(first.state?.revokedAccessTokens == [F.accessToken(1)])
+        first.andThen.when(.revokeAccessToken(jti: F.accessToken(1), expiresAt: F.t(610), reason: .admin), at: F.t(200)).then([])
+    }
+
     @Test func revokingAnAccessTokenOfARevokedGrantAppendsNothing() {
         given(F.codeFlowGrant() + [F.revoked(.admin, at: F.t(50), until: F.t(610))])
             .when(.revokeAccessToken(jti: F.accessToken(1), expiresAt: F.t(610), reason: .holderRequest), at: F.t(100))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerDomain
@@ -34,6 +35,34 @@ struct RevokeTests {
             #expect(try await TokenFixtures.introspect(h, refresh, as: client)["active"] as? Bool == true)
             #expect(try await TokenFixtures.grant(h, grant).status == .active)
             #expect(try await TokenFixtures.refresh(h, refresh, as: client).status == .ok)
+        }
+    }
+
+    @Test("revocation is idempotent (RFC 7009): revoking an access token or a refresh token again appends nothing")
+    func idempotent() async throws {
+        try await HTTPHarness.with { h in
+            let (client, _, access, refresh) = try await TokenRefreshTests.start(h)
+            #expect(try await TokenFixtures.post(h, "/revoke", ["token": access], as: client).status == .ok)
+            let afterFirst = try await TokenFixtures.eventCount(h)
+            for _ in 0..<4 { #expect(try await TokenFixtures.post(h, "/revoke", ["token": access], as: client).status == .ok) }
+            #expect(try await TokenFixtures.eventCount(h) == afterFirst)
+            #expect(try await TokenFixtures.post(h, "/revoke", ["token": refresh], as: client).status == .ok)
+            let afterGrant = try await TokenFixtures.eventCount(h)
+            #expect(afterGrant == afterFirst + 1)
+            for _ in 0..<4 { #expect(try await TokenFixtures.post(h, "/revoke", ["token": refresh], as: client).status == .ok) }
+            #expect(try await TokenFixtures.eventCount(h) == afterGrant)
+        }
+    }
+
+    @Test("any method but POST on /token, /revoke and /introspect is 405 with Allow: POST", arguments: ["/token", "/revoke", "/introspect"])
+    func methodNotAllowed(path: String) async throws {
+        try await HTTPHarness.with { h in
+            for method in [HTTPRequest.Method.get, .put, .delete] {
+                let response = try await h.publicClient.executeRequest(uri: path, method: method, headers: [:], body: nil)
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+                #expect(response.json["error"] as? String == "invalid_request")
+            }
         }
     }
 

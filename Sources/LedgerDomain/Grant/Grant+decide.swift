@@ -28,7 +28,9 @@ extension Grant {
             return .accepted([grant.revocation(reason, context)])
         case .revokeAccessToken(let jti, let expiresAt, let reason):
             guard let grant = state else { return .refused(GrantError(.unknown, grant: nil, "no such grant")) }
-            guard grant.status != .revoked, expiresAt > context.now else { return .accepted([]) }
+            guard grant.status != .revoked, expiresAt > context.now, grant.revokedAccessTokens?.contains(jti) != true else {
+                return .accepted([])
+            }
             return .accepted([
                 .accessTokenRevoked(AccessTokenRevoked(
                     grantID: grant.id, jti: jti, reason: reason, at: context.now, until: expiresAt

@@ -38,8 +38,10 @@ extension Grant: Aggregate {
                 generation: e.toGeneration, currentHash: e.tokenHash, issuedAt: e.rotatedAt,
                 lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, sealedResponse: e.sealedResponse)
             )
-        case .accessTokenRevoked:
-            break
+        case .accessTokenRevoked(let e):
+            var revoked = grant.revokedAccessTokens ?? []
+            if !revoked.contains(e.jti) { revoked.append(e.jti) }
+            grant.revokedAccessTokens = revoked.sorted()
         case .revoked(let e):
             grant.status = .revoked
             grant.revocationReason = e.reason

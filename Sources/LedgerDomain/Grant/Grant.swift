@@ -70,10 +70,14 @@ public struct Grant: Hashable, Sendable, Codable {
     public var tokensExpireBy: Instant
     /// Why the grant was revoked, once it was.
     public var revocationReason: RevocationReason?
+    /// The access tokens revoked one by one, sorted; nil while there is none (and in states
+    /// recorded before it existed). Revoking one of them again appends nothing (RFC 7009 is
+    /// idempotent).
+    public var revokedAccessTokens: [TokenID]?
 
     enum CodingKeys: String, CodingKey {
         case id = "grant_id", clientID = "client_id", subject = "sub", sessionID = "sid", scope, flow, status
         case startedAt = "started_at", refreshAbsoluteExpiresAt = "refresh_absolute_expires_at", code, refresh
-        case tokensExpireBy = "tokens_expire_by", revocationReason = "revocation_reason"
+        case tokensExpireBy = "tokens_expire_by", revocationReason = "revocation_reason", revokedAccessTokens = "revoked_jtis"
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// The token service's public routes: `POST /token`, `POST /revoke`, `POST /introspect`
@@ -12,5 +13,17 @@ package enum TokenRoutes {
         router.post("/token") { request, context in await token.handle(request, requestID: context.id) }
         router.post("/revoke") { request, context in await revocation.handle(request, requestID: context.id) }
         router.post("/introspect") { request, _ in await introspection.handle(request) }
+        for path in ["/token", "/revoke", "/introspect"] {
+            for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
+                router.on(RouterPath(path), method: method) { _, _ in Self.methodNotAllowed }
+            }
+        }
+    }
+
+    /// The answer to any method but POST on these endpoints (RFC 9110 §15.5.6): 405 with `Allow`.
+    static var methodNotAllowed: Response {
+        var response = OAuthError("invalid_request", "this endpoint accepts POST only", status: .methodNotAllowed).response()
+        response.headers[.allow] = "POST"
+        return response
     }
 }
