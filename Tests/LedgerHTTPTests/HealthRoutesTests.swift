@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOPosix
+import PostgresNIO
 import HummingbirdTesting
 import LedgerHTTP
 import LedgerPostgres
@@ -29,6 +31,39 @@ struct HealthRoutesTests {
                 #expect(ready.status == .ok)
                 #expect(String(buffer: ready.body) == "ready\n")
             }
+        }
+    }
+
+    @Test("readyz answers 503 within about a second while the database accepts connections but never answers")
+    func readyzIsBoundedWhileTheDatabaseHangs() async throws {
+        try await TestDatabase.withLedger { ledger in
+            var logger = Logger(label: "test.health")
+            logger.logLevel = .critical
+            let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
+            // A listener that accepts and then says nothing: a database host whose server hangs.
+            let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+                .bind(host: "127.0.0.1", port: 0).get()
+            let port = try #require(silent.localAddress?.port)
+            let hanging = PostgresClient(
+                configuration: .init(host: "127.0.0.1", port: port, username: "postgres", password: nil, database: "none", tls: .disable),
+                backgroundLogger: logger
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await hanging.run() }
+                defer { group.cancelAll() }
+                let router = Router()
+                HealthRoutes.add(to: router, database: hanging, keys: keys, logger: logger)
+                try await Application(router: router).test(.router) { client in
+                    let started = ContinuousClock.now
+                    let answer = try await client.execute(uri: "/readyz", method: .get)
+                    let elapsed = ContinuousClock.now - started
+                    #expect(answer.status == .serviceUnavailable)
+                    #expect(String(buffer: answer.body) == "database unavailable\n")
+                    #expect(elapsed < .milliseconds(1800), "readyz took \(elapsed)")
+                }
+            }
+            try await silent.close()
         }
     }
 }

@@ -6,6 +6,10 @@ import LedgerService
 /// `/healthz` (the process is up) and `/readyz` (it can serve: the database answers and a
 /// signing key is loaded) on the admin router.
 package enum HealthRoutes {
+    /// How long `/readyz` waits for the database before answering 503: a load balancer asks
+    /// often and must hear "not ready" promptly while the database is unreachable.
+    package static let databaseWait: Duration = .seconds(1)
+
     /// Adds the health endpoints to a router.
     package static func add(to router: Router<BasicRequestContext>, database: PostgresClient, keys: KeyRing, logger: Logger) {
         router.get("/healthz") { _, _ in "ok\n" }
@@ -13,12 +17,22 @@ package enum HealthRoutes {
             // The key ring loads (or creates) its keys as a service of its own, beside the
             // listeners: until then a token request could only answer 503.
             guard await keys.signingKeyID != nil else { return unavailable("no signing key loaded yet") }
-            do {
-                try await database.query("SELECT 1", logger: logger)
-                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
-            } catch {
-                return unavailable("database unavailable")
+            guard await databaseAnswers(database, logger: logger) else { return unavailable("database unavailable") }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+    }
+
+    /// Whether `SELECT 1` succeeds within ``databaseWait``; the query is cancelled after it.
+    private static func databaseAnswers(_ database: PostgresClient, logger: Logger) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await database.query("SELECT 1", logger: logger)) != nil }
+            group.addTask {
+                try? await Task.sleep(for: databaseWait)
+                return false
             }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 
