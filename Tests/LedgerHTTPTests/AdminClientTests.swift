@@ -145,6 +145,25 @@ struct AdminClientTests {
         }
     }
 
+    @Test("a registration body not sent as application/json is 415 and records nothing", arguments: [
+        "application/x-www-form-urlencoded", "text/plain", "application/jsonx", nil,
+    ] as [String?])
+    func notJSON(contentType: String?) async throws {
+        try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
+            let before = try await AdminFixtures.head(h)
+            var headers: HTTPFields = [.authorization: "Bearer \(HTTPHarness.adminToken)"]
+            if let contentType { headers[.contentType] = contentType }
+            let body = ByteBuffer(string: #"{"client_name":"x","redirect_uris":["https://app.example/cb"]}"#)
+            let response = try await h.adminClient.executeRequest(uri: "/admin/clients", method: .post, headers: headers, body: body)
+            #expect(response.status == .unsupportedMediaType)
+            #expect(response.json["error"] as? String == "invalid_request")
+            #expect(try await AdminFixtures.head(h) == before)
+            // With a charset parameter it is JSON all the same.
+            headers[.contentType] = "application/json; charset=utf-8"
+            #expect(try await h.adminClient.executeRequest(uri: "/admin/clients", method: .post, headers: headers, body: body).status == .created)
+        }
+    }
+
     @Test("unknown client: GET and DELETE answer 404")
     func unknownClient() async throws {
         try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in

@@ -1,4 +1,5 @@
 import Foundation
+import WebEncoding
 import HTTPTypes
 import Hummingbird
 import LedgerPostgres
@@ -20,10 +21,15 @@ enum AdminJSON {
     }
 
     /// Reads the request body (bounded) as JSON of type `T`; `invalid` builds the error for a
-    /// body that is not JSON or has a field of the wrong type.
+    /// body that is not JSON or has a field of the wrong type. A body declared as anything but
+    /// `application/json` is refused with 415 before it is read.
     static func decode<T: Decodable>(
         _ type: T.Type, from request: Request, invalid: (String) -> AdminError
     ) async throws(AdminError) -> T {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingOptionalWhitespace.lowercased() }
+        guard mediaType == "application/json" else {
+            throw AdminError("invalid_request", "the body must be sent as application/json", status: .unsupportedMediaType)
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maxBody)
