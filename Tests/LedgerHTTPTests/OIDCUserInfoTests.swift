@@ -54,6 +54,15 @@ struct OIDCUserInfoTests {
             )
             #expect(post.status == .ok)
             #expect(Set(post.json.keys) == Set(expected))
+
+            // RFC 6750 §2.2: the token in a form body; never two ways at once.
+            let form = try await h.publicClient.postForm("/userinfo", [("access_token", token)])
+            #expect(form.status == .ok)
+            #expect(Set(form.json.keys) == Set(expected))
+            let both = try await h.publicClient.postForm("/userinfo", [("access_token", token)], headers: [.authorization: "Bearer \(token)"])
+            #expect(both.status == .badRequest)
+            #expect(both.json["error"] as? String == "invalid_request")
+            #expect(both.headers[.wwwAuthenticate] == "Bearer realm=\"tokenledger\", error=\"invalid_request\"")
         }
     }
 

@@ -16,7 +16,20 @@ enum BearerChallenge {
         guard let header = headers.first else { return nil }
         guard headers.count == 1 else { throw invalidRequest("the Authorization header must be one Bearer token") }
         guard header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingOptionalWhitespace
+        return try validated(header.dropFirst(7).trimmingOptionalWhitespace)
+    }
+
+    /// The token of the request, from `Authorization: Bearer` or, when `form` is the body of a
+    /// form POST, its `access_token` (RFC 6750 §2.2). Both at once is `invalid_request` (§2).
+    static func token(in request: Request, form: FormParameters?) throws(OAuthError) -> String? {
+        let header = try token(in: request)
+        guard let body = form?["access_token"] else { return header }
+        guard header == nil else { throw invalidRequest("send the access token one way only") }
+        return try validated(Substring(body))
+    }
+
+    /// `token` when it is a b64token of at most 8 KiB (RFC 6750 §2.1), else `invalid_request`.
+    private static func validated(_ token: Substring) throws(OAuthError) -> String {
         // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
         guard !token.isEmpty, token.utf8.count <= 8192,
             token.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._~+/=".unicodeScalars.contains($0)) })

@@ -28,7 +28,10 @@ struct UserInfoEndpoint: Sendable {
     /// Answers one userinfo request.
     func handle(_ request: Request) async -> Response {
         do throws(OAuthError) {
-            let claims = try await shared.bearerClaims(of: request, requiring: "openid")
+            // RFC 6750 §2.2: a form POST may carry the token as `access_token`.
+            let isForm = request.method == .post && request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+            let form = isForm ? try await FormParameters.body(of: request) : nil
+            let claims = try await shared.bearerClaims(of: request, form: form, requiring: "openid")
             let scope = Scope(parsing: claims.scope)
             guard let user = services.users.user(subject: Subject(claims.sub)) else {
                 throw BearerChallenge.invalidToken("the access token's user no longer exists")
