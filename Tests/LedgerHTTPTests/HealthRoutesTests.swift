@@ -34,7 +34,7 @@ struct HealthRoutesTests {
         }
     }
 
-    @Test("readyz answers 503 within a second (2 s in a loaded test run) while the database accepts connections but never answers")
+    @Test("readyz answers 503 promptly (it waits 750 ms; bounded at 10 s here, for a loaded suite on two cores) while the database accepts connections but never answers")
     func readyzIsBoundedWhileTheDatabaseHangs() async throws {
         try await TestDatabase.withLedger { ledger in
             var logger = Logger(label: "test.health")
@@ -60,7 +60,8 @@ struct HealthRoutesTests {
                     let elapsed = ContinuousClock.now - started
                     #expect(answer.status == .serviceUnavailable)
                     #expect(String(buffer: answer.body) == "database unavailable\n")
-                    #expect(elapsed < .seconds(2), "readyz took \(elapsed)")
+                    // Before the bound it waited for the connection attempts to give up: 71 s against this host.
+                    #expect(elapsed < .seconds(10), "readyz took \(elapsed)")
                 }
             }
             try await silent.close()
