@@ -123,7 +123,7 @@ struct OIDCLogoutTests {
         }
     }
 
-    @Test("a hint for another user ends that user's session, not the browser's own, whose cookie stays")
+    @Test("a hint for another user's session asks first (RP-Initiated Logout §2); confirmed, it ends that session, not the browser's own")
     func hintForAnotherUser() async throws {
         try await HTTPHarness.with(users: F.users) { h in
             try await F.register(h)
@@ -133,13 +133,37 @@ struct OIDCLogoutTests {
             let (response, _) = try await O.authorize(h, &bob, username: "bob")
             _ = try await O.exchange(h, try O.code(response))
             let (aliceSID, bobSID) = (try O.sid(alice), try O.sid(bob))
+            let hint = try #require(aliceTokens["id_token"] as? String)
 
-            let page = try await bob.get(h, "/logout?id_token_hint=\(try #require(aliceTokens["id_token"] as? String))")
+            let page = try await bob.get(h, "/logout?id_token_hint=\(hint)")
             #expect(page.status == .ok)
-            #expect(page.headers[.setCookie] == nil)
+            #expect(page.text.contains(#"<form method="post" action="/logout">"#))
+            #expect(try await O.eventTypes(h, stream: "session/\(aliceSID)") == ["session.started"])
+
+            let csrf = try #require(F.hiddenInput("csrf", in: page.text))
+            #expect(F.hiddenInput("id_token_hint", in: page.text) == hint)
+            let confirmed = try await bob.post(h, "/logout", [("csrf", csrf), ("id_token_hint", hint), ("confirm", "yes")])
+            #expect(confirmed.status == .ok)
+            #expect(confirmed.text.contains("Signed out"))
             #expect(bob.cookies[O.sessionCookie] != nil)
             #expect(try await O.eventTypes(h, stream: "session/\(aliceSID)") == ["session.started", "session.ended", "session.revoked"])
             #expect(try await O.eventTypes(h, stream: "session/\(bobSID)") == ["session.started"])
+        }
+    }
+
+    @Test("an expired hint, even for the browser's own session, asks first")
+    func expiredHint() async throws {
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            let tokens = try await O.signIn(h, &browser)
+            let sid = try O.sid(browser)
+            clock.advance(.seconds(700))  // ID tokens live 600 s; 15 s of skew
+            let page = try await browser.get(h, "/logout?id_token_hint=\(try #require(tokens["id_token"] as? String))")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<form method="post" action="/logout">"#))
+            #expect(try await O.eventTypes(h, stream: "session/\(sid)") == ["session.started"])
         }
     }
 

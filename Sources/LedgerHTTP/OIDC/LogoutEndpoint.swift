@@ -2,9 +2,11 @@ import Hummingbird
 import LedgerDomain
 import LedgerService
 
-/// `GET|POST /logout`, the `end_session_endpoint` (RP-Initiated Logout 1.0). With a valid
-/// `id_token_hint` it ends the hinted session (and the browser's, when it is the same user's)
-/// at once; without one it first asks the user on a CSRF-protected page. Ending a session
+/// `GET|POST /logout`, the `end_session_endpoint` (RP-Initiated Logout 1.0). With a valid,
+/// unexpired `id_token_hint` for the browser's own OP session it ends that session at once.
+/// Otherwise (no hint, another session's hint, an expired one) it first asks the user on a
+/// CSRF-protected page (RP-Initiated Logout §2), whose form carries the hint, and then ends the
+/// hinted session (and the browser's, when it is the same user's). Ending a session
 /// revokes every grant it holds (``SessionLifecycle/end(_:reason:metadata:)``), clears the
 /// cookie, and returns to the registered `post_logout_redirect_uri` with `state`, or shows
 /// a signed-out page.
@@ -36,11 +38,12 @@ struct LogoutEndpoint: Sendable {
             return Self.unavailable
         }
         let browserSession = sessionCookie.sessionID(in: request)
-        guard logout.hint != nil || (request.method == .post && form["confirm"] != nil && csrf.verify(request, token: form["csrf"])) else {
+        let confirmed = request.method == .post && form["confirm"] != nil && csrf.verify(request, token: form["csrf"])
+        guard confirmed || isOwnSession(logout.hint, browserSession: browserSession) else {
             let cookie = csrf.cookieValue(for: request)
             return LogoutPage.confirmation(
-                csrfToken: csrf.token(for: cookie), clientID: logout.client?.id.rawValue, redirectURI: logout.redirectURI,
-                state: logout.state, setCookie: csrf.setCookie(cookie)
+                csrfToken: csrf.token(for: cookie), idTokenHint: form["id_token_hint"], clientID: logout.client?.id.rawValue,
+                redirectURI: logout.redirectURI, state: logout.state, setCookie: csrf.setCookie(cookie)
             )
         }
         let ended: [(id: SessionID, subject: Subject)]
@@ -69,6 +72,13 @@ struct LogoutEndpoint: Sendable {
         )
         if let clearCookie { response.headers[.setCookie] = clearCookie }
         return response
+    }
+
+    /// Whether `hint` proves the request comes from the browser's own OP session: it names that
+    /// session's `sid` and has not expired (15 s of skew).
+    private func isOwnSession(_ hint: IDTokenClaims?, browserSession: SessionID?) -> Bool {
+        guard let hint, let sid = hint.sid, let browserSession, sid == browserSession.rawValue else { return false }
+        return services.now().seconds < hint.exp + 15
     }
 
     /// The sessions a logout ends: the hint's `sid`, and the browser's session when no hint

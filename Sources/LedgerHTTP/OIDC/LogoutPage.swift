@@ -1,15 +1,16 @@
 import HTTPTypes
 import Hummingbird
 
-/// The pages of RP-initiated logout: the confirmation asked when no `id_token_hint` proves the
-/// request came from the user's application (a CSRF-protected form posting back to
+/// The pages of RP-initiated logout: the confirmation asked when no `id_token_hint` for the
+/// browser's own session proves the request came from the user's application (a CSRF-protected form posting back to
 /// `/logout`), and the page shown after signing out when there is nowhere to return to.
 enum LogoutPage {
     /// "Sign out?" with the request's parameters carried as hidden inputs.
     static func confirmation(
-        csrfToken: String, clientID: String?, redirectURI: String?, state: String?, setCookie: String
+        csrfToken: String, idTokenHint: String?, clientID: String?, redirectURI: String?, state: String?, setCookie: String
     ) -> Response {
         var hidden = [("csrf", csrfToken)]
+        if let idTokenHint { hidden.append(("id_token_hint", idTokenHint)) }
         if let clientID { hidden.append(("client_id", clientID)) }
         if let redirectURI { hidden.append(("post_logout_redirect_uri", redirectURI)) }
         if let state { hidden.append(("state", state)) }
