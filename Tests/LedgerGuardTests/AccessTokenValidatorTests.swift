@@ -145,6 +145,25 @@ struct AccessTokenValidatorTests {
         }
     }
 
+    @Test("callers arriving while the first JWKS fetch is under way wait for it instead of finding no key")
+    func concurrentFirstUse() async throws {
+        let signer = try await TestSigner()
+        try await FakeIssuer.with([signer.jwk]) { issuer in
+            issuer.state.withLock { $0.jwksDelay = .milliseconds(300) }
+            var logger = Logger(label: "test.guard")
+            logger.logLevel = .critical
+            let cache = JWKSCache(url: issuer.jwksURL, logger: logger)
+            let found = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { (try? await cache.keys(for: signer.kid, alg: "ES256")) != nil } }
+                var all: [Bool] = []
+                for await one in group { all.append(one) }
+                return all
+            }
+            #expect(found == Array(repeating: true, count: 8))
+            #expect(issuer.fetchCount == 1)
+        }
+    }
+
     @Test("the JWKS is found through the discovery document, whose issuer must match")
     func discovery() async throws {
         let signer = try await TestSigner()

@@ -28,6 +28,9 @@ public actor JWKSCache {
     /// Algorithm of each published key, by key id; a token must name exactly its key's algorithm.
     private var algorithms: [String: String] = [:]
     private var lastFetch: ContinuousClock.Instant?
+    /// The fetch under way, which callers arriving meanwhile wait for: the actor is reentrant,
+    /// and a second caller must not take "no such key" from a fetch that has not answered yet.
+    private var pendingFetch: Task<Result<Bool, GuardError>, Never>?
 
     /// Creates a cache; nothing is fetched yet.
     public init(location: Location, http: HTTPClient = .shared, minimumRefetchInterval: Duration = .seconds(5), logger: Logger) {
@@ -49,8 +52,12 @@ public actor JWKSCache {
     /// too); the algorithm must be one ``AccessTokenRules/allowedAlgorithms`` allows.
     public func keys(for kid: String, alg: String) async throws(GuardError) -> (keys: JWTKeyCollection, changed: Bool) {
         var changed = false
-        if algorithms[kid] == nil, lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
-            changed = try await refresh()
+        if algorithms[kid] == nil {
+            if let pendingFetch {
+                changed = try await pendingFetch.value.get()
+            } else if lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
+                changed = try await refresh()
+            }
         }
         guard let published = algorithms[kid] else { throw GuardError(.unknownKey, "no published key with the token's kid") }
         guard published == alg else { throw GuardError(.algorithmNotAllowed, "header alg differs from the key's algorithm") }
@@ -60,6 +67,21 @@ public actor JWKSCache {
     /// Fetches the JWKS now and replaces the keys; returns whether the set of key ids changed.
     @discardableResult
     public func refresh() async throws(GuardError) -> Bool {
+        if let pendingFetch { return try await pendingFetch.value.get() }
+        let fetch = Task { () async -> Result<Bool, GuardError> in
+            do throws(GuardError) {
+                return .success(try await self.fetchAndReplace())
+            } catch {
+                return .failure(error)
+            }
+        }
+        pendingFetch = fetch
+        defer { pendingFetch = nil }
+        return try await fetch.value.get()
+    }
+
+    /// One fetch of the JWKS, replacing the keys; whether the set of key ids changed.
+    private func fetchAndReplace() async throws(GuardError) -> Bool {
         lastFetch = .now
         let url = try await resolvedJWKSURL()
         let jwks = try await fetch(JWKS.self, from: url, what: "JWKS")

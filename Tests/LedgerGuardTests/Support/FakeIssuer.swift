@@ -30,6 +30,8 @@ final class FakeIssuer: Sendable {
         /// Items per feed answer; a full page's head is its last item's seq, as the real feed's.
         var pageSize = 1000
         var jwksFetches = 0
+        /// How long the JWKS takes to answer.
+        var jwksDelay: Duration = .zero
         var feedFetches = 0
         /// The `after` of every feed page served, in order.
         var feedAfters: [Int64] = []
@@ -79,10 +81,11 @@ final class FakeIssuer: Sendable {
         let router = Router()
         router.get("jwks.json") { _, _ -> Response in
             guard let issuer = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
-            let keys = issuer.state.withLock { state in
+            let (keys, delay) = issuer.state.withLock { state in
                 state.jwksFetches += 1
-                return state.jwks.joined(separator: ",")
+                return (state.jwks.joined(separator: ","), state.jwksDelay)
             }
+            if delay > .zero { try await Task.sleep(for: delay) }
             return json(#"{"keys":["# + keys + "]}")
         }
         router.get(".well-known/openid-configuration") { _, _ -> Response in
