@@ -55,14 +55,8 @@ struct BenchStack: Sendable {
 
     /// POSTs JSON to an admin endpoint; throws unless 2xx.
     func admin(_ http: HTTPClient, _ path: String, json: String) async throws {
-        var request = HTTPClientRequest(url: adminURL + path)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(Self.adminToken)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: json))
-        let response = try await http.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        guard (200..<300).contains(response.status.code) else { throw BenchError("\(path): \(response.status)") }
+        let (status, _) = try await live.admin(path, json: json, http: http)
+        guard (200..<300).contains(status) else { throw BenchError("\(path): \(status)") }
     }
 
     /// POSTs to /token; throws unless 200; returns the JSON body.

@@ -103,7 +103,7 @@ public struct BFF: Sendable {
             try await store.delete(name: loaded.name)
             return nil
         }
-        guard let current = try await refresher.current(loaded, now: Self.now) else { return nil }
+        guard let current = try await refresher.current(loaded) else { return nil }
         return (sessionID, current)
     }
 

@@ -95,15 +95,9 @@ package struct BFFStack: Sendable {
              "scope":"openid profile email offline_access orders:read revocations:read",
              "tokenledger_lifetimes":{"access_token_seconds":\(accessTokenSeconds)}}
             """
-        var request = HTTPClientRequest(url: live.adminURL + "/admin/clients")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(LiveStack.adminToken)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let json = try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 20))) as? [String: Any]
-        guard let id = json?["client_id"] as? String, let secret = json?["client_secret"] as? String else {
-            throw BrowserError("the BFF client was not registered: \(response.status)")
+        let (status, json) = try await live.admin("/admin/clients", json: body)
+        guard let id = json["client_id"] as? String, let secret = json["client_secret"] as? String else {
+            throw BrowserError("the BFF client was not registered: \(status)")
         }
         return (id, secret)
     }

@@ -1,3 +1,6 @@
+import NIOCore
+import Foundation
+import AsyncHTTPClient
 import Hummingbird
 import NIOPosix
 import LedgerHTTP
@@ -89,5 +92,20 @@ extension LiveStack {
             return port
         }
         throw LiveStackError("no free port below the ephemeral range")
+    }
+}
+
+extension LiveStack {
+    /// POSTs `json` to an admin endpoint with the admin key; the status and the JSON object
+    /// answered (empty when the body is not one).
+    package func admin(_ path: String, json: String, http: HTTPClient = .shared) async throws -> (status: UInt, body: [String: Any]) {
+        var request = HTTPClientRequest(url: adminURL + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.adminToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (response.status.code, (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:])
     }
 }

@@ -132,12 +132,8 @@ extension BFFFixture {
 
     /// `POST /admin/revocations` with `body`.
     func adminRevoke(_ body: [String: String]) async throws {
-        var request = HTTPClientRequest(url: stack.adminURL + "/admin/revocations")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(LiveStack.adminToken)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        guard response.status == .ok else { throw BFFTestError("revocation answered \(response.status)") }
+        let json = String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
+        let (status, _) = try await stack.admin("/admin/revocations", json: json)
+        guard status == 200 else { throw BFFTestError("revocation answered \(status)") }
     }
 }

@@ -31,8 +31,8 @@ final class SessionRefresher: Sendable {
 
     /// `loaded`, or its refreshed successor when its access token expires within the
     /// refresh-ahead window; nil when the session ended.
-    func current(_ loaded: SessionStore.Loaded, now: Int64) async throws(BFFError) -> SessionStore.Loaded? {
-        guard loaded.session.accessTokenExpiresAt - now <= refreshAhead else { return loaded }
+    func current(_ loaded: SessionStore.Loaded) async throws(BFFError) -> SessionStore.Loaded? {
+        guard needsRefresh(loaded) else { return loaded }
         let name = loaded.name
         let task = inFlight.withLock { tasks in
             if let running = tasks[name] { return running }
@@ -70,7 +70,7 @@ final class SessionRefresher: Sendable {
     }
 
     private func needsRefresh(_ loaded: SessionStore.Loaded) -> Bool {
-        loaded.session.accessTokenExpiresAt - Int64(Date().timeIntervalSince1970) <= refreshAhead
+        loaded.session.accessTokenExpiresAt - BFF.now <= refreshAhead
     }
 
     private func rotate(_ loaded: SessionStore.Loaded) async throws(BFFError) -> SessionStore.Loaded? {
@@ -93,7 +93,7 @@ final class SessionRefresher: Sendable {
             throw BFFError(.unavailable, "the issuer cannot refresh the session now")
         }
         var session = loaded.session
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = BFF.now
         session.accessToken = tokens.accessToken
         session.accessTokenExpiresAt = now + (tokens.expiresIn ?? 60)
         session.refreshToken = tokens.refreshToken ?? refreshToken

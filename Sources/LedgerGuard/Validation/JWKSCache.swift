@@ -52,12 +52,9 @@ public actor JWKSCache {
     /// too); the algorithm must be one ``AccessTokenRules/allowedAlgorithms`` allows.
     public func keys(for kid: String, alg: String) async throws(GuardError) -> (keys: JWTKeyCollection, changed: Bool) {
         var changed = false
-        if algorithms[kid] == nil {
-            if let pendingFetch {
-                changed = try await pendingFetch.value.get()
-            } else if lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
-                changed = try await refresh()
-            }
+        // A fetch under way is joined (``refresh()`` does), whatever the refetch interval says.
+        if algorithms[kid] == nil, pendingFetch != nil || lastFetch.map({ ContinuousClock.now - $0 >= minimumRefetchInterval }) ?? true {
+            changed = try await refresh()
         }
         guard let published = algorithms[kid] else { throw GuardError(.unknownKey, "no published key with the token's kid") }
         guard published == alg else { throw GuardError(.algorithmNotAllowed, "header alg differs from the key's algorithm") }

@@ -32,14 +32,6 @@ package struct IssuedTokens: Sendable, Hashable {
         var scope: String
         var idToken: String?
 
-        init(accessToken: String, expiresIn: Int64, refreshToken: String?, scope: String, idToken: String?) {
-            self.accessToken = accessToken
-            self.expiresIn = expiresIn
-            self.refreshToken = refreshToken
-            self.scope = scope
-            self.idToken = idToken
-        }
-
         enum CodingKeys: String, CodingKey {
             case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
             case refreshToken = "refresh_token", scope, idToken = "id_token"
