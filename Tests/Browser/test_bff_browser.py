@@ -12,9 +12,10 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bff_stack import REPOSITORY, USERS_FILE, Stack
@@ -34,7 +35,10 @@ def user_name() -> str:
 def wait_for_status(driver: Chrome, text: str) -> None:
     """Waits until ``p#status`` reads exactly ``text``; fails with what it reads instead."""
     try:
-        WebDriverWait(driver, TIMEOUT).until(lambda d: d.find_element(By.ID, "status").text == text)
+        # The element may belong to a page being replaced by a navigation: look it up again then.
+        WebDriverWait(driver, TIMEOUT, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.ID, "status").text == text
+        )
     except TimeoutException:
         raise AssertionError(
             f"status is {driver.find_element(By.ID, 'status').text!r}, expected {text!r} (at {page_of(driver.current_url)})"
@@ -155,7 +159,10 @@ def test_sign_in_call_and_sign_out(stack: Stack, browser: Chrome) -> None:
     }
     assert {(r.path, r.status) for r in signed_in if r.body is not None} >= {("/", 200), ("/bff/user", 200), ("/api/demo/me", 200)}
 
+    signed_in_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form#logout button[type=submit]").click()
+    # The URL reads the BFF's page until the form's navigation commits: wait for the page to go first.
+    WebDriverWait(browser, TIMEOUT).until(expected_conditions.staleness_of(signed_in_page))
     wait_for_page(browser, stack.bff.url + "/")
     wait_for_status(browser, "Signed out.")
     assert_no_script_visible_state(browser)

@@ -19,7 +19,8 @@ struct HealthRoutesTests {
             let store = SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger)
             let keys = KeyRing(store: store, secret: "health-secret", policy: KeyRing.Policy(), logger: logger)
             let router = Router()
-            HealthRoutes.add(to: router, database: ledger.primary.client, keys: keys, logger: logger)
+            // A first query on a loaded two-core CI host may take longer than the 750 ms default.
+            HealthRoutes.add(to: router, database: ledger.primary.client, keys: keys, databaseWait: .seconds(10), logger: logger)
             try await Application(router: router).test(.router) { client in
                 let notYet = try await client.execute(uri: "/readyz", method: .get)
                 #expect(notYet.status == .serviceUnavailable)
