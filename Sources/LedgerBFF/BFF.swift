@@ -26,10 +26,14 @@ public struct BFF: Sendable {
     /// The revocation subscriber (the resource-server kit), and what to close at shutdown.
     private let guardKit: LedgerGuard
     private let redis: [RedisClient]
+    private let endings: SessionEndings
     private let ownsHTTPClient: Bool
 
     /// Redis connections of the session store, each with its own thread.
     public static let redisConnections = 4
+
+    /// Sessions this process keeps copies of at most (docs/bff.md#session-cache).
+    public static let sessionCacheCapacity = 100_000
 
     /// How many connections the BFF keeps to each upstream (and the issuer) at most; calls
     /// beyond wait for one.
@@ -53,8 +57,10 @@ public struct BFF: Sendable {
         cookies = BFFCookies(insecure: configuration.devInsecureCookies, sessionMaxAge: configuration.sessionLifetime.components.seconds)
         let endpoint = try RedisEndpoint(url: configuration.redisURL)
         redis = (0..<Self.redisConnections).map { _ in RedisClient(endpoint: endpoint, logger: logger) }
-        let store = SessionStore(redis: redis, keys: keys, clientID: configuration.clientID, prefix: configuration.redisKeyPrefix)
+        let cache = SessionCache(capacity: Self.sessionCacheCapacity, refreshAhead: configuration.refreshAhead)
+        let store = SessionStore(redis: redis, keys: keys, clientID: configuration.clientID, prefix: configuration.redisKeyPrefix, cache: cache)
         self.store = store
+        endings = SessionEndings(endpoint: endpoint, store: store, logger: logger)
         provider = ProviderClient(issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret, http: http)
         refresher = SessionRefresher(store: store, provider: provider, refreshAhead: configuration.refreshAhead, logger: logger)
         var kit = LedgerGuardConfiguration(issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret)
@@ -76,9 +82,10 @@ public struct BFF: Sendable {
     /// is, revocations may not end sessions at once.
     public var revocationsAreCurrent: Bool { guardKit.revocations.isFresh }
 
-    /// The background work to run beside the listener: the revocation subscriber, and closing
-    /// the session store's Redis connection (and the BFF's own HTTP client) at shutdown.
-    public var services: [any Service] { [guardKit, Closer(redis: redis, http: ownsHTTPClient ? http : nil)] }
+    /// The background work to run beside the listener: the revocation subscriber, the session
+    /// endings subscription, and closing the session store's Redis connections (and the BFF's
+    /// own HTTP client) at shutdown.
+    public var services: [any Service] { [guardKit, endings, Closer(redis: redis, http: ownsHTTPClient ? http : nil)] }
 
     /// The BFF's routes: `/bff/login`, `/bff/callback`, `/bff/user`, `/bff/logout`,
     /// `/api/<name>/…` and the demo page at `/`.
@@ -96,14 +103,22 @@ public struct BFF: Sendable {
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
     /// The browser's session, refreshed when its access token is about to expire; nil when it
-    /// has none or it ended.
+    /// has none or it ended. This process's copy serves while the revocation view is current
+    /// (``SessionCache``); otherwise, and on a miss, the session is read from Redis.
     func session(of request: Request) async throws(BFFError) -> (sessionID: String, loaded: SessionStore.Loaded)? {
-        guard let sessionID = cookies.sessionID(in: request), let loaded = try await store.load(sessionID: sessionID) else { return nil }
-        guard loaded.session.expiresAt > Self.now else {
+        guard let sessionID = cookies.sessionID(in: request) else { return nil }
+        let name = store.name(ofSession: sessionID)
+        let now = Self.now
+        let cacheServes = revocationsAreCurrent
+        if cacheServes, let copy = store.cache.session(named: name, now: now) { return (sessionID, copy) }
+        let readAt = store.cache.generation
+        guard let loaded = try await store.load(name: name) else { return nil }
+        guard loaded.session.expiresAt > now else {
             try await store.delete(name: loaded.name)
             return nil
         }
         guard let current = try await refresher.current(loaded) else { return nil }
+        if cacheServes { store.cache.keep(current, readAt: readAt, now: now) }
         return (sessionID, current)
     }
 

@@ -43,6 +43,26 @@ struct BFFFixture: Sendable {
     /// A browser signed in as alice through the real login form, back on `returnTo`.
     func signedInBrowser(returnTo: String = "/") async throws -> Browser { try await base.signedInBrowser(returnTo: returnTo) }
 
+    /// Runs `body` with a second BFF replica over the same Redis and configuration, listening
+    /// at the URL `body` is given, and serving once `body` starts.
+    func withReplica(_ body: @Sendable (_ replica: BFF, _ url: String) async throws -> Void) async throws {
+        var logger = Logger(label: "test.bff.replica")
+        logger.logLevel = .critical
+        let replica = try BFF(configuration: base.configuration, logger: logger)
+        let port = try await LiveStack.freePort()
+        let url = "http://127.0.0.1:\(port)"
+        let app = Application(router: replica.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let services = ServiceGroup(configuration: .init(services: [app] + replica.services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            let probe = Browser()
+            while (try? await probe.get(url + "/"))?.status != .ok { try await Task.sleep(for: .milliseconds(20)) }
+            try await body(replica, url)
+            await services.triggerGracefulShutdown()
+        }
+    }
+
     /// The Redis key of the session named `name`.
     func sessionKey(_ name: String) -> String { bff.configuration.redisKeyPrefix + "session:" + name }
 

@@ -36,19 +36,9 @@ struct BFFSessionLifecycleTests {
     @Test("two BFF replicas over one Redis: 20 calls across an expiring access token, split between them, refresh once")
     func oneRefreshAcrossReplicas() async throws {
         try await BFFFixture.with(accessTokenSeconds: 600, refreshAhead: .seconds(598)) { f in
-            var logger = Logger(label: "test.bff.replica")
-            logger.logLevel = .critical
-            let replica = try BFF(configuration: f.base.configuration, logger: logger)
-            let port = try await LiveStack.freePort()
-            let replicaURL = "http://127.0.0.1:\(port)"
-            let app = Application(router: replica.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-            let services = ServiceGroup(configuration: .init(services: [app] + replica.services, logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
-                defer { group.cancelAll() }
+            try await f.withReplica { _, replicaURL in
                 let browser = try await f.signedInBrowser()
                 browser.setCookie("bff", try #require(browser.cookies(for: f.bffURL)["bff"]), for: replicaURL)
-                while (try? await browser.get(replicaURL + "/"))?.status != .ok { try await Task.sleep(for: .milliseconds(20)) }
                 try await Task.sleep(for: .seconds(3))
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { calls in
                     for index in 0..<20 {
@@ -62,7 +52,36 @@ struct BFFSessionLifecycleTests {
                 #expect(statuses == Array(repeating: 200, count: 20))
                 #expect(try await f.events("grant.refresh_token.rotated") == 1)
                 #expect(try await f.events("grant.reuse_detected") == 0)
-                await services.triggerGracefulShutdown()
+            }
+        }
+    }
+
+    @Test("a logout on one replica ends the session at once on another that serves it from its cache")
+    func logoutEndsOtherReplicasCopies() async throws {
+        try await BFFFixture.with { f in
+            try await f.withReplica { replica, replicaURL in
+                let browser = try await f.signedInBrowser()
+                let sessionID = try #require(browser.cookies(for: f.bffURL)["bff"])
+                browser.setCookie("bff", sessionID, for: replicaURL)
+                let name = replica.store.name(ofSession: sessionID)
+                // The replica keeps a copy once its endings channel and revocation view are live.
+                let started = ContinuousClock.now
+                while replica.store.cache.session(named: name, now: BFF.now) == nil, ContinuousClock.now - started < .seconds(10) {
+                    #expect(try await browser.get(replicaURL + "/api/orders/ping", headers: [("X-CSRF", "1")]).status == .ok)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                try #require(replica.store.cache.session(named: name, now: BFF.now) != nil, "the replica never cached the session")
+
+                let logout = try await browser.post(f.bffURL + "/bff/logout", headers: [("X-CSRF", "1")])
+                #expect(logout.status == .seeOther)
+                let loggedOut = ContinuousClock.now
+                while replica.store.cache.session(named: name, now: BFF.now) != nil, ContinuousClock.now - loggedOut < .seconds(5) {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                let elapsed = ContinuousClock.now - loggedOut
+                #expect(elapsed < .milliseconds(100), "the replica forgot its copy \(elapsed) after the logout answered")
+                browser.setCookie("bff", sessionID, for: replicaURL)
+                #expect(try await browser.get(replicaURL + "/api/orders/ping", headers: [("X-CSRF", "1")]).status == .unauthorized)
             }
         }
     }
@@ -107,11 +126,20 @@ struct BFFSessionLifecycleTests {
                 }
             let key = f.sessionKey(loaded.name)
             #expect(try await f.redisHas(key))
+            // A call first, so the BFF also holds the session in its cache.
+            while f.bff.store.cache.session(named: loaded.name, now: BFF.now) == nil {
+                #expect(try await browser.get(f.bffURL + "/bff/user").status == .ok)
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try await f.adminRevoke([scope: identifier])
             let revokedAt = ContinuousClock.now
-            while try await f.redisHas(key), ContinuousClock.now - revokedAt < .seconds(5) { try await Task.sleep(for: .milliseconds(2)) }
+            while try await f.redisHas(key) || f.bff.store.cache.session(named: loaded.name, now: BFF.now) != nil,
+                ContinuousClock.now - revokedAt < .seconds(5)
+            {
+                try await Task.sleep(for: .milliseconds(1))
+            }
             let elapsed = ContinuousClock.now - revokedAt
-            #expect(elapsed < .milliseconds(500), "session ended \(elapsed) after the revocation answered")
+            #expect(elapsed < .milliseconds(100), "session ended \(elapsed) after the revocation answered")
             #expect(try await browser.get(f.bffURL + "/bff/user").status == .unauthorized)
         }
     }

@@ -32,4 +32,21 @@ struct BFFSession: Sendable, Codable, Hashable {
         if let grantID { names.append("grant:" + grantID) }
         return names
     }
+
+    /// Whether a broadcast revocation for the BFF's client `clientID` ends this session. A
+    /// token-scope revocation ends none (the next refresh replaces the token); subject and
+    /// client revocations spare sessions that logged in at or after `not_before`.
+    func isCovered(by event: RevokedEvent, clientID: String) -> Bool {
+        let named: Bool
+        switch event.scope {
+        case .grant: named = event.grantID != nil && event.grantID == grantID
+        case .session: named = event.sid != nil && event.sid == opSessionID
+        case .subject: named = event.sub == subject
+        case .client: named = event.clientID == clientID
+        case .token: named = false
+        }
+        guard named else { return false }
+        if let notBefore = event.notBefore { return createdAt < notBefore }
+        return true
+    }
 }

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Redis keys, under a prefix (`bff:` by default, so several BFFs can share one Redis):
 /// `<prefix>session:<name>` (hash `v`, `d`), `<prefix>index:<kind>:<id>` (set of names),
-/// `<prefix>tx:<name of state>`, `<prefix>lock:<name>`.
+/// `<prefix>tx:<name of state>`, `<prefix>lock:<name>`; every deletion is published on
+/// `<prefix>ended` (``endingsChannel``), so each replica's ``cache`` forgets its copy.
 final class SessionStore: Sendable {
     /// A session as read, with what an update must name.
     struct Loaded: Sendable {
@@ -20,6 +21,8 @@ final class SessionStore: Sendable {
         var version: Int64
     }
 
+    /// This process's copies of sessions; the store forgets a copy when it deletes the session.
+    let cache: SessionCache
     private let redis: [RedisClient]
     private let next = Atomic<Int>(0)
     private let keys: SessionKeys
@@ -28,13 +31,18 @@ final class SessionStore: Sendable {
 
     /// A store over the `redis` connections (used in turn, each on its own thread) for the
     /// sessions of `clientID`, its keys starting with `prefix`.
-    init(redis: [RedisClient], keys: SessionKeys, clientID: String, prefix: String) {
+    init(redis: [RedisClient], keys: SessionKeys, clientID: String, prefix: String, cache: SessionCache) {
         precondition(!redis.isEmpty, "a session store needs a Redis connection")
         self.redis = redis
         self.keys = keys
         self.clientID = clientID
         self.prefix = prefix
+        self.cache = cache
     }
+
+    /// The channel every deletion is published on (the payload: the session's name), and the
+    /// replicas' heartbeat (an empty payload).
+    var endingsChannel: String { prefix + "ended" }
 
     /// The Redis name of the session whose cookie value is `sessionID`.
     func name(ofSession sessionID: String) -> String { keys.name(sessionID) }
@@ -90,14 +98,23 @@ final class SessionStore: Sendable {
         return reply == .integer(1)
     }
 
-    /// Deletes the session stored under `name` (its index entries expire with their sets).
+    /// Deletes the session stored under `name` (its index entries expire with their sets) and
+    /// announces it to every replica.
     func delete(name: String) async throws(BFFError) {
-        try await run([Self.args("DEL", sessionKey(name))])
+        cache.forget(name: name)
+        try await run([Self.args("DEL", sessionKey(name)), Self.args("PUBLISH", endingsChannel, name)])
     }
 
-    /// Deletes every session a broadcast revocation covers; returns how many. A token-scope
-    /// revocation covers no session (the next refresh replaces the token).
+    /// Publishes that this replica is listening (an empty message on ``endingsChannel``): the
+    /// replicas' subscriptions take a channel silent for long as lost.
+    func publishHeartbeat() async throws(BFFError) {
+        try await run([Self.args("PUBLISH", endingsChannel, "")])
+    }
+
+    /// Deletes every session a broadcast revocation covers (``BFFSession/isCovered(by:clientID:)``);
+    /// returns how many.
     func deleteCovered(by event: RevokedEvent) async throws(BFFError) -> Int {
+        cache.forget(coveredBy: event, clientID: clientID)
         let index: String
         switch event.scope {
         case .grant: guard let id = event.grantID else { return 0 }; index = "grant:" + id
@@ -109,9 +126,10 @@ final class SessionStore: Sendable {
         guard case .array(let members) = try await run([Self.args("SMEMBERS", indexKey(index))])[0] else { return 0 }
         var deleted = 0
         for name in members.compactMap(\.text) {
-            // Subject and client revocations spare sessions that logged in at or after not_before.
-            if let notBefore = event.notBefore, let loaded = try await load(name: name), loaded.session.createdAt >= notBefore { continue }
-            let replies = try await run([Self.args("DEL", sessionKey(name)), Self.args("SREM", indexKey(index), name)])
+            if let loaded = try await load(name: name), !loaded.session.isCovered(by: event, clientID: clientID) { continue }
+            let replies = try await run([
+                Self.args("DEL", sessionKey(name)), Self.args("SREM", indexKey(index), name), Self.args("PUBLISH", endingsChannel, name),
+            ])
             if replies[0] == .integer(1) { deleted += 1 }
         }
         return deleted
