@@ -21,7 +21,11 @@ public struct BFF: Sendable {
     let provider: ProviderClient
     let idTokens: IDTokenVerifier
     let refresher: SessionRefresher
+    /// The issuer's client (discovery, tokens, revocation, JWKS).
     let http: HTTPClient
+    /// The connections to the upstream APIs, and where each configured name goes.
+    let upstreams: UpstreamPool
+    let upstreamOrigins: [String: UpstreamOrigin]
     let logger: Logger
     /// The revocation subscriber (the resource-server kit), and what to close at shutdown.
     private let guardKit: LedgerGuard
@@ -35,23 +39,23 @@ public struct BFF: Sendable {
     /// Sessions this process keeps copies of at most (docs/bff.md#session-cache).
     public static let sessionCacheCapacity = 100_000
 
-    /// How many connections the BFF keeps to each upstream (and the issuer) at most; calls
-    /// beyond wait for one.
-    public static let connectionsPerHost = 128
+    /// How many connections the BFF keeps to each upstream at most; calls beyond wait for one.
+    public static let connectionsPerUpstream = 128
 
-    /// Builds the BFF; throws when a Redis URL is invalid. Nothing is fetched before it runs.
-    /// Without `http` it makes its own client, pooled for proxying (``connectionsPerHost``).
+    /// Builds the BFF; throws when a Redis or upstream URL is invalid. Nothing is fetched
+    /// before it runs. Without `http` it makes its own client for the issuer.
     public init(configuration: BFFConfiguration, http: HTTPClient? = nil, logger: Logger) throws {
         self.configuration = configuration
         ownsHTTPClient = http == nil
-        let http = http ?? HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(
-                redirectConfiguration: .disallow,
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
-            )
-        )
+        let http = http ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         self.http = http
+        upstreamOrigins = try configuration.upstreams.mapValues { upstream in
+            guard let origin = UpstreamOrigin(url: upstream.url) else {
+                throw BFFError(.invalidRequest, "an upstream URL must be http or https, without user, query or fragment: \(upstream.url)")
+            }
+            return origin
+        }
+        upstreams = try UpstreamPool(limit: Self.connectionsPerUpstream)
         self.logger = logger
         keys = SessionKeys(secret: configuration.cookieKey)
         cookies = BFFCookies(insecure: configuration.devInsecureCookies, sessionMaxAge: configuration.sessionLifetime.components.seconds)
@@ -83,9 +87,11 @@ public struct BFF: Sendable {
     public var revocationsAreCurrent: Bool { guardKit.revocations.isFresh }
 
     /// The background work to run beside the listener: the revocation subscriber, the session
-    /// endings subscription, and closing the session store's Redis connections (and the BFF's
-    /// own HTTP client) at shutdown.
-    public var services: [any Service] { [guardKit, endings, Closer(redis: redis, http: ownsHTTPClient ? http : nil)] }
+    /// endings subscription, and closing the session store's Redis connections, the upstream
+    /// connections (and the BFF's own HTTP client) at shutdown.
+    public var services: [any Service] {
+        [guardKit, endings, Closer(redis: redis, upstreams: upstreams, http: ownsHTTPClient ? http : nil)]
+    }
 
     /// The BFF's routes: `/bff/login`, `/bff/callback`, `/bff/user`, `/bff/logout`,
     /// `/api/<name>/…` and the demo page at `/`.
@@ -130,14 +136,17 @@ public struct BFF: Sendable {
     }
 }
 
-/// Closes the session store's Redis client, and the HTTP client the BFF made, at shutdown.
+/// Closes the session store's Redis clients, the idle upstream connections, and the HTTP
+/// client the BFF made, at shutdown.
 private struct Closer: Service {
     let redis: [RedisClient]
+    let upstreams: UpstreamPool
     let http: HTTPClient?
 
     func run() async throws {
         try? await gracefulShutdown()
         for client in redis { await client.close() }
+        upstreams.close()
         try? await http?.shutdown()
     }
 }

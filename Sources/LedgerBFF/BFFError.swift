@@ -21,6 +21,8 @@ public struct BFFError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let loginRefused = Code(name: "login_refused")
         /// No such upstream or path.
         public static let notFound = Code(name: "not_found")
+        /// A request body above the proxy's limit.
+        public static let tooLarge = Code(name: "request_too_large")
         /// Redis, the issuer or an upstream cannot answer now; nothing was ended.
         public static let unavailable = Code(name: "temporarily_unavailable")
     }
@@ -43,6 +45,7 @@ public struct BFFError: Error, Hashable, Sendable, CustomStringConvertible {
         switch code {
         case .unauthenticated, .csrf: .unauthorized
         case .notFound: .notFound
+        case .tooLarge: .contentTooLarge
         case .unavailable: .serviceUnavailable
         default: .badRequest
         }

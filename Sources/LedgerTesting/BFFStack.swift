@@ -121,7 +121,9 @@ package struct BFFStack: Sendable {
 }
 
 /// The upstream API of a ``BFFStack`` and what it received: `GET|POST /v1/**` answers 200 with
-/// `{"path": …}` (and a `Set-Cookie` the BFF must not relay).
+/// `{"path": …}` (and a `Set-Cookie` the BFF must not relay); `POST /v1/echo` answers its body;
+/// `GET /v1/large?bytes=N` streams N bytes of `x` without a length; `GET /v1/close` answers
+/// `Connection: close`.
 package final class UpstreamLog: Sendable {
     /// One call as the upstream saw it.
     package struct Call: Sendable, Hashable {
@@ -155,6 +157,26 @@ package final class UpstreamLog: Sendable {
                 response.headers[.setCookie] = "upstream=1"
                 return response
             }
+        }
+        router.post("/v1/echo") { request, _ -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 4 << 20)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: body))
+        }
+        router.get("/v1/large") { request, _ -> Response in
+            let total = request.uri.queryParameters.get("bytes", as: Int.self) ?? 0
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody { writer in
+                var sent = 0
+                while sent < total {
+                    let size = min(16 * 1024, total - sent)
+                    try await writer.write(ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+                    sent += size
+                }
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/v1/close") { _, _ -> Response in
+            Response(status: .ok, headers: [.connection: "close"], body: .init(byteBuffer: ByteBuffer(string: "closing")))
         }
         return router
     }

@@ -44,6 +44,11 @@ package final class Browser: Sendable {
         return try await send(url, method: .POST, headers: headers + formHeaders, body: body)
     }
 
+    /// POSTs `body` as `contentType`.
+    package func post(_ url: String, body: String, contentType: String, headers: [(String, String)] = []) async throws -> Page {
+        try await send(url, method: .POST, headers: headers + [("Content-Type", contentType)], body: body)
+    }
+
     /// `/bff/login` → the issuer's login form (or its single sign-on) → alice's credentials →
     /// `/bff/callback` → `returnTo`.
     package func signIn(bffURL: String, returnTo: String, password: String) async throws {

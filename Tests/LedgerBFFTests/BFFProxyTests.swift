@@ -31,6 +31,41 @@ struct BFFProxyTests {
         }
     }
 
+    @Test("a POST body reaches the upstream whole; over 1 MiB is 413 and nothing is sent")
+    func requestBodies() async throws {
+        try await BFFFixture.with { f in
+            let browser = try await f.signedInBrowser()
+            let text = String(repeating: "0123456789abcdef", count: 40_000)  // 640,000 bytes
+            let echoed = try await browser.post(f.bffURL + "/api/orders/echo", body: text, contentType: "text/plain", headers: [("X-CSRF", "1")])
+            #expect(echoed.status == .ok)
+            #expect(echoed.body == text)
+            let calls = f.upstreamCalls.all.count
+            let tooLarge = try await browser.post(
+                f.bffURL + "/api/orders/echo", body: String(repeating: "x", count: (1 << 20) + 1), contentType: "text/plain", headers: [("X-CSRF", "1")]
+            )
+            #expect(tooLarge.status.code == 413)
+            #expect(tooLarge.json["error"] as? String == "request_too_large")
+            #expect(f.upstreamCalls.all.count == calls)
+        }
+    }
+
+    @Test("a 3 MiB answer without a length streams back whole; a connection the upstream closes is replaced")
+    func streamedAnswersAndClosedConnections() async throws {
+        try await BFFFixture.with { f in
+            let browser = try await f.signedInBrowser()
+            let large = try await browser.get(f.bffURL + "/api/orders/large?bytes=3145728", headers: [("X-CSRF", "1")])
+            #expect(large.status == .ok)
+            #expect(large.body.utf8.count == 3_145_728)
+            #expect(large.body.utf8.allSatisfy { $0 == UInt8(ascii: "x") })
+            for _ in 0..<3 {
+                let closing = try await browser.get(f.bffURL + "/api/orders/close", headers: [("X-CSRF", "1")])
+                #expect(closing.status == .ok)
+                #expect(closing.body == "closing")
+                #expect(try await browser.get(f.bffURL + "/api/orders/ping", headers: [("X-CSRF", "1")]).status == .ok)
+            }
+        }
+    }
+
     @Test("unknown APIs and dot segments are 404; a signed-out browser gets 401 JSON, never a redirect")
     func refusals() async throws {
         try await BFFFixture.with { f in

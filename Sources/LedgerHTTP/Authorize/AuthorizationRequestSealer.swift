@@ -52,18 +52,12 @@ package struct AuthorizationRequestSealer: Sendable {
 
     /// The request sealed in `opaque`, if this service sealed it and it has not expired at `now`.
     package func unseal(_ opaque: String, now: Instant) throws(Failure) -> AuthorizationRequest {
-        guard opaque.utf8.count <= 8192, let combined = Self.decodeBase64URL(opaque),
+        guard opaque.utf8.count <= 8192, let combined = Data(jwtSegment: opaque),
             let box = try? AES.GCM.SealedBox(combined: combined),
             let plain = try? AES.GCM.open(box, using: key, authenticating: Self.context),
             let request = try? JSONDecoder().decode(AuthorizationRequest.self, from: plain)
         else { throw .invalid }
         guard now >= request.receivedAt.adding(.seconds(-60)), now < request.receivedAt.adding(Self.lifetime) else { throw .expired }
         return request
-    }
-
-    private static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
     }
 }
