@@ -9,19 +9,23 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// `tokenledger-bench bff`: the Backend-for-Frontend in front of a trivial upstream, with the
-/// token service, Redis and PostgreSQL, all in this process on loopback. Phase 1 calls the
-/// upstream directly, phase 2 the same path through the BFF (session cookie, `X-CSRF`, session
-/// read from Redis, Bearer attached), each from N signed-in browsers on keep-alive connections;
-/// the difference is the BFF's added latency. Phase 3 is a refresh storm: a second BFF over the
-/// same sessions refreshes before every call (its refresh-ahead window exceeds the token
-/// lifetime), so each call rotates its session's refresh token first.
+/// token service, Redis and PostgreSQL, all in this process on loopback. Signed-in browsers on
+/// keep-alive connections call the upstream directly, then the same path through the BFF
+/// (session cookie, `X-CSRF`, session from the BFF's cache or Redis, Bearer attached): first a
+/// few browsers, below saturation, for the BFF's added latency; then many, for throughput.
+/// Last, a refresh storm: a second BFF over the same sessions refreshes before every call (its
+/// refresh-ahead window exceeds the token lifetime), so each call rotates its session's refresh
+/// token first.
 struct BFFBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bff", abstract: "BFF proxy throughput and added latency, and refreshes under a storm of expiring sessions."
     )
 
-    @Option(help: "Signed-in browsers, one connection each.")
+    @Option(help: "Signed-in browsers, one connection each, for throughput and the refresh storm.")
     var sessions = 32
+
+    @Option(help: "Browsers calling at once for the added latency, below saturation.")
+    var latencyBrowsers = 4
 
     @Option(help: "Seconds per phase.")
     var seconds = 15
@@ -32,6 +36,7 @@ struct BFFBench: AsyncParsableCommand {
     func run() async throws {
         let duration = Duration.seconds(smoke ? 2 : seconds)
         let count = smoke ? 4 : sessions
+        let few = min(count, smoke ? 2 : latencyBrowsers)
         let logger = {
             var logger = Logger(label: "bench.bff")
             logger.logLevel = .critical
@@ -40,12 +45,12 @@ struct BFFBench: AsyncParsableCommand {
         print("bff benchmark: \(count) signed-in browsers, \(duration.seconds) s per phase, upstream on loopback")
         try await TestDatabase.withLedger(poolSize: 40) { ledger in
             try await BFFStack.with(ledger, logger: logger) { stack in
-                try await Self.phases(stack, count: count, duration: duration, logger: logger)
+                try await Self.phases(stack, count: count, few: few, duration: duration, logger: logger)
             }
         }
     }
 
-    private static func phases(_ stack: BFFStack, count: Int, duration: Duration, logger: Logger) async throws {
+    private static func phases(_ stack: BFFStack, count: Int, few: Int, duration: Duration, logger: Logger) async throws {
         var cookies: [String] = []
         for _ in 0..<count {
             let browser = try await stack.signedInBrowser()
@@ -53,24 +58,40 @@ struct BFFBench: AsyncParsableCommand {
             cookies.append("bff=" + session)
         }
         let upstream = try await connections(to: stack.upstreamURL, count: count)
-        let direct = await measure("direct to the upstream", workers: count, duration: duration) { worker in
+        let proxy = try await connections(to: stack.bffURL, count: count)
+        let cookieHeaders = cookies
+        let callDirect: @Sendable (Int) async throws -> Void = { worker in
             let response = try await upstream[worker].send(.GET, "/v1/ping", headers: [("Authorization", "Bearer x")])
             guard response.status == 200 else { throw BenchError("upstream: \(response.status)") }
         }
-        print(direct.summary)
-
-        let proxy = try await connections(to: stack.bffURL, count: count)
-        let cookieHeaders = cookies
-        let proxied = await measure("through the BFF", workers: count, duration: duration) { worker in
+        let callProxy: @Sendable (Int) async throws -> Void = { worker in
             let response = try await proxy[worker].send(.GET, "/api/orders/ping", headers: [("Cookie", cookieHeaders[worker]), ("X-CSRF", "1")])
             guard response.status == 200 else { throw BenchError("bff: \(response.status)") }
         }
+        // The BFF keeps a copy of each session once its endings channel is live: warm it.
+        for worker in 0..<count { try await callProxy(worker) }
+
+        print("-- added latency, \(few) browsers at once")
+        let quietDirect = await measure("direct to the upstream", workers: few, duration: duration, operation: callDirect)
+        print(quietDirect.summary)
+        let quietProxied = await measure("through the BFF", workers: few, duration: duration, operation: callProxy)
+        print(quietProxied.summary)
+        print(String(
+            format: "added by the BFF: p50 %.2f ms, p99 %.2f ms", (quietProxied.percentile(0.5) - quietDirect.percentile(0.5)) * 1000,
+            (quietProxied.percentile(0.99) - quietDirect.percentile(0.99)) * 1000
+        ))
+
+        print("-- throughput, \(count) browsers at once")
+        let direct = await measure("direct to the upstream", workers: count, duration: duration, operation: callDirect)
+        print(direct.summary)
+        let proxied = await measure("through the BFF", workers: count, duration: duration, operation: callProxy)
         print(proxied.summary)
         print(String(
-            format: "added by the BFF: p50 %.2f ms, p99 %.2f ms", (proxied.percentile(0.5) - direct.percentile(0.5)) * 1000,
+            format: "added by the BFF at saturation: p50 %.2f ms, p99 %.2f ms", (proxied.percentile(0.5) - direct.percentile(0.5)) * 1000,
             (proxied.percentile(0.99) - direct.percentile(0.99)) * 1000
         ))
 
+        print("-- refresh storm, \(count) browsers at once")
         // The storm: a second BFF over the same sessions that refreshes before every call.
         var stormConfiguration = stack.configuration
         stormConfiguration.refreshAhead = .seconds(24 * 3600)
