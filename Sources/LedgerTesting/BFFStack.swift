@@ -123,7 +123,8 @@ package struct BFFStack: Sendable {
 /// The upstream API of a ``BFFStack`` and what it received: `GET|POST /v1/**` answers 200 with
 /// `{"path": …}` (and a `Set-Cookie` the BFF must not relay); `POST /v1/echo` answers its body;
 /// `GET /v1/large?bytes=N` streams N bytes of `x` without a length; `GET /v1/close` answers
-/// `Connection: close`.
+/// `Connection: close`; `GET /v1/events` sends one server-sent event, and a second once
+/// ``openGate()`` is called.
 package final class UpstreamLog: Sendable {
     /// One call as the upstream saw it.
     package struct Call: Sendable, Hashable {
@@ -134,6 +135,10 @@ package final class UpstreamLog: Sendable {
     }
 
     private let calls = Mutex<[Call]>([])
+    private let gateOpen = Mutex(false)
+
+    /// Lets `/v1/events` send its second event.
+    package func openGate() { gateOpen.withLock { $0 = true } }
 
     /// Every call so far.
     package var all: [Call] { calls.withLock { $0 } }
@@ -172,6 +177,15 @@ package final class UpstreamLog: Sendable {
                     try await writer.write(ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
                     sent += size
                 }
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/v1/events") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: one\n\n"))
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !self.gateOpen.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                try await writer.write(ByteBuffer(string: "data: two\n\n"))
                 try await writer.finish(nil)
             })
         }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import LedgerTesting
 import Testing
 
@@ -63,6 +65,26 @@ struct BFFProxyTests {
                 #expect(closing.body == "closing")
                 #expect(try await browser.get(f.bffURL + "/api/orders/ping", headers: [("X-CSRF", "1")]).status == .ok)
             }
+        }
+    }
+
+    @Test("server-sent events pass one by one: the first reaches the browser while the upstream still holds the second")
+    func eventsStream() async throws {
+        try await BFFFixture.with { f in
+            let browser = try await f.signedInBrowser()
+            var request = HTTPClientRequest(url: f.bffURL + "/api/orders/events")
+            request.headers.add(name: "X-CSRF", value: "1")
+            request.headers.add(name: "Cookie", value: "bff=" + (try #require(browser.cookies(for: f.bffURL)["bff"])))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: "content-type") == "text/event-stream")
+            var parts = response.body.makeAsyncIterator()
+            let first = try #require(try await parts.next())
+            #expect(String(buffer: first) == "data: one\n\n")
+            f.upstreamCalls.openGate()
+            var rest = ""
+            while let part = try await parts.next() { rest += String(buffer: part) }
+            #expect(rest == "data: two\n\n")
         }
     }
 
