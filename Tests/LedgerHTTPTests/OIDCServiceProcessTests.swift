@@ -70,14 +70,22 @@ struct OIDCServiceProcessTests {
             try await http.shutdown()
             service.stop()
 
-            // The session's start records the hashed peer address, never the address itself.
+            // The session's start records a keyed digest of the peer address (HMAC under a key from
+            // TOKENLEDGER_KEY_SECRET), never the address, nor its plain SHA-256 (reversible by
+            // hashing every IPv4 address).
             let rows = try await ledger.admin.query(
                 "SELECT metadata->>'ip_hash' FROM events WHERE type = 'session.started' ORDER BY seq", logger: Logger(label: "oidc.process.test")
             )
             var ipHashes: [String?] = []
             for try await hash in rows.decode(String?.self) { ipHashes.append(hash) }
-            let loopback = SHA256.hash(data: Data("127.0.0.1".utf8)).map { String(format: "%02x", $0) }.joined()
+            let key = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: SymmetricKey(data: Data(ServiceProcess.keySecret.utf8)), info: Data("tokenledger fingerprints v1".utf8),
+                outputByteCount: 32
+            )
+            let loopback = HMAC<SHA256>.authenticationCode(for: Data("127.0.0.1".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+            let unkeyed = SHA256.hash(data: Data("127.0.0.1".utf8)).map { String(format: "%02x", $0) }.joined()
             #expect(ipHashes == [loopback, loopback])
+            #expect(!ipHashes.contains(unkeyed))
 
             let log = try service.log()
             #expect(log.contains("/authorize"), "the service logged its requests")

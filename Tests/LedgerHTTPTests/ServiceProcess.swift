@@ -9,8 +9,8 @@ import Testing
 /// The real `tokenledger serve` binary as a child process, for tests that need a process:
 /// log scraping and `kill -9`. It talks to a test database; its output goes to a file.
 final class ServiceProcess: @unchecked Sendable {
-    static let adminToken = "process-admin-token"
-    static let keySecret = "process-key-secret"
+    static let adminToken = "process-admin-token-0123456789abcdef-ABCDEF"
+    static let keySecret = "process-key-secret-0123456789abcdef-ABCDEF"
 
     let publicPort: Int
     let adminPort: Int
@@ -96,6 +96,27 @@ final class ServiceProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ProcessError("tokenledger did not become ready")
+    }
+
+    /// Runs `tokenledger serve` with only `environment` (and `PATH`), expecting it to refuse to
+    /// start; its exit status and output. It is killed after 20 s.
+    static func refusal(environment: [String: String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["serve"]
+        var variables = environment
+        variables["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        process.environment = variables
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, output)
     }
 
     /// The `tokenledger` binary built beside the test bundle.

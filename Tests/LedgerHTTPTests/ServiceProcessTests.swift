@@ -13,6 +13,25 @@ import LedgerService
 /// Tests against the real `tokenledger serve` process.
 @Suite("tokenledger serve as a process", .serialized)
 struct ServiceProcessTests {
+    @Test(
+        "serve refuses to start with a missing, short or repetitive key secret, or a short admin token, naming the variable and never the value",
+        arguments: [
+            ([String: String?](), "TOKENLEDGER_KEY_SECRET is required"),
+            (["TOKENLEDGER_KEY_SECRET": "short-secret-value"], "TOKENLEDGER_KEY_SECRET has 18 bytes"),
+            (["TOKENLEDGER_KEY_SECRET": String(repeating: "ab", count: 20)], "TOKENLEDGER_KEY_SECRET repeats too few characters"),
+            (["TOKENLEDGER_ADMIN_TOKEN": "admin-token-value"], "TOKENLEDGER_ADMIN_TOKEN has 17 bytes"),
+        ]
+    )
+    func weakSecretsAreRefused(environment: [String: String?], message: String) async throws {
+        var variables = ["TOKENLEDGER_KEY_SECRET": ServiceProcess.keySecret, "TOKENLEDGER_ADMIN_TOKEN": ServiceProcess.adminToken]
+        if environment.isEmpty { variables["TOKENLEDGER_KEY_SECRET"] = nil }
+        for (name, value) in environment { variables[name] = value }
+        let (status, output) = try await ServiceProcess.refusal(environment: variables)
+        #expect(status != 0)
+        #expect(output.contains(message), "\(output)")
+        for value in environment.values.compactMap({ $0 }) { #expect(!output.contains(value)) }
+    }
+
     @Test("kill -9 under load: every token answered has its committed event, and the chain verifies")
     func killNineUnderLoad() async throws {
         try await TestDatabase.withLedger { ledger in

@@ -28,6 +28,9 @@ package struct LedgerServices: Sendable {
     /// from `TOKENLEDGER_KEY_SECRET` with ``AuthorizationRequestSealer/deriveKey(fromSecret:)`` so
     /// every replica can finish a login another one started. The default is random per process.
     package var requestSealingKey: SymmetricKey
+    /// Keyed digests of peer addresses and user agents for event metadata; build it from
+    /// ``Fingerprints/deriveKey(fromSecret:)``. The default is random per process.
+    package var fingerprints: Fingerprints
 
     /// Issuing, rotating, revoking and introspecting tokens.
     package let tokens: TokenService
@@ -42,7 +45,8 @@ package struct LedgerServices: Sendable {
     package init(
         issuer: String, accessTokenAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
-        requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), sessionLimit: SessionLimit = .unlimited
+        requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
+        sessionLimit: SessionLimit = .unlimited
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -54,6 +58,7 @@ package struct LedgerServices: Sendable {
         self.now = now
         self.users = users
         self.requestSealingKey = requestSealingKey
+        self.fingerprints = fingerprints
         tokens = TokenService(issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, now: now)
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)

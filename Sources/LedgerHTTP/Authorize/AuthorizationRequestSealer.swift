@@ -36,12 +36,6 @@ package struct AuthorizationRequestSealer: Sendable {
         )
     }
 
-    /// ``deriveKey(fromSecret:)`` of `secret`, or without one a random key: logins then only
-    /// finish on the replica that showed the form, until it restarts.
-    package static func key(fromSecret secret: String?) -> SymmetricKey {
-        secret.map(deriveKey(fromSecret:)) ?? SymmetricKey(size: .bits256)
-    }
-
     /// The opaque, base64url form of `request`.
     package func seal(_ request: AuthorizationRequest) -> String {
         // Encoding a plain Codable struct and sealing with a valid key cannot fail.

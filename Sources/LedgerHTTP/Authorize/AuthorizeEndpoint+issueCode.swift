@@ -35,13 +35,14 @@ extension AuthorizeEndpoint {
         return response
     }
 
-    /// Who caused a browser's events: the user, the client, the request id, and hashes of the
-    /// IP address and user agent (I6: never the values themselves).
+    /// Who caused a browser's events: the user, the client, the request id, and keyed digests
+    /// of the IP address and user agent (I6: never the values themselves).
     func eventMetadata<Context: RequestContext>(user: LoginUser, client: Client, request: Request, context: Context) -> EventMetadata {
         EventMetadata(
             actor: "user:\(user.subject)", clientID: client.id.rawValue,
             requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-            ipHash: Self.clientAddress(context).map(SecretDigest.sha256Hex), userAgentHash: request.headers[.userAgent].map(SecretDigest.sha256Hex)
+            ipHash: Self.clientAddress(context).map(services.fingerprints.digest),
+            userAgentHash: request.headers[.userAgent].map(services.fingerprints.digest)
         )
     }
 

@@ -53,8 +53,8 @@ struct LogoutEndpoint: Sendable {
                 let metadata = EventMetadata(
                     actor: "user:\(sid.subject)", clientID: logout.client?.id.rawValue,
                     requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-                    ipHash: AuthorizeEndpoint.clientAddress(context).map(SecretDigest.sha256Hex),
-                    userAgentHash: request.headers[.userAgent].map(SecretDigest.sha256Hex)
+                    ipHash: AuthorizeEndpoint.clientAddress(context).map(services.fingerprints.digest),
+                    userAgentHash: request.headers[.userAgent].map(services.fingerprints.digest)
                 )
                 try await sessions.end(sid.id, reason: .logout, metadata: metadata)
                 services.logger.info("session ended", metadata: ["sid": "\(sid.id)", "reason": "logout"])

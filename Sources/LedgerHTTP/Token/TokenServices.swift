@@ -27,10 +27,10 @@ struct TokenServices: Sendable {
         }
     }
 
-    /// Who caused the events of a request: the client, the request id and a hash of the
-    /// User-Agent (I6: never the header itself).
+    /// Who caused the events of a request: the client, the request id and a keyed digest of
+    /// the User-Agent (I6: never the header itself).
     func metadata(client: Client, request: Request, requestID: String) -> EventMetadata {
-        let userAgent = request.headers[.userAgent].map(SecretDigest.sha256Hex)
+        let userAgent = request.headers[.userAgent].map(services.fingerprints.digest)
         return EventMetadata(
             actor: "client:\(client.id)", clientID: client.id.rawValue, requestID: requestID, userAgentHash: userAgent
         )

@@ -9,13 +9,7 @@ import LedgerPostgres
 package enum SecretDigest {
     /// SHA-256 of the secret's UTF-8 bytes, as a ``TokenHash``.
     package static func hash(_ secret: String) -> TokenHash {
-        TokenHash(hex: sha256Hex(secret))
-    }
-
-    /// SHA-256 hex of UTF-8 text: secrets, and addresses and user agents recorded without
-    /// keeping them (I6).
-    package static func sha256Hex(_ text: String) -> String {
-        Data(SHA256.hash(data: Data(text.utf8))).hex
+        TokenHash(hex: Data(SHA256.hash(data: Data(secret.utf8))).hex)
     }
 
     /// A new random secret: 32 bytes from the system RNG, base64url (43 characters).

@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try await ledger.load("tokenledger")
+        let keySecret = try configuration.strongSecrets()
         // Before anything creates a metric: swift-metrics binds handlers when a metric is made.
         let metrics = MetricsBootstrap()
         metrics.bootstrapSystem()
@@ -31,7 +32,8 @@ struct Serve: AsyncParsableCommand {
             keys: makeKeyRing(configuration, stores: stores),
             adminToken: configuration.adminToken, logger: logger,
             users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
-            requestSealingKey: AuthorizationRequestSealer.key(fromSecret: configuration.keySecret),
+            requestSealingKey: AuthorizationRequestSealer.deriveKey(fromSecret: keySecret),
+            fingerprints: Fingerprints(key: Fingerprints.deriveKey(fromSecret: keySecret)),
             sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject)
         )
         let publicApp = Application(
