@@ -44,6 +44,20 @@ struct GrantCodeFlowTests {
         #expect(code.expiresAt == F.t(effective))
     }
 
+    @Test("Access-token lifetime is capped at one hour", arguments: [(600, 600), (3600, 3600), (3601, 3600), (86400, 3600)] as [(Int64, Int64)])
+    func accessTokenLifetimeIsCapped(asked: Int64, effective: Int64) throws {
+        let lifetimes = Lifetimes(accessToken: .seconds(asked))
+        #expect(lifetimes.accessToken == .seconds(effective))
+        var raised = Lifetimes()
+        raised.accessToken = .seconds(asked)
+        let events = given(F.codeFlowStarted()).when(F.redeem(refresh: false, idToken: false), at: F.t(10), lifetimes: raised).events
+        guard case .accessTokenIssued(let access) = try #require(events.last) else {
+            Issue.record("expected grant.access_token.issued, got \(events)")
+            return
+        }
+        #expect(access.expiresAt == F.t(10 + effective))
+    }
+
     @Test func codeLifetimeIsCappedEvenWhenRaisedAfterInit() {
         // `Lifetimes.authorizationCode` is a public var: the rule itself must hold the I7 bound.
         var lifetimes = Lifetimes()
@@ -89,9 +103,12 @@ struct GrantCodeFlowTests {
         #expect(state.tokensExpireBy == F.t(610))
     }
 
-    @Test func publicClientWithoutChallengeRedeemsWithoutVerifier() {
+    @Test("a code grant without a PKCE challenge is refused at its start, and an old code without one is never redeemed")
+    func pkceIsRequiredOfEveryCodeGrant() {
+        given().when(F.startWithCode(challenge: nil), at: F.t0).thenRefused(.pkceRequired)
+        given().when(F.startWithCode(challenge: ""), at: F.t0).thenRefused(.pkceRequired)
         given(F.codeFlowStarted(challenge: nil)).when(F.redeem(verifierChallenge: nil, idToken: false), at: F.t(10))
-            .then(F.redeemed(at: F.t(10)))
+            .thenRefused(.pkceRequired)
     }
 
     @Test func codeIsUsableUntilOneMillisecondBeforeExpiry() {
@@ -144,7 +161,7 @@ struct GrantCodeFlowTests {
     @Test func verifierWithoutAChallengeIsRefused() {
         // RFC 9700 §2.1.1: a code_verifier without a code_challenge is a PKCE downgrade.
         given(F.codeFlowStarted(challenge: nil)).when(F.redeem(verifierChallenge: F.challenge), at: F.t(10))
-            .thenRefused(.pkceMismatch)
+            .thenRefused(.pkceRequired)
     }
 
     @Test func codeOfARevokedGrantIsRefused() {

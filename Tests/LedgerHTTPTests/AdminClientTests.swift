@@ -129,6 +129,7 @@ struct AdminClientTests {
         (#"{"redirect_uris":["https://app.example/cb"],"scope":"openid \"quoted\""}"#, "invalid_client_metadata"),
         (#"{"redirect_uris":["https://app.example/cb"],"tokenledger_lifetimes":{"authorization_code_seconds":120}}"#, "invalid_client_metadata"),
         (#"{"redirect_uris":["https://app.example/cb"],"tokenledger_lifetimes":{"access_token_seconds":0}}"#, "invalid_client_metadata"),
+        (#"{"redirect_uris":["https://app.example/cb"],"tokenledger_lifetimes":{"access_token_seconds":3601}}"#, "invalid_client_metadata"),
         ("not json", "invalid_client_metadata"),
         ("[]", "invalid_client_metadata"),
     ]

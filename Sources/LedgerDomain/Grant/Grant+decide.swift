@@ -8,6 +8,9 @@ extension Grant {
         switch command {
         case .startWithCode(let c):
             guard state == nil else { return .refused(GrantError(.alreadyStarted, grant: c.grantID, "grant exists")) }
+            guard c.codeChallenge?.isEmpty == false else {
+                return .refused(GrantError(.pkceRequired, grant: c.grantID, "a code grant needs a PKCE code_challenge"))
+            }
             return .accepted(startWithCode(c, context))
         case .startWithClientCredentials(let c):
             guard state == nil else { return .refused(GrantError(.alreadyStarted, grant: c.grantID, "grant exists")) }
@@ -87,6 +90,11 @@ extension Grant {
         if now >= code.expiresAt { return .refused(GrantError(.expired, grant: id, "authorization code expired")) }
         if c.redirectURI != code.redirectURI {
             return .refused(GrantError(.redirectMismatch, grant: id, "redirect_uri does not match the authorization request"))
+        }
+        // A code recorded without a challenge (before PKCE was required of every client) is
+        // never redeemed: RFC 9700 §2.1.1.
+        guard code.codeChallenge != nil else {
+            return .refused(GrantError(.pkceRequired, grant: id, "the code was issued without a PKCE code_challenge"))
         }
         if c.verifierChallenge != code.codeChallenge {
             return .refused(GrantError(.pkceMismatch, grant: id, "code_verifier does not match the code_challenge"))

@@ -22,6 +22,8 @@ public struct GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let redirectMismatch = Code(name: "redirect_mismatch")
         /// The PKCE verifier is missing, unexpected, or does not match.
         public static let pkceMismatch = Code(name: "pkce_mismatch")
+        /// A code grant without a PKCE challenge (RFC 9700 §2.1.1: PKCE for every client).
+        public static let pkceRequired = Code(name: "pkce_required")
         /// A rotated refresh token was presented again.
         public static let reuseDetected = Code(name: "reuse_detected")
         /// More scope was asked for than was granted.

@@ -14,7 +14,8 @@ public struct DecisionContext: Sendable {
 
     /// When an access token issued under this context expires: the one formula the token's
     /// `exp` claim and its `grant.access_token.issued` event share.
-    public var accessTokenExpiresAt: Instant { now.adding(lifetimes.accessToken) }
+    /// `lifetimes.accessToken` is a public var: the rule itself holds the one-hour bound.
+    public var accessTokenExpiresAt: Instant { now.adding(min(lifetimes.accessToken, Lifetimes.maximumAccessToken)) }
 
     /// When an ID token issued under this context expires (its `exp` and its event's).
     public var idTokenExpiresAt: Instant { now.adding(lifetimes.idToken) }

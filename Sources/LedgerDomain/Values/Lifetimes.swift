@@ -1,7 +1,7 @@
 /// How long each kind of credential lives (docs/design.md#grants-sessions-and-lifetimes). Per-client overridable; the defaults
 /// are the documented ones.
 public struct Lifetimes: Hashable, Sendable, Codable {
-    /// Access token lifetime. Default 10 minutes.
+    /// Access token lifetime. Default 10 minutes; never more than ``maximumAccessToken``.
     public var accessToken: Duration
     /// ID token lifetime. Default 10 minutes.
     public var idToken: Duration
@@ -15,7 +15,8 @@ public struct Lifetimes: Hashable, Sendable, Codable {
     /// successor instead of counting as reuse (I3). Default zero: no grace.
     public var refreshGrace: Duration
 
-    /// Creates lifetimes; the authorization code lifetime is capped at 60 s.
+    /// Creates lifetimes; the authorization code lifetime is capped at 60 s, the access
+    /// token's at ``maximumAccessToken``.
     public init(
         accessToken: Duration = .seconds(600),
         idToken: Duration = .seconds(600),
@@ -24,7 +25,7 @@ public struct Lifetimes: Hashable, Sendable, Codable {
         refreshTokenAbsolute: Duration = .seconds(30 * 24 * 3600),
         refreshGrace: Duration = .zero
     ) {
-        self.accessToken = accessToken
+        self.accessToken = min(accessToken, Self.maximumAccessToken)
         self.idToken = idToken
         self.authorizationCode = min(authorizationCode, .seconds(60))
         self.refreshTokenIdle = refreshTokenIdle
@@ -34,6 +35,10 @@ public struct Lifetimes: Hashable, Sendable, Codable {
 
     /// The documented defaults.
     public static let standard = Lifetimes()
+
+    /// The longest an access token lives, whatever a registration says: a bearer token that
+    /// leaks is usable until it expires (RFC 9700 §2.2.2 favours short-lived access tokens).
+    public static let maximumAccessToken: Duration = .seconds(3600)
 
     private enum CodingKeys: String, CodingKey {
         case accessToken = "access_token_seconds"

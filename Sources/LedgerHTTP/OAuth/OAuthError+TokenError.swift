@@ -27,6 +27,7 @@ extension OAuthError {
         case .clientMismatch: self = .invalidGrant("the grant was issued to another client")
         case .redirectMismatch: self = .invalidGrant("redirect_uri does not match the authorization request")
         case .pkceMismatch: self = .invalidGrant("code_verifier does not match the code_challenge")
+        case .pkceRequired: self = .invalidGrant("the code was issued without a PKCE code_challenge")
         case .reuseDetected: self = .invalidGrant("the refresh token was already used; the grant is revoked")
         case .revoked: self = .invalidGrant("the grant was revoked")
         default: self = .invalidGrant("the grant cannot be used")

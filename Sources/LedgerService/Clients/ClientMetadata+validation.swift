@@ -90,6 +90,7 @@ extension ClientMetadata {
 
 extension ClientMetadata.LifetimeSeconds {
     /// The lifetimes with defaults applied; every lifetime positive, the code's at most 60 s,
+    /// the access token's at most an hour,
     /// the grace window not negative and the refresh idle limit within the absolute one.
     func validated() throws(ClientRegistrationError) -> Lifetimes {
         let standard = Lifetimes.standard
@@ -99,6 +100,9 @@ extension ClientMetadata.LifetimeSeconds {
                 throw .invalidClientMetadata("tokenledger_lifetimes.\(key) must be between 1 and 31622400")
             }
             return .seconds(value)
+        }
+        if let access = accessToken, access > Lifetimes.maximumAccessToken.components.seconds {
+            throw .invalidClientMetadata("tokenledger_lifetimes.access_token_seconds must be at most \(Lifetimes.maximumAccessToken.components.seconds)")
         }
         if let code = authorizationCode, code > 60 {
             throw .invalidClientMetadata("tokenledger_lifetimes.authorization_code_seconds must be at most 60")

@@ -40,6 +40,7 @@ extension TokenService {
         let outcome = try await orUnavailable("code grant") {
             try await grants.execute(command, on: grantID, context: context, metadata: metadata)
         }
+        if let refusal = outcome.decision.refusal, refusal.code == .pkceRequired { throw TokenError(.invalidRequest, "code_challenge is required") }
         guard outcome.decision.refusal == nil, outcome.receipt != nil else { throw .unavailable("the code grant was not recorded") }
         return (code, grantID)
     }
