@@ -112,7 +112,24 @@ struct AdminClientTests {
         }
     }
 
+    @Test("id_token_signed_response_alg: RS256 by default, ES256 on request, echoed and stored")
+    func idTokenAlgorithm() async throws {
+        try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
+            let standard = try await AdminFixtures.register(h, #"{"redirect_uris":["https://app.example/cb"]}"#)
+            #expect(standard["id_token_signed_response_alg"] as? String == "RS256")
+            let chosen = try await AdminFixtures.register(h, #"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"ES256"}"#)
+            #expect(chosen["id_token_signed_response_alg"] as? String == "ES256")
+            let id = try #require(chosen["client_id"] as? String)
+            let client = try #require(try await h.services.clients.load(ClientID(id)))
+            #expect(client.registration.idTokenAlgorithm == "ES256")
+        }
+    }
+
     static let invalid: [(String, String)] = [
+        (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"HS256"}"#, "invalid_client_metadata"),
+        (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"none"}"#, "invalid_client_metadata"),
+        (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"RS384"}"#, "invalid_client_metadata"),
+        (#"{"redirect_uris":["https://app.example/cb"],"tokenledger_lifetimes":{"id_token_seconds":86401}}"#, "invalid_client_metadata"),
         (#"{"client_name":"no redirect"}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":[]}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":["https://app.example/cb#frag"]}"#, "invalid_redirect_uri"),

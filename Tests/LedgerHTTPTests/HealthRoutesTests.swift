@@ -17,7 +17,9 @@ struct HealthRoutesTests {
             var logger = Logger(label: "test.health")
             logger.logLevel = .error
             let store = SigningKeyStore(client: ledger.primary.client, writer: ledger.primary.writer, logger: logger)
-            let keys = KeyRing(store: store, secret: "health-secret", policy: KeyRing.Policy(), logger: logger)
+            var policy = KeyRing.Policy()
+            policy.generate = KeyRing.testMaterial
+            let keys = KeyRing(store: store, secret: "health-secret", policy: policy, logger: logger)
             let router = Router()
             // A first query on a loaded two-core CI host may take longer than the 750 ms default.
             HealthRoutes.add(to: router, database: ledger.primary.client, keys: keys, databaseWait: .seconds(10), logger: logger)

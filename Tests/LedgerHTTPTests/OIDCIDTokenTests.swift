@@ -15,13 +15,14 @@ struct OIDCIDTokenTests {
     typealias O = OIDCFixtures
 
     @Test(
-        "full flow: state back unchanged; the ID token verifies against JWKS with iss, sub, aud, azp, nonce, auth_time, sid and at_hash",
-        arguments: ["ES256", "RS256", "EdDSA"]
+        "full flow: state back unchanged; the ID token, signed with the client's registered algorithm (RS256 by default) whatever the access tokens', verifies against JWKS with iss, sub, aud, azp, nonce, auth_time, sid and at_hash",
+        arguments: [("ES256", nil, "RS256"), ("ES256", "ES256", "ES256"), ("RS256", nil, "RS256"), ("EdDSA", "ES256", "ES256"), ("EdDSA", nil, "RS256")]
+            as [(String, String?, String)]
     )
-    func fullFlow(algorithm: String) async throws {
+    func fullFlow(ringAlgorithm: String, registered: String?, algorithm: String) async throws {
         let clock = F.Clock()
-        try await HTTPHarness.with(now: clock.now, algorithm: algorithm, users: F.users) { h in
-            try await F.register(h)
+        try await HTTPHarness.with(now: clock.now, algorithm: ringAlgorithm, users: F.users) { h in
+            try await F.register(h, idTokenAlgorithm: registered)
             var browser = O.Browser()
             let (response, showedForm) = try await O.authorize(h, &browser)
             #expect(showedForm)
@@ -103,8 +104,10 @@ struct OIDCIDTokenTests {
             let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             #expect(json["actor"] as? String == "user:sub-alice")
             #expect(json["client_id"] as? String == "spa")
-            let agentHash = SHA256.hash(data: Data(browser.userAgent.utf8)).map { String(format: "%02x", $0) }.joined()
-            #expect(json["ua_hash"] as? String == agentHash)
+            // A keyed digest (HMAC under the fingerprint key), not the reversible plain SHA-256.
+            let unkeyed = SHA256.hash(data: Data(browser.userAgent.utf8)).map { String(format: "%02x", $0) }.joined()
+            #expect(json["ua_hash"] as? String == h.services.fingerprints.digest(browser.userAgent))
+            #expect(json["ua_hash"] as? String != unkeyed)
             #expect(!text.contains(browser.userAgent))
             #expect(json.keys.allSatisfy { ["actor", "client_id", "request_id", "ip_hash", "ua_hash"].contains($0) })
         }

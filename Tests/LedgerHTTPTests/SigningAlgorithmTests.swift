@@ -23,8 +23,11 @@ struct SigningAlgorithmTests {
 
             let jwks = try await h.publicClient.executeRequest(uri: "/jwks.json", method: .get, headers: [:], body: nil)
             let keys = try #require(jwks.json["keys"] as? [[String: Any]])
-            #expect(keys.map { $0["kty"] as? String } == [keyType])
-            #expect(keys[0]["kid"] as? String == header["kid"] as? String)
+            let signing = try #require(keys.first { $0["kid"] as? String == header["kid"] as? String })
+            #expect(signing["kty"] as? String == keyType)
+            // Beside it, the ID tokens' RS256 and ES256 keys (one key when it is one of them).
+            #expect(Set(keys.compactMap { $0["alg"] as? String }) == Set([algorithm, "RS256", "ES256"]))
+            #expect(keys.count == Set([algorithm, "RS256", "ES256"]).count)
         }
     }
 

@@ -75,12 +75,14 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
     /// Hash of the client secret; nil for public clients.
     public var secretHash: TokenHash?
     public var lifetimes: Lifetimes
+    /// `id_token_signed_response_alg` (OpenID Connect Registration §2); nil means RS256.
+    public var idTokenSignedResponseAlg: String?
     public var at: Instant
 
     public init(
         clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
         grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
-        secretHash: TokenHash?, lifetimes: Lifetimes, at: Instant
+        secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, at: Instant
     ) {
         self.clientID = clientID
         self.clientName = clientName
@@ -92,14 +94,18 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         self.scope = scope
         self.secretHash = secretHash
         self.lifetimes = lifetimes
+        self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
         self.at = at
     }
+
+    /// The algorithm of the client's ID tokens: the registered one, RS256 by default.
+    public var idTokenAlgorithm: String { idTokenSignedResponseAlg ?? "RS256" }
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", clientName = "client_name", redirectURIs = "redirect_uris"
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
-        case secretHash = "secret_hash", lifetimes, at
+        case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg", at
     }
 }
 

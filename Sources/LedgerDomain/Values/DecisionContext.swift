@@ -18,5 +18,5 @@ public struct DecisionContext: Sendable {
     public var accessTokenExpiresAt: Instant { now.adding(min(lifetimes.accessToken, Lifetimes.maximumAccessToken)) }
 
     /// When an ID token issued under this context expires (its `exp` and its event's).
-    public var idTokenExpiresAt: Instant { now.adding(lifetimes.idToken) }
+    public var idTokenExpiresAt: Instant { now.adding(min(lifetimes.idToken, Lifetimes.maximumIDToken)) }
 }

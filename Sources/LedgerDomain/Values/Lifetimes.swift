@@ -3,7 +3,7 @@
 public struct Lifetimes: Hashable, Sendable, Codable {
     /// Access token lifetime. Default 10 minutes; never more than ``maximumAccessToken``.
     public var accessToken: Duration
-    /// ID token lifetime. Default 10 minutes.
+    /// ID token lifetime. Default 10 minutes; never more than ``maximumIDToken``.
     public var idToken: Duration
     /// Authorization code lifetime. Default 60 s; never more than 60 s (I7).
     public var authorizationCode: Duration
@@ -16,7 +16,7 @@ public struct Lifetimes: Hashable, Sendable, Codable {
     public var refreshGrace: Duration
 
     /// Creates lifetimes; the authorization code lifetime is capped at 60 s, the access
-    /// token's at ``maximumAccessToken``.
+    /// token's at ``maximumAccessToken``, the ID token's at ``maximumIDToken``.
     public init(
         accessToken: Duration = .seconds(600),
         idToken: Duration = .seconds(600),
@@ -26,7 +26,7 @@ public struct Lifetimes: Hashable, Sendable, Codable {
         refreshGrace: Duration = .zero
     ) {
         self.accessToken = min(accessToken, Self.maximumAccessToken)
-        self.idToken = idToken
+        self.idToken = min(idToken, Self.maximumIDToken)
         self.authorizationCode = min(authorizationCode, .seconds(60))
         self.refreshTokenIdle = refreshTokenIdle
         self.refreshTokenAbsolute = refreshTokenAbsolute
@@ -39,6 +39,12 @@ public struct Lifetimes: Hashable, Sendable, Codable {
     /// The longest an access token lives, whatever a registration says: a bearer token that
     /// leaks is usable until it expires (RFC 9700 §2.2.2 favours short-lived access tokens).
     public static let maximumAccessToken: Duration = .seconds(3600)
+
+    /// The longest an ID token lives, whatever a registration says.
+    public static let maximumIDToken: Duration = .seconds(24 * 3600)
+
+    /// The longest any signed token lives: a retired signing key stays in JWKS this long.
+    public static var maximumTokenLifetime: Duration { max(maximumAccessToken, maximumIDToken) }
 
     private enum CodingKeys: String, CodingKey {
         case accessToken = "access_token_seconds"

@@ -15,6 +15,7 @@ struct ClientInformation: Encodable {
     var tokenEndpointAuthMethod: String
     var scope: String
     var lifetimes: Lifetimes
+    var idTokenSignedResponseAlg: String
     var active: Bool?
 
     /// The view of a client; `secret` only right after registration, `active` on reads.
@@ -33,6 +34,7 @@ struct ClientInformation: Encodable {
         tokenEndpointAuthMethod = r.tokenEndpointAuthMethod
         scope = r.scope.description
         lifetimes = r.lifetimes
+        idTokenSignedResponseAlg = r.idTokenAlgorithm
         active = showActive ? client.active : nil
     }
 
@@ -41,6 +43,6 @@ struct ClientInformation: Encodable {
         case clientSecretExpiresAt = "client_secret_expires_at", clientName = "client_name", redirectURIs = "redirect_uris"
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
-        case lifetimes = "tokenledger_lifetimes", active
+        case lifetimes = "tokenledger_lifetimes", idTokenSignedResponseAlg = "id_token_signed_response_alg", active
     }
 }

@@ -1,3 +1,4 @@
+import LedgerService
 import Foundation
 import Hummingbird
 
@@ -34,7 +35,7 @@ package enum DiscoveryRoutes {
             "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256", "RS256", "EdDSA"],
+            "id_token_signing_alg_values_supported": KeyRing.idTokenAlgorithms,
             "scopes_supported": ["openid"] + UserInfoEndpoint.claimsByScope.keys.sorted() + ["offline_access", "revocations:read"],
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "at_hash", "azp", "jti"]
                 + UserInfoEndpoint.claimsByScope.values.flatMap { $0 }.sorted(),

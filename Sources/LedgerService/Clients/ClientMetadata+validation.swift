@@ -47,10 +47,15 @@ extension ClientMetadata {
         if let clientName, clientName.isEmpty || clientName.count > 200 {
             throw .invalidClientMetadata("client_name must have 1 to 200 characters")
         }
+        // Asymmetric only: never none or HS* (I7). RS256 is OpenID Connect Registration's default.
+        let idTokenAlgorithm = idTokenSignedResponseAlg ?? "RS256"
+        guard KeyRing.idTokenAlgorithms.contains(idTokenAlgorithm) else {
+            throw .invalidClientMetadata("id_token_signed_response_alg must be one of " + KeyRing.idTokenAlgorithms.joined(separator: ", "))
+        }
         return ValidClientMetadata(
             clientName: clientName, redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogout, grantTypes: grantTypes,
             responseTypes: responseTypes, tokenEndpointAuthMethod: method, scope: try Self.checkScope(scope ?? "openid"),
-            lifetimes: try (lifetimes ?? LifetimeSeconds()).validated()
+            lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm
         )
     }
 
@@ -90,7 +95,7 @@ extension ClientMetadata {
 
 extension ClientMetadata.LifetimeSeconds {
     /// The lifetimes with defaults applied; every lifetime positive, the code's at most 60 s,
-    /// the access token's at most an hour,
+    /// the access token's at most an hour, the ID token's at most a day,
     /// the grace window not negative and the refresh idle limit within the absolute one.
     func validated() throws(ClientRegistrationError) -> Lifetimes {
         let standard = Lifetimes.standard
@@ -103,6 +108,9 @@ extension ClientMetadata.LifetimeSeconds {
         }
         if let access = accessToken, access > Lifetimes.maximumAccessToken.components.seconds {
             throw .invalidClientMetadata("tokenledger_lifetimes.access_token_seconds must be at most \(Lifetimes.maximumAccessToken.components.seconds)")
+        }
+        if let id = idToken, id > Lifetimes.maximumIDToken.components.seconds {
+            throw .invalidClientMetadata("tokenledger_lifetimes.id_token_seconds must be at most \(Lifetimes.maximumIDToken.components.seconds)")
         }
         if let code = authorizationCode, code > 60 {
             throw .invalidClientMetadata("tokenledger_lifetimes.authorization_code_seconds must be at most 60")

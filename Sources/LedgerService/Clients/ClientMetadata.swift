@@ -55,12 +55,14 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
     package var scope: String?
     /// `tokenledger_lifetimes`.
     package var lifetimes: LifetimeSeconds?
+    /// `id_token_signed_response_alg`: RS256 (default) or ES256.
+    package var idTokenSignedResponseAlg: String?
 
     /// Creates metadata; nil fields take their defaults.
     package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
-        scope: String? = nil, lifetimes: LifetimeSeconds? = nil
+        scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil
     ) {
         self.clientName = clientName
         self.redirectURIs = redirectURIs
@@ -70,12 +72,14 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
         self.scope = scope
         self.lifetimes = lifetimes
+        self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
     }
 
     enum CodingKeys: String, CodingKey {
         case clientName = "client_name", redirectURIs = "redirect_uris", postLogoutRedirectURIs = "post_logout_redirect_uris"
         case grantTypes = "grant_types", responseTypes = "response_types"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", scope, lifetimes = "tokenledger_lifetimes"
+        case idTokenSignedResponseAlg = "id_token_signed_response_alg"
     }
 }
 
@@ -97,6 +101,8 @@ package struct ValidClientMetadata: Sendable, Hashable {
     package var scope: Scope
     /// Lifetimes with the defaults applied.
     package var lifetimes: Lifetimes
+    /// The ID tokens' signing algorithm, RS256 unless registered otherwise.
+    package var idTokenSignedResponseAlg: String
 
     /// Whether the client authenticates with a secret (any method but `none`).
     package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }

@@ -54,7 +54,8 @@ package struct ClientRegistration: Sendable {
                 clientID: id, clientName: valid.clientName, redirectURIs: valid.redirectURIs,
                 postLogoutRedirectURIs: valid.postLogoutRedirectURIs, grantTypes: valid.grantTypes,
                 responseTypes: valid.responseTypes, tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
-                scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes, at: context.now
+                scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes,
+                idTokenSignedResponseAlg: valid.idTokenSignedResponseAlg, at: context.now
             )
             let outcome: ClientStore.Outcome
             do {

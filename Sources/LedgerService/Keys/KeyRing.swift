@@ -6,27 +6,36 @@ import LedgerPostgres
 import Logging
 import ServiceLifecycle
 
-/// The signing keys as this replica sees them: the active key that signs, and every key JWKS
-/// publishes. Reloaded from the database periodically, so a rotation by any replica or by
-/// `tokenledger keys rotate` reaches all of them.
+/// The signing keys as this replica sees them: one active key per algorithm, and every key
+/// JWKS publishes. The policy's algorithm signs access tokens, broadcasts and export
+/// manifests; ID tokens are signed with the algorithm their client registered (RS256 or
+/// ES256, OpenID Connect Registration §2), so the ring keeps an active key of each. Reloaded
+/// from the database periodically, so a rotation by any replica or by `tokenledger keys
+/// rotate` reaches all of them.
 ///
-/// Rotation publishes first and signs later: `rotate()` adds the next key as *published*; once
-/// it has been in JWKS for `publishLead`, a refresh activates it and retires the previous key,
-/// which stays published until every token it signed has expired (`retiredKeyLifetime`).
+/// Rotation publishes first and signs later: `rotate()` adds the next key of each algorithm as
+/// *published*; once it has been in JWKS for `publishLead`, a refresh activates it and retires
+/// the previous key of that algorithm, which stays published until every token it signed has
+/// expired (`retiredKeyLifetime`).
 package actor KeyRing: Service {
     /// Policies of the key ring.
     package struct Policy: Sendable {
-        /// Algorithm of generated keys: ES256 (default), RS256 or EdDSA.
+        /// Algorithm of access tokens, broadcasts and export manifests: ES256 (default), RS256
+        /// or EdDSA.
         package var algorithm = "ES256"
         /// How long a new key is published before it signs.
         package var publishLead: Duration = .seconds(60)
-        /// How long a retired key stays published: at least the longest token lifetime.
-        package var retiredKeyLifetime: Duration = .seconds(3600)
+        /// How long a retired key stays published: the longest any token it signed can live
+        /// (``Lifetimes/maximumTokenLifetime``), so every such token expires before its key
+        /// leaves JWKS.
+        package var retiredKeyLifetime: Duration = Lifetimes.maximumTokenLifetime
         /// How often keys are reloaded.
         package var refreshInterval: Duration = .seconds(5)
         /// The least time between two reloads caused by a token naming a key this replica has
         /// not loaded yet (another replica's new key), so forged key ids cannot hammer the database.
         package var unknownKeyRefreshInterval: Duration = .seconds(1)
+        /// Makes the private material of a new key of an algorithm.
+        package var generate: @Sendable (_ algorithm: String) throws(JOSEError) -> SigningKeyMaterial = SigningKeyMaterial.generate
 
         package init() {}
     }
@@ -37,7 +46,8 @@ package actor KeyRing: Service {
     private let now: @Sendable () -> Instant
     private let logger: Logger
     private var collection = JWTKeyCollection()
-    private var activeKey: KeyID?
+    /// The key that signs, by algorithm.
+    private var activeKeys: [String: KeyID] = [:]
     private var published: [SigningKey] = []
     /// Algorithm of every key whose signatures are accepted (active, published or retired but
     /// still published), by key id.
@@ -54,52 +64,67 @@ package actor KeyRing: Service {
         self.now = now
     }
 
-    /// The key id that signs new tokens.
-    package var signingKeyID: KeyID? { activeKey }
+    /// The algorithms a client may register for its ID tokens; the ring keeps a key of each.
+    package static let idTokenAlgorithms = ["RS256", "ES256"]
+
+    /// The key id that signs new access tokens (the policy's algorithm).
+    package var signingKeyID: KeyID? { activeKeys[policy.algorithm] }
+
+    /// Every algorithm the ring keeps an active key of: the policy's, then the ID tokens'.
+    private var algorithms: [String] { [policy.algorithm] + Self.idTokenAlgorithms.filter { $0 != policy.algorithm } }
 
     /// The JWKS document: every published key's public JWK.
     package func jwksJSON() -> String {
         "{\"keys\":[" + published.map(\.publicJWK).joined(separator: ",") + "]}"
     }
 
-    /// Loads the keys; creates and activates the first one when there is none.
+    /// Loads the keys; creates and activates a first key of each algorithm that has none.
     package func start() async throws {
         try await refresh()
-        if activeKey == nil {
-            let kid = try await addKey()
+        let missing = algorithms.filter { activeKeys[$0] == nil }
+        guard !missing.isEmpty else { return }
+        for algorithm in missing {
+            let kid = try await addKey(algorithm)
             _ = try await store.execute(.activate, on: kid, context: DecisionContext(now: now()), metadata: .system)
-            try await refresh()
         }
+        try await refresh()
     }
 
-    /// Publishes the next key; it signs once it has been published for the policy's lead time.
+    /// Publishes the next key of each algorithm; each signs once it has been published for the
+    /// policy's lead time. Returns the next key of the policy's algorithm.
     @discardableResult
     package func rotate() async throws -> KeyID {
-        let kid = try await addKey()
+        var next: [KeyID] = []
+        for algorithm in algorithms { next.append(try await addKey(algorithm)) }
         try await refresh()
-        return kid
+        return next[0]
     }
 
     /// Reloads keys, promoting a published key whose lead time has passed.
     package func refresh() async throws {
         let at = now()
         var keys = try await store.all()
-        if let next = keys.last(where: { $0.key.status == .published && $0.key.addedAt.adding(policy.publishLead) <= at }) {
-            for current in keys where current.key.status == .active {
+        var promoted = false
+        for algorithm in Set(keys.map(\.key.algorithm)) {
+            guard let next = keys.last(where: {
+                $0.key.algorithm == algorithm && $0.key.status == .published && $0.key.addedAt.adding(policy.publishLead) <= at
+            }) else { continue }
+            for current in keys where current.key.status == .active && current.key.algorithm == algorithm {
                 _ = try await store.execute(.retire(publishUntil: at.adding(policy.retiredKeyLifetime)), on: current.key.id, context: DecisionContext(now: at), metadata: .system)
             }
             _ = try await store.execute(.activate, on: next.key.id, context: DecisionContext(now: at), metadata: .system)
-            logger.info("signing key activated", metadata: ["kid": "\(next.key.id)"])
-            keys = try await store.all()
+            logger.info("signing key activated", metadata: ["kid": "\(next.key.id)", "alg": "\(algorithm)"])
+            promoted = true
         }
+        if promoted { keys = try await store.all() }
         let fresh = JWTKeyCollection()
-        var active: KeyID?
+        var active: [String: KeyID] = [:]
         var registered: Set<KeyID> = []
         for stored in keys where stored.key.status == .active {
             guard let sealed = stored.sealedPrivateKey, let secret else { continue }
             let material = try SigningKeyMaterial.unseal(sealed, algorithm: stored.key.algorithm, kid: stored.key.id, secret: secret)
             try await material.register(in: fresh, kid: stored.key.id)
-            active = stored.key.id
+            active[stored.key.algorithm] = stored.key.id
             registered.insert(stored.key.id)
         }
         var algorithms: [KeyID: String] = [:]
@@ -109,21 +134,26 @@ package actor KeyRing: Service {
             try await fresh.add(jwk: JSONDecoder().decode(JWK.self, from: Data(stored.key.publicJWK.utf8)))
         }
         collection = fresh
-        activeKey = active
+        activeKeys = active
         verifiable = algorithms
         published = keys.map(\.key).filter { $0.isPublished(at: at) }
     }
 
-    /// Signs a payload with the active key, with `typ` in the header (e.g. `at+jwt`).
+    /// Signs a payload with the active key of the policy's algorithm, with `typ` in the header
+    /// (e.g. `at+jwt`).
     package func sign(_ payload: some JWTPayload, type: String) async throws -> String {
         try await sign(type: type) { _ in payload }
     }
 
-    /// Signs the payload `build` makes for the active key's algorithm (`ES256`, `RS256` or
-    /// `EdDSA`): an ID token's `at_hash` depends on it. The key is fixed before `build` runs,
-    /// so a concurrent rotation cannot make the two disagree.
-    package func sign<Payload: JWTPayload>(type: String, _ build: @Sendable (_ algorithm: String) -> Payload) async throws -> String {
-        guard let kid = activeKey, let algorithm = verifiable[kid] else { throw JOSEError(.noActiveKey, "no active signing key") }
+    /// Signs the payload `build` makes with the active key of `algorithm` (the policy's when
+    /// nil): an ID token's `at_hash` depends on the algorithm. The key is fixed before `build`
+    /// runs, so a concurrent rotation cannot make the two disagree.
+    package func sign<Payload: JWTPayload>(
+        type: String, algorithm requested: String? = nil, _ build: @Sendable (_ algorithm: String) -> Payload
+    ) async throws -> String {
+        guard let kid = activeKeys[requested ?? policy.algorithm], let algorithm = verifiable[kid] else {
+            throw JOSEError(.noActiveKey, "no active \(requested ?? policy.algorithm) signing key")
+        }
         var header = JWTHeader()
         header.typ = type
         return try await collection.sign(build(algorithm), kid: JWKIdentifier(string: kid.rawValue), header: header)
@@ -163,9 +193,9 @@ package actor KeyRing: Service {
         }
     }
 
-    private func addKey() async throws -> KeyID {
+    private func addKey(_ algorithm: String) async throws -> KeyID {
         guard let secret else { throw JOSEError(.missingSecret, "TOKENLEDGER_KEY_SECRET is required to create signing keys") }
-        let material = try SigningKeyMaterial.generate(policy.algorithm)
+        let material = try policy.generate(algorithm)
         let kid = KeyID(RandomUUID.make())
         let at = now()
         let added = SigningKeyAdded(keyID: kid, algorithm: material.algorithm, publicJWK: try material.publicJWK(kid: kid), at: at)

@@ -4,7 +4,8 @@ import Foundation
 import LedgerDomain
 import Logging
 
-/// Mints ID tokens with the key ring's active key (never `none` or HS*, I7), from what the
+/// Mints ID tokens with the key ring's active key of the client's registered algorithm (RS256
+/// by default; never `none` or HS*, I7), from what the
 /// grant recorded at `/authorize`: subject, session and `auth_time` (the login's, also on
 /// refresh, OIDC Core §12.2).
 package struct IDTokenMinter: Sendable {
@@ -18,13 +19,13 @@ package struct IDTokenMinter: Sendable {
     let keys: KeyRing
     let logger: Logger
 
-    /// Signs the ID token of `grant` issued under `context` beside `accessToken`, carrying
-    /// `nonce` (the authorization request's at the code exchange; none on refresh).
-    func mint(for grant: Grant, accessToken: String, nonce: String?, context: DecisionContext) async throws(TokenError) -> Minted {
+    /// Signs the ID token of `grant` for `client` issued under `context` beside `accessToken`,
+    /// carrying `nonce` (the authorization request's at the code exchange; none on refresh).
+    func mint(for grant: Grant, client: Client, accessToken: String, nonce: String?, context: DecisionContext) async throws(TokenError) -> Minted {
         let jti = TokenID(RandomUUID.make())
         let issuer = self.issuer
         do {
-            let token = try await keys.sign(type: "JWT") { algorithm in
+            let token = try await keys.sign(type: "JWT", algorithm: client.registration.idTokenAlgorithm) { algorithm in
                 IDTokenClaims(
                     iss: issuer, sub: grant.subject.rawValue, aud: grant.clientID.rawValue,
                     exp: context.idTokenExpiresAt.seconds, iat: context.now.seconds, authTime: grant.code?.authTime?.seconds,
