@@ -192,6 +192,7 @@ let package = Package(
                 "LedgerTesting",
                 "LedgerHTTP",
                 "LedgerService",
+                "WebEncoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -295,6 +296,7 @@ let package = Package(
                 "LedgerPostgres",
                 "LedgerService",
                 "LedgerTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

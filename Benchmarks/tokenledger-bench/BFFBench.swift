@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import WebEncoding
 
 /// `tokenledger-bench bff`: the Backend-for-Frontend in front of a trivial upstream, with the
 /// token service, Redis and PostgreSQL, all in this process on loopback. Signed-in browsers on
@@ -113,9 +114,39 @@ struct BFFBench: AsyncParsableCommand {
             let rotated = try await rotations(stack) - rotatedBefore
             print(refreshing.summary)
             print(String(format: "refreshes: %d rotations committed in %.2f s = %.0f/s", rotated, refreshing.seconds, Double(rotated) / refreshing.seconds))
-            for connection in load + proxy + upstream { await connection.close() }
             await group.triggerGracefulShutdown()
         }
+
+        print("-- revocation → session gone, one grant at a time, \(count) sessions")
+        var ended: [Double] = []
+        for worker in 0..<count {
+            try await callProxy(worker)
+            guard let bearer = stack.upstreamCalls.all.last?.authorization, let grant = grantID(ofBearer: bearer) else {
+                throw BenchError("no grant_id in the upstream's last Bearer token")
+            }
+            let (status, _) = try await stack.live.admin("/admin/revocations", json: #"{"grant":"\#(grant)"}"#)
+            guard status == 200 else { throw BenchError("revocation answered \(status)") }
+            let answered = ContinuousClock.now
+            while try await proxy[worker].send(.GET, "/bff/user", headers: [("Cookie", cookieHeaders[worker])]).status != 401 {
+                guard ContinuousClock.now - answered < .seconds(5) else { throw BenchError("session \(worker) outlived its revocation by 5 s") }
+            }
+            ended.append((ContinuousClock.now - answered).seconds)
+        }
+        ended.sort()
+        print(String(
+            format: "session gone after the revocation answered: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d revocations)",
+            ended[ended.count / 2] * 1000, ended[min(ended.count - 1, ended.count * 99 / 100)] * 1000, ended[ended.count - 1] * 1000, ended.count
+        ))
+        for connection in proxy + upstream { await connection.close() }
+    }
+
+    /// The `grant_id` claim of a `Bearer <JWT>` header, read without verifying (the bench's own token).
+    private static func grantID(ofBearer header: String) -> String? {
+        let parts = header.dropFirst("Bearer ".count).split(separator: ".")
+        guard parts.count == 3, let payload = Data(jwtSegment: parts[1]),
+            let claims = try? JSONSerialization.jsonObject(with: payload) as? [String: Any]
+        else { return nil }
+        return claims["grant_id"] as? String
     }
 
     private static func connections(to url: String, count: Int) async throws -> [LoadConnection] {

@@ -100,7 +100,7 @@ struct BenchLogGenerator {
         for generation in 1...2 {
             events.append(.refreshTokenRotated(RefreshTokenRotated(
                 grantID: id, fromGeneration: generation, toGeneration: generation + 1, tokenHash: digest("refresh-\(generation + 1)"),
-                rotatedAt: at, sealedResponse: nil
+                rotatedAt: at, graceAnswerKept: nil
             )))
             events.append(.accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: TokenID("jti-\(n)-\(generation)"), scope: Scope(["openid", "profile"]), issuedAt: at, expiresAt: later

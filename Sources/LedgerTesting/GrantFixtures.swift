@@ -43,7 +43,7 @@ package enum GrantFixtures {
     ) -> GrantCommand {
         .refresh(.init(
             presentedHash: hash, presentedGeneration: generation, clientID: client, requestedScope: nil,
-            successorHash: freshHash(), accessToken: TokenID(UUID().uuidString), sealedResponse: nil
+            successorHash: freshHash(), accessToken: TokenID(UUID().uuidString), keepsGraceAnswer: false
         ))
     }
 }

@@ -16,7 +16,7 @@ struct EventCatalogueTests {
         let grant: [GrantEvent] = F.codeFlowStarted() + F.redeemed() + [
             .codeReplayed(CodeReplayed(grantID: g, codeHash: F.codeHash, presentedBy: F.otherClient, at: at)),
             .idTokenIssued(IDTokenIssued(grantID: g, jti: F.idToken, issuedAt: F.t(10), expiresAt: F.t(610))),
-            F.rotation(from: 1, at: at, sealed: F.sealed(2)),
+            F.rotation(from: 1, at: at, graceAnswerKept: true),
             .refreshTokenGraceReplayed(RefreshTokenGraceReplayed(grantID: g, presentedGeneration: 1, successorGeneration: 2, at: at)),
             .reuseDetected(ReuseDetected(grantID: g, presentedGeneration: 1, currentGeneration: 2, presentedBy: F.client, at: at)),
             .accessTokenRevoked(AccessTokenRevoked(grantID: g, jti: F.accessToken(1), reason: .holderRequest, at: at, until: until)),
@@ -113,7 +113,7 @@ struct EventCatalogueTests {
     @Test func payloadsUseSnakeCaseKeysAndIntegerMilliseconds() throws {
         let rotation = GrantEvent.refreshTokenRotated(RefreshTokenRotated(
             grantID: F.grant, fromGeneration: 1, toGeneration: 2, tokenHash: TokenHash(hex: "ab12"),
-            rotatedAt: Instant(milliseconds: 1_767_225_670_123), sealedResponse: nil
+            rotatedAt: Instant(milliseconds: 1_767_225_670_123), graceAnswerKept: nil
         ))
         #expect(try EventCodec.json(rotation) == #"{"from_generation":1,"grant_id":"grant-1","rotated_at":1767225670123,"to_generation":2,"token_hash":"ab12"}"#)
         let started = GrantEvent.started(GrantStarted(

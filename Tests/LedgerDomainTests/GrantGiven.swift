@@ -94,8 +94,6 @@ enum Fixture {
     /// The access token issued with refresh generation `n` (1 at redemption).
     static func accessToken(_ n: Int) -> TokenID { TokenID("at-\(n)") }
     /// The sealed token response stored with the rotation to `generation`.
-    static func sealed(_ generation: Int) -> String { "sealed-response-\(generation)" }
-
     // MARK: Commands
 
     static func startWithCode(challenge: String? = challenge) -> GrantCommand {
@@ -118,12 +116,12 @@ enum Fixture {
 
     /// Presents the fixture refresh token of `generation`; the proposed successor is that of `generation + 1`.
     static func refresh(
-        _ generation: Int, by clientID: ClientID = client, scope: Scope? = nil, sealed: String? = nil
+        _ generation: Int, by clientID: ClientID = client, scope: Scope? = nil, keepsGraceAnswer: Bool = false
     ) -> GrantCommand {
         .refresh(.init(
             presentedHash: refreshHash(generation), presentedGeneration: generation, clientID: clientID,
             requestedScope: scope, successorHash: refreshHash(generation + 1), accessToken: accessToken(generation + 1),
-            sealedResponse: sealed
+            keepsGraceAnswer: keepsGraceAnswer
         ))
     }
 
@@ -165,19 +163,19 @@ enum Fixture {
         ]
     }
 
-    static func rotation(from generation: Int, at: Instant, sealed: String? = nil) -> GrantEvent {
+    static func rotation(from generation: Int, at: Instant, graceAnswerKept: Bool? = nil) -> GrantEvent {
         .refreshTokenRotated(RefreshTokenRotated(
             grantID: grant, fromGeneration: generation, toGeneration: generation + 1,
-            tokenHash: refreshHash(generation + 1), rotatedAt: at, sealedResponse: sealed
+            tokenHash: refreshHash(generation + 1), rotatedAt: at, graceAnswerKept: graceAnswerKept
         ))
     }
 
     /// A rotation from `generation` and its access token, as `decide` emits them.
     static func rotated(
-        from generation: Int, at: Instant, sealed: String? = nil, scope: Scope = scope, lifetimes: Lifetimes = .standard
+        from generation: Int, at: Instant, graceAnswerKept: Bool? = nil, scope: Scope = scope, lifetimes: Lifetimes = .standard
     ) -> [GrantEvent] {
         [
-            rotation(from: generation, at: at, sealed: sealed),
+            rotation(from: generation, at: at, graceAnswerKept: graceAnswerKept),
             accessTokenIssued(accessToken(generation + 1), scope: scope, at: at, lifetimes: lifetimes),
         ]
     }
@@ -192,14 +190,14 @@ enum Fixture {
     }
 
     /// A code-flow grant started at `t0`, redeemed at `redeemedAt` (generation 1) and rotated every
-    /// `step` until `generation` is current; each rotation is sealed when `sealed`.
+    /// `step` until `generation` is current; each rotation's answer is kept for the grace window when `sealed`.
     static func codeFlowGrant(
         generation: Int = 1, every step: Duration = .seconds(60), sealed: Bool = false, lifetimes: Lifetimes = .standard
     ) -> [GrantEvent] {
         var events = codeFlowStarted(lifetimes: lifetimes) + redeemed(lifetimes: lifetimes)
         for g in stride(from: 1, to: generation, by: 1) {
             events += rotated(
-                from: g, at: issuedAt(generation: g + 1, every: step), sealed: sealed ? Fixture.sealed(g + 1) : nil,
+                from: g, at: issuedAt(generation: g + 1, every: step), graceAnswerKept: sealed ? true : nil,
                 lifetimes: lifetimes
             )
         }

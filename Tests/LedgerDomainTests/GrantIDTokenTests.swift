@@ -13,7 +13,7 @@ struct GrantIDTokenTests {
         let lifetimes = Lifetimes(accessToken: .seconds(300), idToken: .seconds(1200))
         let command = GrantCommand.refresh(.init(
             presentedHash: F.refreshHash(1), presentedGeneration: 1, clientID: F.client, requestedScope: nil,
-            successorHash: F.refreshHash(2), accessToken: F.accessToken(2), sealedResponse: nil, idToken: TokenID("id-2")
+            successorHash: F.refreshHash(2), accessToken: F.accessToken(2), keepsGraceAnswer: false, idToken: TokenID("id-2")
         ))
         let outcome = given(F.codeFlowGrant()).when(command, at: at, lifetimes: lifetimes)
             .then(
@@ -33,7 +33,7 @@ struct GrantIDTokenTests {
         let at = F.issuedAt(generation: 1).adding(.seconds(30))
         let command = GrantCommand.refresh(.init(
             presentedHash: F.refreshHash(1), presentedGeneration: 1, clientID: F.client, requestedScope: nil,
-            successorHash: F.refreshHash(2), accessToken: F.accessToken(2), sealedResponse: nil, idToken: TokenID("id-2")
+            successorHash: F.refreshHash(2), accessToken: F.accessToken(2), keepsGraceAnswer: false, idToken: TokenID("id-2")
         ))
         let events = given(history).when(command, at: at).events
         #expect(events.count == 2)

@@ -23,7 +23,7 @@ struct GrantRefreshTests {
             .then([
                 .refreshTokenRotated(RefreshTokenRotated(
                     grantID: F.grant, fromGeneration: g, toGeneration: g + 1, tokenHash: F.refreshHash(g + 1),
-                    rotatedAt: at, sealedResponse: nil
+                    rotatedAt: at, graceAnswerKept: nil
                 )),
                 .accessTokenIssued(AccessTokenIssued(
                     grantID: F.grant, jti: F.accessToken(g + 1), scope: F.scope, issuedAt: at,
@@ -155,17 +155,17 @@ struct GrantRefreshTests {
                 ))
             ])
         #expect(outcome.state == given(Self.sealedAtSeventy).state)
-        #expect(outcome.decision.replay == given(Self.sealedAtSeventy).state?.refresh?.lastRotation?.sealedResponse)
-        #expect(outcome.decision.replay != nil)
+        #expect(given(Self.sealedAtSeventy).state?.refresh?.lastRotation?.graceAnswerKept == true)
+        #expect(outcome.decision.replays)
     }
 
     @Test func onlyAGraceReplayReportsAReplay() {
         let rotation = given(Self.sealedAtSeventy).when(F.refresh(2), at: F.t(71), lifetimes: Self.grace)
         #expect(rotation.decision.refusal == nil)
-        #expect(rotation.decision.replay == nil)
+        #expect(!rotation.decision.replays)
         let reuse = given(Self.sealedAtSeventy).when(F.refresh(1), at: F.t(75), lifetimes: Self.grace)
         #expect(reuse.decision.refusal?.code == .reuseDetected)
-        #expect(reuse.decision.replay == nil)
+        #expect(!reuse.decision.replays)
     }
 
     @Test(arguments: [Fixture.t(75), Fixture.t(75, ms: 1), Fixture.t(600)])
@@ -201,8 +201,8 @@ struct GrantRefreshTests {
         let replayed = given(Self.sealedAtSeventy).when(F.refresh(1), at: F.t(72), lifetimes: Self.grace).andThen
         #expect(Self.liveGenerations(replayed, upTo: 2, at: F.t(73), lifetimes: Self.grace) == [2])
 
-        let rotated = replayed.when(F.refresh(2, sealed: F.sealed(3)), at: F.t(73), lifetimes: Self.grace)
-            .then(F.rotated(from: 2, at: F.t(73), sealed: F.sealed(3), lifetimes: Self.grace))
+        let rotated = replayed.when(F.refresh(2, keepsGraceAnswer: true), at: F.t(73), lifetimes: Self.grace)
+            .then(F.rotated(from: 2, at: F.t(73), graceAnswerKept: true, lifetimes: Self.grace))
             .andThen
         #expect(rotated.state?.refresh?.generation == 3)
         #expect(Self.liveGenerations(rotated, upTo: 3, at: F.t(74), lifetimes: Self.grace) == [3])

@@ -115,7 +115,7 @@ struct GrantRevocationTests {
     @Test func clientCredentialsGrantHasNoRefreshToken() {
         let command = GrantCommand.refresh(.init(
             presentedHash: F.hash("anything"), presentedGeneration: 1, clientID: Self.service, requestedScope: nil,
-            successorHash: F.hash("next"), accessToken: TokenID("at-cc-2"), sealedResponse: nil
+            successorHash: F.hash("next"), accessToken: TokenID("at-cc-2"), keepsGraceAnswer: false
         ))
         given(Self.serviceStarted).when(command, at: F.t(10)).thenRefused(.unknown)
     }

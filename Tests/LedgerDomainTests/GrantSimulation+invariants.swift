@@ -40,7 +40,7 @@ extension GrantSimulation {
                 try ensure(e.successorGeneration == family.generation, "grace replay names successor \(e.successorGeneration)")
                 try ensure(e.presentedGeneration == family.generation - 1, "grace replay of generation \(e.presentedGeneration)")
                 let last = try unwrapRotation(family)
-                try ensure(last.sealedResponse != nil, "grace replay without a sealed response")
+                try ensure(last.graceAnswerKept == true, "grace replay of a rotation whose answer was not kept")
                 try ensure(now < last.at.adding(lifetimes.refreshGrace), "grace replay outside the window")
             case .revoked(let e):
                 try ensure(e.until >= now && e.until >= (state?.tokensExpireBy ?? now), "revocation ends before its tokens")
@@ -79,7 +79,7 @@ extension GrantSimulation {
         guard let hash = held[generation], let indexed = index[hash] else { return false }
         let probe = GrantCommand.refresh(.init(
             presentedHash: hash, presentedGeneration: indexed, clientID: clientID, requestedScope: nil,
-            successorHash: Fixture.hash("probe"), accessToken: TokenID("probe"), sealedResponse: "probe"
+            successorHash: Fixture.hash("probe"), accessToken: TokenID("probe"), keepsGraceAnswer: true
         ))
         return Grant.decide(probe, state, context).events.contains {
             if case .refreshTokenRotated = $0 { true } else { false }

@@ -160,7 +160,7 @@ struct GrantSimulation {
             command = .refresh(.init(
                 presentedHash: hash, presentedGeneration: try unwrap(index[hash], "hash not in the index"), clientID: by,
                 requestedScope: scope, successorHash: mintHash(), accessToken: mintJTI(),
-                sealedResponse: sealed ? "sealed-\(minted)" : nil
+                keepsGraceAnswer: sealed
             ))
         }
         let expected = model.predict(step, at: now)

@@ -106,7 +106,7 @@ struct RebuildTests {
                 return .refresh(.init(
                     presentedHash: hash, presentedGeneration: generation, clientID: client ?? g.client, requestedScope: nil,
                     successorHash: GrantFixtures.freshHash(), accessToken: TokenID("at-\(g.id)-\(counter)"),
-                    sealedResponse: g.client == graceClient ? "sealed-\(counter)" : nil
+                    keepsGraceAnswer: g.client == graceClient
                 ))
             }
             func record(_ outcome: GrantStore.Outcome) {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LedgerDomain
 import LedgerPostgres
@@ -18,6 +19,48 @@ struct TokenServiceRefreshTests {
             #expect(second != first)
             let next = try await f.tokens.refresh(second, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
             #expect(try ServiceFixture.json(next)["refresh_token"] as? String != second)
+        }
+    }
+
+    @Test("the grace answer stays out of the log: the rotation event holds no sealed answer or live token; the kept answer needs the server key and goes at the next rotation")
+    func graceAnswerIsKeptOutsideTheLog() async throws {
+        try await ServiceFixture.with { f in
+            let caller = try await f.codeClient(refreshGrace: 30)
+            let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+            let winner = try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            let winnerJSON = try ServiceFixture.json(winner)
+            let second = try #require(winnerJSON["refresh_token"] as? String)
+            let access = try #require(winnerJSON["access_token"] as? String)
+
+            let log = try await f.ledger.admin.query(
+                "SELECT type, data::text FROM events WHERE type = 'grant.refresh_token.rotated'", logger: f.stores.logger
+            )
+            var rotations: [String] = []
+            for try await (_, data) in log.decode((String, String).self) { rotations.append(data) }
+            #expect(rotations.count == 1)
+            let rotation = try #require(rotations.first)
+            #expect(!rotation.contains("sealed_response"))
+            #expect(rotation.contains(#""grace_answer_kept": true"#) || rotation.contains(#""grace_answer_kept":true"#))
+            let everything = try await f.ledger.admin.query("SELECT string_agg(data::text, ' ') FROM events", logger: f.stores.logger)
+            for try await text in everything.decode(String.self) {
+                #expect(!text.contains(second) && !text.contains(access), "a live token is in the log")
+            }
+
+            let rows = try await f.ledger.admin.query("SELECT grant_id, from_generation, sealed FROM refresh_grace", logger: f.stores.logger)
+            var kept: [(String, Int32, Data)] = []
+            for try await row in rows.decode((String, Int32, Data).self) { kept.append(row) }
+            #expect(kept.count == 1)
+            let (grant, generation, sealed) = try #require(kept.first)
+            #expect(generation == 1)
+            // The spent token alone (any other server key) does not open it.
+            let stranger = GraceSeal(serverKey: .init(size: .bits256))
+            #expect(stranger.open(sealed, presented: first, grant: GrantID(grant)) == nil)
+
+            _ = try await f.tokens.refresh(second, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+            let after = try await f.ledger.admin.query("SELECT from_generation FROM refresh_grace", logger: f.stores.logger)
+            var generations: [Int32] = []
+            for try await generation in after.decode(Int32.self) { generations.append(generation) }
+            #expect(generations == [2], "only the last rotation's answer is kept")
         }
     }
 

@@ -6,15 +6,16 @@ public struct Decision<Event: Sendable, Refusal: Error & Sendable>: Sendable {
     public var events: [Event]
     /// Set when the caller's request is refused.
     public var refusal: Refusal?
-    /// Set when the command repeats one already answered and is answered as that one was: the
-    /// sealed answer recorded then (a refresh inside its grace window gets its winner's bytes).
-    public var replay: String?
+    /// Set when the command repeats one already answered and is answered as that one was,
+    /// from what the shell kept of that answer (a refresh inside its grace window gets its
+    /// winner's bytes, kept outside the log).
+    public var replays: Bool
 
     /// Creates a decision.
-    public init(events: [Event] = [], refusal: Refusal? = nil, replay: String? = nil) {
+    public init(events: [Event] = [], refusal: Refusal? = nil, replays: Bool = false) {
         self.events = events
         self.refusal = refusal
-        self.replay = replay
+        self.replays = replays
     }
 
     /// A refusal that changes nothing.

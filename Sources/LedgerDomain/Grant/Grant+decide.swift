@@ -140,7 +140,7 @@ extension Grant {
         var events: [GrantEvent] = [
             .refreshTokenRotated(RefreshTokenRotated(
                 grantID: id, fromGeneration: family.generation, toGeneration: family.generation + 1,
-                tokenHash: c.successorHash, rotatedAt: now, sealedResponse: c.sealedResponse
+                tokenHash: c.successorHash, rotatedAt: now, graceAnswerKept: c.keepsGraceAnswer ? true : nil
             )),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: c.accessToken, scope: accessScope, issuedAt: now,
@@ -161,7 +161,7 @@ extension Grant {
     ) -> GrantDecision {
         let now = context.now
         if let rotation = family.lastRotation, rotation.fromGeneration == c.presentedGeneration,
-            rotation.sealedResponse != nil, now < rotation.at.adding(context.lifetimes.refreshGrace)
+            rotation.graceAnswerKept == true, now < rotation.at.adding(context.lifetimes.refreshGrace)
         {
             return GrantDecision(
                 events: [
@@ -170,7 +170,7 @@ extension Grant {
                         at: now
                     ))
                 ],
-                replay: rotation.sealedResponse
+                replays: true
             )
         }
         return GrantDecision(

@@ -36,7 +36,7 @@ extension Grant: Aggregate {
         case .refreshTokenRotated(let e):
             grant.refresh = RefreshFamily(
                 generation: e.toGeneration, currentHash: e.tokenHash, issuedAt: e.rotatedAt,
-                lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, sealedResponse: e.sealedResponse)
+                lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, graceAnswerKept: e.graceAnswerKept)
             )
         case .accessTokenRevoked(let e):
             var revoked = grant.revokedAccessTokens ?? []

@@ -46,10 +46,11 @@ public struct Grant: Hashable, Sendable, Codable {
     public struct Rotation: Hashable, Sendable, Codable {
         public var fromGeneration: Int
         public var at: Instant
-        public var sealedResponse: String?
+        /// Whether the rotation's answer was kept for the grace window (outside the log).
+        public var graceAnswerKept: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case fromGeneration = "from_generation", at, sealedResponse = "sealed_response"
+            case fromGeneration = "from_generation", at, graceAnswerKept = "grace_answer_kept"
         }
     }
 

@@ -98,14 +98,15 @@ public enum GrantCommand: Sendable, Hashable {
         public var requestedScope: Scope?
         public var successorHash: TokenHash
         public var accessToken: TokenID
-        /// The successor's token response sealed for the grace window, when the client has one.
-        public var sealedResponse: String?
+        /// Whether the successor's token response is kept (outside the log) for the grace
+        /// window: the client has one.
+        public var keepsGraceAnswer: Bool
         /// The proposed new ID token (OIDC Core §12.2), when the grant has `openid`.
         public var idToken: TokenID?
 
         public init(
             presentedHash: TokenHash, presentedGeneration: Int, clientID: ClientID, requestedScope: Scope?,
-            successorHash: TokenHash, accessToken: TokenID, sealedResponse: String?, idToken: TokenID? = nil
+            successorHash: TokenHash, accessToken: TokenID, keepsGraceAnswer: Bool, idToken: TokenID? = nil
         ) {
             self.presentedHash = presentedHash
             self.presentedGeneration = presentedGeneration
@@ -113,7 +114,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.requestedScope = requestedScope
             self.successorHash = successorHash
             self.accessToken = accessToken
-            self.sealedResponse = sealedResponse
+            self.keepsGraceAnswer = keepsGraceAnswer
             self.idToken = idToken
         }
     }

@@ -177,26 +177,27 @@ public struct RefreshTokenRotated: Hashable, Sendable, Codable {
     /// The successor's hash.
     public var tokenHash: TokenHash
     public var rotatedAt: Instant
-    /// The token response for the successor, sealed with a key only the presented token
-    /// derives, kept so a duplicate inside the grace window gets the very same answer.
-    /// Absent when the client has no grace window.
-    public var sealedResponse: String?
+    /// True when the token response for the successor was kept, sealed, outside the log for
+    /// the client's grace window, so a duplicate inside it gets the very same answer. Absent
+    /// when the client has no grace window. The answer itself never enters the log: with a
+    /// spent token, a reader of the log or an export could otherwise open the live one.
+    public var graceAnswerKept: Bool?
 
     public init(
         grantID: GrantID, fromGeneration: Int, toGeneration: Int, tokenHash: TokenHash, rotatedAt: Instant,
-        sealedResponse: String?
+        graceAnswerKept: Bool?
     ) {
         self.grantID = grantID
         self.fromGeneration = fromGeneration
         self.toGeneration = toGeneration
         self.tokenHash = tokenHash
         self.rotatedAt = rotatedAt
-        self.sealedResponse = sealedResponse
+        self.graceAnswerKept = graceAnswerKept
     }
 
     enum CodingKeys: String, CodingKey {
         case grantID = "grant_id", fromGeneration = "from_generation", toGeneration = "to_generation"
-        case tokenHash = "token_hash", rotatedAt = "rotated_at", sealedResponse = "sealed_response"
+        case tokenHash = "token_hash", rotatedAt = "rotated_at", graceAnswerKept = "grace_answer_kept"
     }
 }
 

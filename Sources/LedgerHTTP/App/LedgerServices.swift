@@ -46,7 +46,7 @@ package struct LedgerServices: Sendable {
         issuer: String, accessTokenAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
-        sessionLimit: SessionLimit = .unlimited
+        graceKey: SymmetricKey = SymmetricKey(size: .bits256), sessionLimit: SessionLimit = .unlimited
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -59,7 +59,9 @@ package struct LedgerServices: Sendable {
         self.users = users
         self.requestSealingKey = requestSealingKey
         self.fingerprints = fingerprints
-        tokens = TokenService(issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, now: now)
+        tokens = TokenService(
+            issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, graceKey: graceKey, now: now
+        )
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         registration = ClientRegistration(stores: stores, now: now)

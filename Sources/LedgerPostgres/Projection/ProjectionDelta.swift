@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 
 /// Projection changes as data: the rows a batch of events adds or replaces. The writer ships
@@ -70,6 +71,28 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
         package var sealed: String
     }
 
+    /// A row of `refresh_grace`: a rotation's sealed answer, kept outside the log for the
+    /// client's grace window (never rebuilt).
+    package struct RefreshGraceRow: Sendable, Hashable, Encodable {
+        package var grantID: String
+        package var fromGeneration: Int
+        /// Base64 of the sealed token response.
+        package var sealed: String
+        package var expiresMilliseconds: Int64
+
+        /// A row for the rotation of `grant` from `fromGeneration`, kept until `expiresAt`.
+        package init(grant: GrantID, fromGeneration: Int, sealed: Data, expiresAt: Instant) {
+            grantID = grant.rawValue
+            self.fromGeneration = fromGeneration
+            self.sealed = sealed.base64EncodedString()
+            expiresMilliseconds = expiresAt.milliseconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case grantID = "grant_id", fromGeneration = "from_generation", sealed, expiresMilliseconds = "expires_ms"
+        }
+    }
+
     /// Grant rows by grant id (the last write of a batch wins).
     package private(set) var grants: [String: GrantRow] = [:]
     package private(set) var refreshTokens: [RefreshTokenRow] = []
@@ -79,6 +102,7 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
     /// Aggregate rows by stream id (the last write wins).
     package private(set) var aggregates: [String: AggregateRow] = [:]
     package private(set) var keySecrets: [KeySecretRow] = []
+    package private(set) var refreshGrace: [RefreshGraceRow] = []
 
     /// An empty delta.
     package init() {}
@@ -86,7 +110,7 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
     /// Whether nothing changes.
     package var isEmpty: Bool {
         grants.isEmpty && refreshTokens.isEmpty && authorizationCodes.isEmpty && denylist.isEmpty && aggregates.isEmpty
-            && keySecrets.isEmpty
+            && keySecrets.isEmpty && refreshGrace.isEmpty
     }
 
     /// Sets the row of one grant.
@@ -102,6 +126,8 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
     package mutating func put(_ row: AggregateRow) { aggregates[row.streamID] = row }
     /// Adds a sealed private key.
     package mutating func add(_ row: KeySecretRow) { keySecrets.append(row) }
+    /// Adds a rotation's sealed grace-window answer.
+    package mutating func add(_ row: RefreshGraceRow) { refreshGrace.append(row) }
 
     /// Adds everything of `other`, its rows replacing this delta's where keys collide.
     package mutating func merge(_ other: ProjectionDelta) {
@@ -111,11 +137,12 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
         denylist.merge(other.denylist) { _, new in new }
         aggregates.merge(other.aggregates) { _, new in new }
         keySecrets += other.keySecrets
+        refreshGrace += other.refreshGrace
     }
 
     enum CodingKeys: String, CodingKey {
         case grants, refreshTokens = "refresh_tokens", authorizationCodes = "authorization_codes", denylist
-        case aggregates, keySecrets = "key_secrets"
+        case aggregates, keySecrets = "key_secrets", refreshGrace = "refresh_grace"
     }
 
     /// Only the tables with rows are named: `apply_projection` skips the others.
@@ -127,6 +154,7 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
         try c.encodeUnlessEmpty(denylist.keys.sorted().compactMap { denylist[$0] }, forKey: .denylist)
         try c.encodeUnlessEmpty(aggregates.keys.sorted().compactMap { aggregates[$0] }, forKey: .aggregates)
         try c.encodeUnlessEmpty(keySecrets, forKey: .keySecrets)
+        try c.encodeUnlessEmpty(refreshGrace, forKey: .refreshGrace)
     }
 }
 

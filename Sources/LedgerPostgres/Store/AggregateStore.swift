@@ -51,7 +51,8 @@ package struct AggregateStore<A: ProjectedAggregate>: Sendable {
 
     /// Decides `command` against the stream's current state and appends the events, retrying on
     /// version conflicts. A refusal that carries events is appended too. `extra` rows (such as a
-    /// sealed private key) are written in the same transaction. `readSet` names other streams the
+    /// sealed private key) are written in the same transaction, and only with an accepted
+    /// decision: a refusal or a replay writes none. `readSet` names other streams the
     /// decision depends on, at the versions read: if one moved, nothing is written and the call
     /// fails with `staleRead`. `start` spares the first read when the caller knows the state;
     /// every retry reads it again.
@@ -78,7 +79,7 @@ package struct AggregateStore<A: ProjectedAggregate>: Sendable {
             var events: [NewEvent] = []
             let encodedMetadata = try CanonicalJSON.encode(metadata)
             for event in decision.events { events.append(try NewEvent(event, encodedMetadata: encodedMetadata)) }
-            var projection = extra
+            var projection = decision.refusal == nil && !decision.replays ? extra : ProjectionDelta()
             if let after {
                 projection.merge(try A.projection(after: after, stream: stream, version: version + Int64(events.count), events: decision.events))
             }

@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import Logging
 import PostgresNIO
@@ -77,12 +78,25 @@ package struct GrantStore: Sendable {
     /// version conflicts, so concurrent rotations of one token have exactly one winner and the
     /// rest see it (I3). A refusal that carries events (reuse, code replay) is appended too.
     /// `readSet` and `start` are those of ``AggregateStore/execute(_:on:context:metadata:extra:readSet:start:maxAttempts:)``.
+    /// `extra` rows are written in the same transaction as the events (a rotation's grace answer).
     package func execute(
-        _ command: GrantCommand, on id: GrantID, context: DecisionContext, metadata: EventMetadata,
+        _ command: GrantCommand, on id: GrantID, context: DecisionContext, metadata: EventMetadata, extra: ProjectionDelta = ProjectionDelta(),
         readSet: [StreamID: Int64] = [:], start: AggregateStore<Grant>.Start = .load, maxAttempts: Int = 32
     ) async throws(LedgerStoreError) -> Outcome {
         try await store.execute(
-            command, on: .grant(id), context: context, metadata: metadata, readSet: readSet, start: start, maxAttempts: maxAttempts
+            command, on: .grant(id), context: context, metadata: metadata, extra: extra, readSet: readSet, start: start,
+            maxAttempts: maxAttempts
+        )
+    }
+
+    /// The sealed grace-window answer of the rotation of `grant` from `generation`, while it
+    /// has not expired at `now` (`refresh_grace`, `Schema/0010`).
+    package func graceAnswer(of grant: GrantID, fromGeneration generation: Int, at now: Instant) async throws(LedgerStoreError) -> Data? {
+        try await store.client.firstRow(
+            """
+            SELECT sealed FROM refresh_grace
+            WHERE grant_id = \(grant.rawValue) AND from_generation = \(generation) AND expires_ms > \(now.milliseconds)
+            """, as: Data.self, logger: store.logger
         )
     }
 }

@@ -2,27 +2,43 @@ import Crypto
 import Foundation
 import LedgerDomain
 
-/// Seals a refresh response for the grace window (I3): AES-GCM under a key derived with
-/// HKDF-SHA256 from the *presented* refresh token, so only its holder can open the stored
-/// answer, and the log never holds a usable token in clear (I6).
-package enum GraceSeal {
-    /// The sealed body, base64 (nonce ‖ ciphertext ‖ tag), bound to the grant.
-    package static func seal(_ body: Data, presented token: String, grant: GrantID) -> String? {
-        try? AES.GCM.seal(body, using: key(token, grant), authenticating: Data(grant.rawValue.utf8)).combined?
-            .base64EncodedString()
+/// Seals a refresh response for the grace window (I3). It is kept outside the log
+/// (`refresh_grace`), under AES-GCM with a key derived (HKDF-SHA256) from both the server's
+/// key secret and the *presented* refresh token: opening it takes the spent token and the
+/// server's secret, so neither a log, export or backup reader holding a spent token nor a
+/// database reader alone can reach the live one (I6).
+package struct GraceSeal: Sendable {
+    private let serverKey: SymmetricKey
+
+    /// A seal under `serverKey`; derive it with ``deriveKey(fromSecret:)`` so every replica agrees.
+    package init(serverKey: SymmetricKey) {
+        self.serverKey = serverKey
     }
 
-    /// The body sealed by ``seal(_:presented:grant:)``; nil when `token` is not the one it was sealed for.
-    package static func open(_ sealed: String, presented token: String, grant: GrantID) -> Data? {
-        guard let combined = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: combined) else {
-            return nil
-        }
+    /// The server's grace key derived from `TOKENLEDGER_KEY_SECRET`.
+    package static func deriveKey(fromSecret secret: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger refresh grace server key v1".utf8),
+            outputByteCount: 32
+        )
+    }
+
+    /// The sealed body (nonce ‖ ciphertext ‖ tag), bound to the grant.
+    package func seal(_ body: Data, presented token: String, grant: GrantID) -> Data? {
+        try? AES.GCM.seal(body, using: key(token, grant), authenticating: Data(grant.rawValue.utf8)).combined
+    }
+
+    /// The body sealed by ``seal(_:presented:grant:)``; nil unless `token` and the server key
+    /// are the ones it was sealed with.
+    package func open(_ sealed: Data, presented token: String, grant: GrantID) -> Data? {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed) else { return nil }
         return try? AES.GCM.open(box, using: key(token, grant), authenticating: Data(grant.rawValue.utf8))
     }
 
-    private static func key(_ token: String, _ grant: GrantID) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(token.utf8)), salt: Data("tokenledger refresh grace v1".utf8),
+    private func key(_ token: String, _ grant: GrantID) -> SymmetricKey {
+        let material = serverKey.withUnsafeBytes { Data($0) } + Data(token.utf8)
+        return HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: material), salt: Data("tokenledger refresh grace v2".utf8),
             info: Data(grant.rawValue.utf8), outputByteCount: 32
         )
     }

@@ -65,19 +65,28 @@ extension TokenService {
         let successor = SecretDigest.mint()
         let successorHash = SecretDigest.hash(successor)
         let issued = IssuedTokens(access: access, refreshToken: successor, idToken: idToken?.token)
-        let sealed = context.lifetimes.refreshGrace > .zero
-            ? GraceSeal.seal(issued.body, presented: rotation.presented, grant: grant.id) : nil
+        // The answer kept for the grace window goes beside the events, never into them.
+        var extra = ProjectionDelta()
+        if context.lifetimes.refreshGrace > .zero, let sealed = graceSeal.seal(issued.body, presented: rotation.presented, grant: grant.id) {
+            extra.add(ProjectionDelta.RefreshGraceRow(
+                grant: grant.id, fromGeneration: found.generation, sealed: sealed, expiresAt: context.now.adding(context.lifetimes.refreshGrace)
+            ))
+        }
         let command = GrantCommand.Refresh(
             presentedHash: rotation.presentedHash, presentedGeneration: found.generation, clientID: caller.client.id,
-            requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, sealedResponse: sealed,
+            requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, keepsGraceAnswer: !extra.isEmpty,
             idToken: idToken?.jti
         )
         guard let outcome = try await attempt(
             .refresh(command), on: grant.id, start: .loaded(grant, version: found.version), caller: caller, context: context,
-            metadata: metadata, reads: found.reads
+            metadata: metadata, reads: found.reads, extra: extra
         ) else { return nil }
-        if let replay = outcome.decision.replay {
-            guard let body = GraceSeal.open(replay, presented: rotation.presented, grant: grant.id) else {
+        if outcome.decision.replays {
+            let grants = stores.grants
+            let kept = try await orUnavailable("grace answer") {
+                try await grants.graceAnswer(of: grant.id, fromGeneration: found.generation, at: context.now)
+            }
+            guard let kept, let body = graceSeal.open(kept, presented: rotation.presented, grant: grant.id) else {
                 throw .refused(GrantError(.reuseDetected, grant: grant.id, "sealed response unavailable"))
             }
             return IssuedTokens(replayed: body)

@@ -1,3 +1,4 @@
+import Crypto
 import LedgerDomain
 import LedgerPostgres
 import Logging
@@ -15,16 +16,21 @@ package struct TokenService: Sendable {
     let now: @Sendable () -> Instant
     let accessTokens: AccessTokenMinter
     let idTokens: IDTokenMinter
+    let graceSeal: GraceSeal
 
     /// The use cases over `stores`, signing with `keys` for `issuer`; access tokens carry
-    /// `accessTokenAudience` as `aud` (RFC 9068 §3).
+    /// `accessTokenAudience` as `aud` (RFC 9068 §3). Grace-window answers are sealed with
+    /// `graceKey` (``GraceSeal/deriveKey(fromSecret:)``; random by default, so a replay then
+    /// only works on the replica that rotated).
     package init(
-        issuer: String, accessTokenAudience: String, stores: LedgerStores, keys: KeyRing, now: @escaping @Sendable () -> Instant
+        issuer: String, accessTokenAudience: String, stores: LedgerStores, keys: KeyRing, graceKey: SymmetricKey = SymmetricKey(size: .bits256),
+        now: @escaping @Sendable () -> Instant
     ) {
         self.issuer = issuer
         self.stores = stores
         self.keys = keys
         self.now = now
+        graceSeal = GraceSeal(serverKey: graceKey)
         accessTokens = AccessTokenMinter(issuer: issuer, audience: accessTokenAudience, keys: keys, logger: stores.logger)
         idTokens = IDTokenMinter(issuer: issuer, keys: keys, logger: stores.logger)
     }
@@ -88,12 +94,14 @@ package struct TokenService: Sendable {
     /// registration or any stream in `reads` moved since it was read.
     func attempt(
         _ command: GrantCommand, on grant: GrantID, start: AggregateStore<Grant>.Start, caller: AuthenticatedClient,
-        context: DecisionContext, metadata: EventMetadata, reads: [StreamID: Int64] = [:]
+        context: DecisionContext, metadata: EventMetadata, reads: [StreamID: Int64] = [:], extra: ProjectionDelta = ProjectionDelta()
     ) async throws(TokenError) -> GrantStore.Outcome? {
         let readSet = caller.readSet.merging(reads) { registration, _ in registration }
         let outcome: GrantStore.Outcome
         do {
-            outcome = try await stores.grants.execute(command, on: grant, context: context, metadata: metadata, readSet: readSet, start: start)
+            outcome = try await stores.grants.execute(
+                command, on: grant, context: context, metadata: metadata, extra: extra, readSet: readSet, start: start
+            )
         } catch where error.code == .staleRead {
             return nil
         } catch {

@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
             users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
             requestSealingKey: AuthorizationRequestSealer.deriveKey(fromSecret: keySecret),
             fingerprints: Fingerprints(key: Fingerprints.deriveKey(fromSecret: keySecret)),
+            graceKey: GraceSeal.deriveKey(fromSecret: keySecret),
             sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject)
         )
         let publicApp = Application(
