@@ -42,6 +42,27 @@ struct DatabaseOutageTests {
         }
     }
 
+    @Test("an append that arrives while another waits for a connection fails with that wait, not after a second one")
+    func oneBoundPerArrival() async throws {
+        try await Self.withUnreachableDatabase { client in
+            var configuration = EventWriter.Configuration()
+            configuration.connectionWait = .seconds(2)
+            let writer = EventWriter(client: client, logger: testLogger, configuration: configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await writer.run() }
+                defer { group.cancelAll() }
+                let first = Task { try await RevocationFixtures.append(.token, to: writer) }
+                try await Task.sleep(for: .seconds(1))
+                let arrived = ContinuousClock.now
+                await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
+                let waited = ContinuousClock.now - arrived
+                // Before: the second append waited for the first's 2 s, then 2 s of its own (about 3 s).
+                #expect(waited < .milliseconds(2500), "answered \(waited) after it arrived")
+                _ = await first.result
+            }
+        }
+    }
+
     @Test("a bounded lease gives up after its wait, and a connection handed out later runs nothing")
     func readAnswers() async throws {
         try await Self.withUnreachableDatabase { client in

@@ -89,9 +89,13 @@ package final class EventWriter: Service, Sendable {
                         await self.drain(start, on: connection)
                     }
                 } catch {
-                    // `batch` is set only while unsent.
+                    // `batch` is set only while unsent. The appends that arrived while this wait
+                    // ran fail with it: each caller hears `unavailable` within one wait of its
+                    // arrival, never after a second wait chained onto the first.
                     logger.error("no database connection for the writer", metadata: ["error": "\(PostgresErrorSummary(error))"])
-                    if let unsent = state.batch { fail(unsent, LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))")) }
+                    let failure = LedgerStoreError(.unavailable, "no database connection: \(PostgresErrorSummary(error))")
+                    if let unsent = state.batch { fail(unsent, failure) }
+                    fail(queue.withLock { $0.takeAll() }, failure)
                     state.batch = nil
                     state.head = nil
                     continue

@@ -71,6 +71,12 @@ struct WriterQueue<Item: WriterQueueItem, Waiter> {
         return .batch(taken)
     }
 
+    /// Takes every queued append (to fail them all).
+    mutating func takeAll() -> [Item] {
+        defer { pending = [] }
+        return pending
+    }
+
     /// Parks the loop until an append arrives; false when it must not wait (work is queued, or
     /// the queue is closed): resume it at once.
     mutating func park(_ loop: Waiter) -> Bool {
