@@ -31,6 +31,8 @@ package struct LedgerServices: Sendable {
     /// Keyed digests of peer addresses and user agents for event metadata; build it from
     /// ``Fingerprints/deriveKey(fromSecret:)``. The default is random per process.
     package var fingerprints: Fingerprints
+    /// Where client addresses come from (the peer, or a trusted proxy's header).
+    package var clientAddresses: ClientAddressSource
 
     /// Issuing, rotating, revoking and introspecting tokens.
     package let tokens: TokenService
@@ -46,7 +48,8 @@ package struct LedgerServices: Sendable {
         issuer: String, accessTokenAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
-        graceKey: SymmetricKey = SymmetricKey(size: .bits256), sessionLimit: SessionLimit = .unlimited
+        graceKey: SymmetricKey = SymmetricKey(size: .bits256), clientAddresses: ClientAddressSource = .peer,
+        sessionLimit: SessionLimit = .unlimited
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -59,6 +62,7 @@ package struct LedgerServices: Sendable {
         self.users = users
         self.requestSealingKey = requestSealingKey
         self.fingerprints = fingerprints
+        self.clientAddresses = clientAddresses
         tokens = TokenService(
             issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, graceKey: graceKey, now: now
         )

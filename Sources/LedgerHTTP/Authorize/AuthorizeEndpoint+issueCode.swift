@@ -41,7 +41,7 @@ extension AuthorizeEndpoint {
         EventMetadata(
             actor: "user:\(user.subject)", clientID: client.id.rawValue,
             requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-            ipHash: Self.clientAddress(context).map(services.fingerprints.digest),
+            ipHash: services.clientAddresses.address(of: request, context: context).map(services.fingerprints.digest),
             userAgentHash: request.headers[.userAgent].map(services.fingerprints.digest)
         )
     }

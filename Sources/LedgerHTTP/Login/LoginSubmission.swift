@@ -1,9 +1,11 @@
 import Hummingbird
 import LedgerDomain
+import LedgerService
 
 extension AuthorizeEndpoint {
     /// `POST /authorize`: the login form's submission. CSRF first, then the sealed request, then
-    /// the throttle, then the password; only a matching password starts an OP session and
+    /// the throttle (an attempt reserved per username and client address), then the password
+    /// (bcrypt in a bounded pool: 503 with `Retry-After` when it is full); only a matching password starts an OP session and
     /// reaches ``issueCode``. A wrong
     /// one re-renders the form with one generic message and never says which field was wrong.
     func finishLogin<Context: RequestContext>(_ request: Request, context: Context) async -> Response {
@@ -38,17 +40,6 @@ extension AuthorizeEndpoint {
         }
 
         let username = form["username"] ?? ""
-        let address = Self.clientAddress(context)
-        let userKey = "user:" + username.lowercased().prefix(256)
-        let keys = [userKey] + (address.map { ["ip:" + $0] } ?? [])
-        if let until = throttle.lockedUntil(keys, now: services.now()) {
-            let seconds = max(1, (until.milliseconds - services.now().milliseconds + 999) / 1000)
-            services.logger.notice("login throttled", metadata: ["client_id": "\(client.id)"])
-            return HTMLPage.error(
-                status: .tooManyRequests, "Too many failed sign-in attempts. Wait a while and try again.", code: "too_many_attempts",
-                headers: [.retryAfter: "\(seconds)"]
-            )
-        }
         var page = LoginPage.Content(
             clientName: Self.displayName(client), sealedRequest: form["request"] ?? "",
             csrfToken: form["csrf"] ?? "", redirectURI: authorization.redirectURI, username: username
@@ -57,14 +48,32 @@ extension AuthorizeEndpoint {
             page.error = "Enter your username and password."
             return LoginPage.response(page, setCookie: nil)
         }
-        guard let user = await services.users.authenticate(username: username, password: password) else {
-            throttle.recordFailure(keys, now: services.now())
+        let throttleKey = LoginThrottle.key(username: username, address: services.clientAddresses.address(of: request, context: context))
+        if case .lockedUntil(let until) = throttle.reserve(throttleKey, now: services.now()) {
+            let seconds = max(1, (until.milliseconds - services.now().milliseconds + 999) / 1000)
+            services.logger.notice("login throttled", metadata: ["client_id": "\(client.id)"])
+            return HTMLPage.error(
+                status: .tooManyRequests, "Too many failed sign-in attempts. Wait a while and try again.", code: "too_many_attempts",
+                headers: [.retryAfter: "\(seconds)"]
+            )
+        }
+        let authenticated: LoginUser?
+        do {
+            authenticated = try await services.users.authenticate(username: username, password: password)
+        } catch {
+            services.logger.warning("login refused: password checks are saturated", metadata: ["client_id": "\(client.id)"])
+            return HTMLPage.error(
+                status: .serviceUnavailable, "Sign-in is busy right now. Try again in a moment.", code: "temporarily_unavailable",
+                headers: [.retryAfter: "1"]
+            )
+        }
+        guard let user = authenticated else {
             // The username is not logged: people type passwords into it by mistake (I6).
             services.logger.info("login failed", metadata: ["client_id": "\(client.id)"])
             page.error = "Invalid username or password."
             return LoginPage.response(page, setCookie: nil)
         }
-        throttle.recordSuccess(userKey)
+        throttle.succeeded(throttleKey)
         let session: Session
         do {
             session = try await sessions.start(
@@ -78,12 +87,5 @@ extension AuthorizeEndpoint {
             for: authorization, client: client, user: user, session: session, setCookie: sessionCookie.setCookie(session.sessionID),
             request: request, context: context
         )
-    }
-
-    /// The client's IP address when the request context knows it (a context conforming to
-    /// `RemoteAddressRequestContext`); nil otherwise, and then only the username is throttled.
-    static func clientAddress<Context: RequestContext>(_ context: Context) -> String? {
-        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return nil }
-        return address.ipAddress ?? address.pathname
     }
 }

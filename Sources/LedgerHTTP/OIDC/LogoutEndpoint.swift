@@ -53,7 +53,7 @@ struct LogoutEndpoint: Sendable {
                 let metadata = EventMetadata(
                     actor: "user:\(sid.subject)", clientID: logout.client?.id.rawValue,
                     requestID: context.logger[metadataKey: "hb.request.id"]?.description,
-                    ipHash: AuthorizeEndpoint.clientAddress(context).map(services.fingerprints.digest),
+                    ipHash: services.clientAddresses.address(of: request, context: context).map(services.fingerprints.digest),
                     userAgentHash: request.headers[.userAgent].map(services.fingerprints.digest)
                 )
                 try await sessions.end(sid.id, reason: .logout, metadata: metadata)

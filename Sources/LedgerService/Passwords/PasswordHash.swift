@@ -1,8 +1,7 @@
-import Dispatch
 import HummingbirdBcrypt
 
 /// Bcrypt password hashes (I6): creating, checking the stored form, and verifying off the
-/// cooperative thread pool (one verification costs ~250 ms at cost 12).
+/// cooperative thread pool, on a bounded ``BcryptPool`` (one verification costs ~250 ms at cost 12).
 package enum PasswordHash {
     /// The cost of hashes made by `tokenledger users hash`.
     package static let defaultCost: UInt8 = 12
@@ -24,15 +23,15 @@ package enum PasswordHash {
         return cost
     }
 
-    /// Whether `password` matches the stored `hash`, computed on a Dispatch worker so a slow
-    /// bcrypt never blocks the async executor. A password holding NUL never matches (the C
-    /// implementation would silently truncate it there).
-    package static func verify(_ password: String, hash: String) async -> Bool {
+    /// Whether `password` matches the stored `hash`, computed on `pool` so a slow bcrypt never
+    /// blocks the async executor; throws when the pool is full. A password holding NUL never
+    /// matches (the C implementation would silently truncate it there).
+    package static func verify(_ password: String, hash: String, pool: BcryptPool = .shared) async throws(BcryptPoolError) -> Bool {
         guard !password.utf8.contains(0) else {
-            _ = await run { Bcrypt.verify("", hash: normalized(hash)) }
+            _ = try await pool.run { Bcrypt.verify("", hash: normalized(hash)) }
             return false
         }
-        return await run { Bcrypt.verify(password, hash: normalized(hash)) }
+        return try await pool.run { Bcrypt.verify(password, hash: normalized(hash)) }
     }
 
     /// `$2y$` (PHP) and `$2a$` are the same algorithm as `$2b$` for passwords the form accepts;
@@ -48,12 +47,6 @@ package enum PasswordHash {
             UInt8(ascii: "."), UInt8(ascii: "/"):
             true
         default: false
-        }
-    }
-
-    private static func run(_ work: @escaping @Sendable () -> Bool) async -> Bool {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
         }
     }
 }

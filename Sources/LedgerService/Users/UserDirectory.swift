@@ -60,11 +60,11 @@ package struct UserDirectory: Sendable {
 
     /// The user whose username and password both match, else nil. Unknown usernames cost one
     /// bcrypt verification too, so the caller cannot tell which of the two was wrong.
-    package func authenticate(username: String, password: String) async -> LoginUser? {
+    package func authenticate(username: String, password: String) async throws(BcryptPoolError) -> LoginUser? {
         guard let user = byUsername[username] else {
-            if let dummyHash { _ = await PasswordHash.verify(password, hash: dummyHash) }
+            if let dummyHash { _ = try await PasswordHash.verify(password, hash: dummyHash) }
             return nil
         }
-        return await PasswordHash.verify(password, hash: user.passwordHash) ? user : nil
+        return try await PasswordHash.verify(password, hash: user.passwordHash) ? user : nil
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPTypes
 import Hummingbird
 import LedgerDomain
 import LedgerHTTP
@@ -35,6 +36,7 @@ struct Serve: AsyncParsableCommand {
             requestSealingKey: AuthorizationRequestSealer.deriveKey(fromSecret: keySecret),
             fingerprints: Fingerprints(key: Fingerprints.deriveKey(fromSecret: keySecret)),
             graceKey: GraceSeal.deriveKey(fromSecret: keySecret),
+            clientAddresses: try clientAddresses(configuration),
             sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject)
         )
         let publicApp = Application(
@@ -66,6 +68,14 @@ struct Serve: AsyncParsableCommand {
         ])
         try await group.run()
     }
+}
+
+/// Where client addresses come from, as configured; a header name that is not a valid field
+/// name refuses to start.
+func clientAddresses(_ configuration: ServiceConfiguration) throws(ValidationError) -> ClientAddressSource {
+    guard let name = configuration.trustedProxyHeader, !name.isEmpty else { return .peer }
+    guard let header = HTTPField.Name(name) else { throw ValidationError("TOKENLEDGER_TRUSTED_PROXY_HEADER is not a header name") }
+    return ClientAddressSource(header: header)
 }
 
 /// The key ring as configured.

@@ -29,6 +29,9 @@ struct ServiceConfiguration: Sendable {
     var keyPublishLeadSeconds = 60
     /// Most concurrent OP sessions per subject; starting one more revokes the oldest. nil or 0: unlimited.
     var sessionsMaxPerSubject: Int?
+    /// The header a trusted reverse proxy sets to the client's address
+    /// (`TOKENLEDGER_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); nil uses the connection's peer.
+    var trustedProxyHeader: String?
     /// swift-log level.
     var logLevel = "info"
 }
