@@ -112,13 +112,17 @@ struct AdminClientTests {
         }
     }
 
-    @Test("id_token_signed_response_alg: RS256 by default, ES256 on request, echoed and stored")
+    @Test("id_token_signed_response_alg (RS256 by default, ES256 on request) and reuse_policy (grant by default, subject): echoed and stored")
     func idTokenAlgorithm() async throws {
         try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
             let standard = try await AdminFixtures.register(h, #"{"redirect_uris":["https://app.example/cb"]}"#)
             #expect(standard["id_token_signed_response_alg"] as? String == "RS256")
-            let chosen = try await AdminFixtures.register(h, #"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"ES256"}"#)
+            #expect(standard["reuse_policy"] as? String == "grant")
+            let chosen = try await AdminFixtures.register(
+                h, #"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"ES256","reuse_policy":"subject"}"#
+            )
             #expect(chosen["id_token_signed_response_alg"] as? String == "ES256")
+            #expect(chosen["reuse_policy"] as? String == "subject")
             let id = try #require(chosen["client_id"] as? String)
             let client = try #require(try await h.services.clients.load(ClientID(id)))
             #expect(client.registration.idTokenAlgorithm == "ES256")
@@ -127,6 +131,7 @@ struct AdminClientTests {
 
     static let invalid: [(String, String)] = [
         (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"HS256"}"#, "invalid_client_metadata"),
+        (#"{"redirect_uris":["https://app.example/cb"],"reuse_policy":"everything"}"#, "invalid_client_metadata"),
         (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"none"}"#, "invalid_client_metadata"),
         (#"{"redirect_uris":["https://app.example/cb"],"id_token_signed_response_alg":"RS384"}"#, "invalid_client_metadata"),
         (#"{"redirect_uris":["https://app.example/cb"],"tokenledger_lifetimes":{"id_token_seconds":86401}}"#, "invalid_client_metadata"),

@@ -26,21 +26,25 @@ struct ServiceFixture: Sendable {
             logger.logLevel = .error
             let keys = try await KeyRing.started(on: ledger.primary, logger: logger)
             let stores = LedgerStores(database: ledger.primary.client, writer: ledger.primary.writer, logger: logger)
+            let sessions = SessionLifecycle(stores: stores, limit: .unlimited, now: Instant.current)
+            let revocations = AdminRevocations(stores: stores, lifecycle: sessions, now: Instant.current)
             try await body(ServiceFixture(
                 ledger: ledger, stores: stores,
-                tokens: TokenService(issuer: issuer, accessTokenAudience: issuer, stores: stores, keys: keys, now: Instant.current),
-                registration: ClientRegistration(stores: stores), sessions: SessionLifecycle(stores: stores, limit: .unlimited, now: Instant.current)
+                tokens: TokenService(
+                    issuer: issuer, accessTokenAudience: issuer, stores: stores, keys: keys, revocations: revocations, now: Instant.current
+                ),
+                registration: ClientRegistration(stores: stores), sessions: sessions
             ))
         }
     }
 
-    /// Registers a confidential code-flow client with `refreshGrace` seconds of grace and
-    /// authenticates it.
-    func codeClient(refreshGrace: Int64 = 0) async throws -> AuthenticatedClient {
+    /// Registers a confidential code-flow client with `refreshGrace` seconds of grace (and a
+    /// `reusePolicy`) and authenticates it.
+    func codeClient(refreshGrace: Int64 = 0, reusePolicy: String? = nil) async throws -> AuthenticatedClient {
         let registered = try await registration.register(
             ClientMetadata(
                 redirectURIs: [Self.redirectURI], grantTypes: ["authorization_code", "refresh_token"], scope: "openid api:read",
-                lifetimes: .init(refreshGrace: refreshGrace)
+                lifetimes: .init(refreshGrace: refreshGrace), reusePolicy: reusePolicy
             ),
             by: Self.metadata
         )

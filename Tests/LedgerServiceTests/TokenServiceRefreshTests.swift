@@ -64,6 +64,31 @@ struct TokenServiceRefreshTests {
         }
     }
 
+    @Test("reuse_policy subject: a reused token revokes every grant of the subject with one subject.revoked; grant (default) only its own")
+    func reusePolicySubject() async throws {
+        for policy in ["subject", "grant"] {
+            try await ServiceFixture.with { f in
+                let caller = try await f.codeClient(reusePolicy: policy)
+                let first = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+                let other = try #require(try await f.redeemedCode(for: caller)["refresh_token"] as? String)
+                _ = try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata)
+                let reuse = await ServiceFixture.failure { () async throws(TokenError) in try await f.tokens.refresh(first, scope: nil, caller: caller, metadata: ServiceFixture.metadata) }
+                #expect(reuse?.refusal?.code == .reuseDetected)
+
+                let subjectRevocations = try await f.ledger.admin.query(
+                    "SELECT count(*) FROM events WHERE type = 'subject.revoked'", logger: f.stores.logger
+                )
+                for try await count in subjectRevocations.decode(Int64.self) { #expect(count == (policy == "subject" ? 1 : 0), "\(policy)") }
+                let otherGrant = await ServiceFixture.failure { () async throws(TokenError) in try await f.tokens.refresh(other, scope: nil, caller: caller, metadata: ServiceFixture.metadata) }
+                if policy == "subject" {
+                    #expect(otherGrant?.code == .refused, "the subject's other grant is revoked too")
+                } else {
+                    #expect(otherGrant == nil, "only the reused grant is revoked")
+                }
+            }
+        }
+    }
+
     @Test("without a grace window a rotated token presented again is reuse: refused, and the successor dies with the grant")
     func reuseRevokesTheGrant() async throws {
         try await ServiceFixture.with { f in

@@ -77,12 +77,14 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
     public var lifetimes: Lifetimes
     /// `id_token_signed_response_alg` (OpenID Connect Registration §2); nil means RS256.
     public var idTokenSignedResponseAlg: String?
+    /// `reuse_policy`: what a reused refresh token revokes, `grant` (nil) or `subject`.
+    public var reusePolicy: String?
     public var at: Instant
 
     public init(
         clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
         grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
-        secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, at: Instant
+        secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil, at: Instant
     ) {
         self.clientID = clientID
         self.clientName = clientName
@@ -95,17 +97,23 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         self.secretHash = secretHash
         self.lifetimes = lifetimes
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
+        self.reusePolicy = reusePolicy
         self.at = at
     }
 
     /// The algorithm of the client's ID tokens: the registered one, RS256 by default.
     public var idTokenAlgorithm: String { idTokenSignedResponseAlg ?? "RS256" }
 
+    /// Whether a reused refresh token revokes every grant and OP session of its subject, not
+    /// only its grant.
+    public var reuseRevokesSubject: Bool { reusePolicy == "subject" }
+
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", clientName = "client_name", redirectURIs = "redirect_uris"
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
-        case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg", at
+        case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg"
+        case reusePolicy = "reuse_policy", at
     }
 }
 

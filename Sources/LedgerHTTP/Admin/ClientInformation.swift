@@ -16,6 +16,7 @@ struct ClientInformation: Encodable {
     var scope: String
     var lifetimes: Lifetimes
     var idTokenSignedResponseAlg: String
+    var reusePolicy: String
     var active: Bool?
 
     /// The view of a client; `secret` only right after registration, `active` on reads.
@@ -35,6 +36,7 @@ struct ClientInformation: Encodable {
         scope = r.scope.description
         lifetimes = r.lifetimes
         idTokenSignedResponseAlg = r.idTokenAlgorithm
+        reusePolicy = r.reuseRevokesSubject ? "subject" : "grant"
         active = showActive ? client.active : nil
     }
 
@@ -43,6 +45,7 @@ struct ClientInformation: Encodable {
         case clientSecretExpiresAt = "client_secret_expires_at", clientName = "client_name", redirectURIs = "redirect_uris"
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
-        case lifetimes = "tokenledger_lifetimes", idTokenSignedResponseAlg = "id_token_signed_response_alg", active
+        case lifetimes = "tokenledger_lifetimes", idTokenSignedResponseAlg = "id_token_signed_response_alg"
+        case reusePolicy = "reuse_policy", active
     }
 }

@@ -63,11 +63,12 @@ package struct LedgerServices: Sendable {
         self.requestSealingKey = requestSealingKey
         self.fingerprints = fingerprints
         self.clientAddresses = clientAddresses
-        tokens = TokenService(
-            issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, graceKey: graceKey, now: now
-        )
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
+        tokens = TokenService(
+            issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, revocations: revocations,
+            graceKey: graceKey, now: now
+        )
         registration = ClientRegistration(stores: stores, now: now)
     }
 

@@ -52,10 +52,13 @@ extension ClientMetadata {
         guard KeyRing.idTokenAlgorithms.contains(idTokenAlgorithm) else {
             throw .invalidClientMetadata("id_token_signed_response_alg must be one of " + KeyRing.idTokenAlgorithms.joined(separator: ", "))
         }
+        let reusePolicy = self.reusePolicy ?? "grant"
+        guard ["grant", "subject"].contains(reusePolicy) else { throw .invalidClientMetadata("reuse_policy must be grant or subject") }
         return ValidClientMetadata(
             clientName: clientName, redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogout, grantTypes: grantTypes,
             responseTypes: responseTypes, tokenEndpointAuthMethod: method, scope: try Self.checkScope(scope ?? "openid"),
-            lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm
+            lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm,
+            reusePolicy: reusePolicy
         )
     }
 

@@ -57,12 +57,14 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
     package var lifetimes: LifetimeSeconds?
     /// `id_token_signed_response_alg`: RS256 (default) or ES256.
     package var idTokenSignedResponseAlg: String?
+    /// `reuse_policy`: `grant` (default) or `subject`.
+    package var reusePolicy: String?
 
     /// Creates metadata; nil fields take their defaults.
     package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
-        scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil
+        scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil
     ) {
         self.clientName = clientName
         self.redirectURIs = redirectURIs
@@ -73,13 +75,14 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         self.scope = scope
         self.lifetimes = lifetimes
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
+        self.reusePolicy = reusePolicy
     }
 
     enum CodingKeys: String, CodingKey {
         case clientName = "client_name", redirectURIs = "redirect_uris", postLogoutRedirectURIs = "post_logout_redirect_uris"
         case grantTypes = "grant_types", responseTypes = "response_types"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", scope, lifetimes = "tokenledger_lifetimes"
-        case idTokenSignedResponseAlg = "id_token_signed_response_alg"
+        case idTokenSignedResponseAlg = "id_token_signed_response_alg", reusePolicy = "reuse_policy"
     }
 }
 
@@ -103,6 +106,8 @@ package struct ValidClientMetadata: Sendable, Hashable {
     package var lifetimes: Lifetimes
     /// The ID tokens' signing algorithm, RS256 unless registered otherwise.
     package var idTokenSignedResponseAlg: String
+    /// What a reused refresh token revokes: `grant` or `subject`.
+    package var reusePolicy: String
 
     /// Whether the client authenticates with a secret (any method but `none`).
     package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }

@@ -77,10 +77,17 @@ extension TokenService {
             requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, keepsGraceAnswer: !extra.isEmpty,
             idToken: idToken?.jti
         )
-        guard let outcome = try await attempt(
-            .refresh(command), on: grant.id, start: .loaded(grant, version: found.version), caller: caller, context: context,
-            metadata: metadata, reads: found.reads, extra: extra
-        ) else { return nil }
+        let attempted: GrantStore.Outcome?
+        do {
+            attempted = try await attempt(
+                .refresh(command), on: grant.id, start: .loaded(grant, version: found.version), caller: caller, context: context,
+                metadata: metadata, reads: found.reads, extra: extra
+            )
+        } catch let error where error.refusal?.code == .reuseDetected && caller.client.registration.reuseRevokesSubject {
+            try await revokeSubject(of: grant, metadata: metadata)
+            throw error
+        }
+        guard let outcome = attempted else { return nil }
         if outcome.decision.replays {
             let grants = stores.grants
             let kept = try await orUnavailable("grace answer") {
@@ -94,5 +101,15 @@ extension TokenService {
         stores.grants.remember(successor: successorHash, of: found, after: outcome)
         TokenMetrics.issued(grantType: "refresh_token")
         return issued
+    }
+
+    /// `reuse_policy: subject`: the reuse revoked its grant; now every grant and OP session of
+    /// the subject goes too, with one subject revocation (broadcast like any other).
+    private func revokeSubject(of grant: Grant, metadata: EventMetadata) async throws(TokenError) {
+        do {
+            _ = try await revocations.revoke(.subject(grant.subject), reason: .reuseDetected, by: metadata)
+        } catch {
+            throw .unavailable("the reuse was recorded, but the subject could not be revoked")
+        }
     }
 }

@@ -17,20 +17,23 @@ package struct TokenService: Sendable {
     let accessTokens: AccessTokenMinter
     let idTokens: IDTokenMinter
     let graceSeal: GraceSeal
+    /// For a client whose `reuse_policy` is `subject`: a reused refresh token revokes the subject.
+    let revocations: AdminRevocations
 
     /// The use cases over `stores`, signing with `keys` for `issuer`; access tokens carry
     /// `accessTokenAudience` as `aud` (RFC 9068 §3). Grace-window answers are sealed with
     /// `graceKey` (``GraceSeal/deriveKey(fromSecret:)``; random by default, so a replay then
     /// only works on the replica that rotated).
     package init(
-        issuer: String, accessTokenAudience: String, stores: LedgerStores, keys: KeyRing, graceKey: SymmetricKey = SymmetricKey(size: .bits256),
-        now: @escaping @Sendable () -> Instant
+        issuer: String, accessTokenAudience: String, stores: LedgerStores, keys: KeyRing, revocations: AdminRevocations,
+        graceKey: SymmetricKey = SymmetricKey(size: .bits256), now: @escaping @Sendable () -> Instant
     ) {
         self.issuer = issuer
         self.stores = stores
         self.keys = keys
         self.now = now
         graceSeal = GraceSeal(serverKey: graceKey)
+        self.revocations = revocations
         accessTokens = AccessTokenMinter(issuer: issuer, audience: accessTokenAudience, keys: keys, logger: stores.logger)
         idTokens = IDTokenMinter(issuer: issuer, keys: keys, logger: stores.logger)
     }
