@@ -69,13 +69,20 @@ struct IntrospectTests {
         }
     }
 
-    @Test("a resource server may introspect another client's token; unknown tokens are inactive")
+    @Test("another client's access token only for a client with the introspect scope; another client's refresh token never; unknown tokens are inactive")
     func otherClientsTokens() async throws {
         try await HTTPHarness.with { h in
-            let (_, _, access, _) = try await TokenRefreshTests.start(h)
-            let resourceServer = try await TokenFixtures.register(h, grantTypes: ["client_credentials"])
+            let (owner, _, access, refresh) = try await TokenRefreshTests.start(h)
+            let resourceServer = try await TokenFixtures.register(h, grantTypes: ["client_credentials"], scope: "introspect")
+            let stranger = try await TokenFixtures.register(h, grantTypes: ["client_credentials"], scope: "api:read")
             #expect(try await TokenFixtures.introspect(h, access, as: resourceServer)["active"] as? Bool == true)
+            #expect(try await TokenFixtures.introspect(h, access, as: stranger) as NSDictionary == ["active": false])
+            #expect(try await TokenFixtures.introspect(h, refresh, as: resourceServer) as NSDictionary == ["active": false])
+            #expect(try await TokenFixtures.introspect(h, refresh, as: stranger) as NSDictionary == ["active": false])
             #expect(try await TokenFixtures.introspect(h, "garbage", as: resourceServer) as NSDictionary == ["active": false])
+            // The owner still sees both.
+            #expect(try await TokenFixtures.introspect(h, access, as: owner)["active"] as? Bool == true)
+            #expect(try await TokenFixtures.introspect(h, refresh, as: owner)["active"] as? Bool == true)
         }
     }
 }

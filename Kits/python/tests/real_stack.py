@@ -284,8 +284,9 @@ class TokenLedgerServer:
         return items
 
     def active_kid(self) -> str:
+        """The kid of the ES256 key that signs access tokens and broadcasts (JWKS also holds the ID tokens' RS256 key)."""
         keys = self.http.get(self.issuer + "/jwks.json").json()["keys"]
-        kid: str = keys[-1]["kid"]
+        kid: str = [key for key in keys if key["alg"] == "ES256"][-1]["kid"]
         return kid
 
 
