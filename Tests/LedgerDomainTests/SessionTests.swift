@@ -89,3 +89,23 @@ struct SessionTests {
         #expect(SessionLimit(maxPerSubject: 0).evictions(among: active).isEmpty)
     }
 }
+
+@Suite("OP session lifetimes: idle since the last sign-in, absolute since the login")
+struct SessionLifetimeTests {
+    static let login = Instant(milliseconds: 1_800_000_000_000)
+    static let session = Session(sessionID: SessionID("s"), subject: Subject("alice"), authTime: login)
+    static let lifetimes = SessionLifetimes(idle: .seconds(3600), absolute: .seconds(10 * 3600))
+
+    @Test("alive until either limit; the absolute limit wins over recent activity; a session without a login never expires here")
+    func expiry() {
+        let l = Self.lifetimes
+        #expect(l.expiry(of: Self.session, lastActivity: Self.login, at: Self.login.adding(.seconds(3599))) == nil)
+        #expect(l.expiry(of: Self.session, lastActivity: Self.login, at: Self.login.adding(.seconds(3600))) == .sessionIdleTimeout)
+        let busy = Self.login.adding(.seconds(9 * 3600 + 1800))
+        #expect(l.expiry(of: Self.session, lastActivity: busy, at: busy.adding(.seconds(1800))) == .sessionAbsoluteTimeout)
+        #expect(l.expiry(of: Self.session, lastActivity: Self.login.adding(.seconds(7200)), at: Self.login.adding(.seconds(9000))) == nil)
+        let unknown = Session(sessionID: SessionID("r"), subject: Subject("bob"), authTime: nil)
+        #expect(l.expiry(of: unknown, lastActivity: Self.login, at: Self.login.adding(.seconds(86400 * 30))) == nil)
+        #expect(SessionLifetimes.standard == SessionLifetimes(idle: .seconds(8 * 3600), absolute: .seconds(7 * 86400)))
+    }
+}

@@ -19,7 +19,7 @@ struct OIDCLogoutTests {
         try await HTTPHarness.with(users: F.users) { h in
             try await F.register(h, postLogoutRedirectURIs: [O.postLogoutURI])
             try await F.register(h, id: "other", name: "Other")
-            let introspector = try await T.register(h, id: "rs")
+            let introspector = try await T.register(h, id: "rs", scope: "introspect")
             var browser = O.Browser()
             let first = try await O.signIn(h, &browser)
             let second = try await O.signIn(h, &browser, client: "other")

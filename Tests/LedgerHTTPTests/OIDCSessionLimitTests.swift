@@ -19,7 +19,7 @@ struct OIDCSessionLimitTests {
         let clock = F.Clock()
         try await HTTPHarness.with(now: clock.now, users: F.users, sessionLimit: SessionLimit(maxPerSubject: 2)) { h in
             try await F.register(h)
-            let introspector = try await T.register(h, id: "rs")
+            let introspector = try await T.register(h, id: "rs", scope: "introspect")
             var browsers = [O.Browser(), O.Browser(), O.Browser()]
             var tokens: [[String: Any]] = []
             for index in browsers.indices {

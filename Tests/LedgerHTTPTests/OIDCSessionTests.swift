@@ -109,6 +109,52 @@ struct OIDCSessionTests {
         }
     }
 
+    @Test("a session idle for 8 h, or 7 days after its login, signs nobody in: it ends with the reason and the form is needed; sign-ins through it keep it alive; the cookie lives 7 days")
+    func sessionLifetimes() async throws {
+        let clock = F.Clock()
+        try await HTTPHarness.with(now: clock.now, users: F.users) { h in
+            try await F.register(h)
+            var browser = O.Browser()
+            _ = try await O.signIn(h, &browser)
+            let cookie = try #require(browser.attributes[O.sessionCookie])
+            #expect(cookie.contains("; Max-Age=604800"))
+            let idle = try O.sid(browser)
+
+            // Single sign-on every 7 hours keeps the session alive past 8 hours from the login.
+            for _ in 0..<2 {
+                clock.advance(.seconds(7 * 3600))
+                let (response, showedForm) = try await O.authorize(h, &browser)
+                #expect(!showedForm)
+                _ = try O.code(response)
+            }
+            clock.advance(.seconds(8 * 3600))
+            let (_, afterIdle) = try await O.authorize(h, &browser, F.parameters(["prompt": "none"]))
+            #expect(!afterIdle)
+            #expect(try await O.eventTypes(h, stream: "session/\(idle)") == ["session.started", "session.ended", "session.revoked"])
+            #expect(try await Self.endReason(h, idle) == "session_idle_timeout")
+
+            _ = try await O.signIn(h, &browser)
+            let absolute = try O.sid(browser)
+            for _ in 0..<23 {
+                clock.advance(.seconds(7 * 3600))
+                let (_, showedForm) = try await O.authorize(h, &browser)
+                #expect(!showedForm)
+            }
+            clock.advance(.seconds(24 * 3600))
+            let (_, showedForm) = try await O.authorize(h, &browser)
+            #expect(showedForm, "7 days after the login the form is needed, however busy the session was")
+            #expect(try await Self.endReason(h, absolute) == "session_absolute_timeout")
+        }
+    }
+
+    static func endReason(_ h: HTTPHarness, _ sid: String) async throws -> String? {
+        let rows = try await h.ledger.admin.query(
+            "SELECT data->>'reason' FROM events WHERE stream_id = \("session/" + sid) AND type = 'session.ended'", logger: h.services.logger
+        )
+        for try await reason in rows.decode(String?.self) { return reason }
+        return nil
+    }
+
     @Test("a revoked session no longer signs in: after an admin revocation of the session, or of its subject, the form is needed again")
     func revokedSessionNeedsLogin() async throws {
         let clock = F.Clock()

@@ -21,6 +21,10 @@ public struct RevocationReason: Hashable, Sendable, Codable, CustomStringConvert
     public static let clientDeactivated = RevocationReason("client_deactivated")
     /// The per-subject session limit pushed out the oldest session.
     public static let sessionLimit = RevocationReason("session_limit")
+    /// The OP session went unused for its idle lifetime.
+    public static let sessionIdleTimeout = RevocationReason("session_idle_timeout")
+    /// The OP session reached its absolute lifetime.
+    public static let sessionAbsoluteTimeout = RevocationReason("session_absolute_timeout")
 
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)

@@ -49,7 +49,7 @@ package struct LedgerServices: Sendable {
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
         graceKey: SymmetricKey = SymmetricKey(size: .bits256), clientAddresses: ClientAddressSource = .peer,
-        sessionLimit: SessionLimit = .unlimited
+        sessionLimit: SessionLimit = .unlimited, sessionLifetimes: SessionLifetimes = .standard
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -63,7 +63,7 @@ package struct LedgerServices: Sendable {
         self.requestSealingKey = requestSealingKey
         self.fingerprints = fingerprints
         self.clientAddresses = clientAddresses
-        sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, now: now)
+        sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, lifetimes: sessionLifetimes, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         tokens = TokenService(
             issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, revocations: revocations,

@@ -21,7 +21,7 @@ struct AuthorizeEndpoint: Sendable {
         self.sealer = AuthorizationRequestSealer(key: services.requestSealingKey)
         self.csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
         self.throttle = throttle
-        self.sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
+        self.sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer, lifetimes: services.sessionLifecycle.lifetimes)
         self.sessions = services.sessionLifecycle
     }
 

@@ -19,7 +19,7 @@ struct LogoutEndpoint: Sendable {
     init(services: LedgerServices) {
         self.services = services
         csrf = LoginCSRF(sealingKey: services.requestSealingKey, issuer: services.issuer)
-        sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer)
+        sessionCookie = SessionCookie(sealingKey: services.requestSealingKey, issuer: services.issuer, lifetimes: services.sessionLifecycle.lifetimes)
         sessions = services.sessionLifecycle
     }
 

@@ -8,14 +8,18 @@ import LedgerService
 /// cookie value: a replica checks the MAC with the key every replica derives from
 /// `TOKENLEDGER_KEY_SECRET` and then reads session `sid` from PostgreSQL. Knowing a `sid` (it
 /// is in every token of the session) does not let anyone forge the cookie. HttpOnly,
-/// SameSite=Lax, Secure and `__Host-` prefixed when the issuer is https; it lives as long as
-/// the browser session.
+/// SameSite=Lax, Secure and `__Host-` prefixed when the issuer is https; its `Max-Age` is the
+/// session's absolute lifetime.
 package struct SessionCookie: Sendable {
     private let cookie: SignedCookie
 
-    /// Creates the cookie codec; its HMAC key is derived from the request-sealing key.
-    package init(sealingKey: SymmetricKey, issuer: String) {
-        cookie = SignedCookie(sealingKey: sealingKey, issuer: issuer, name: "tokenledger_session", purpose: "tokenledger op session cookie v1")
+    /// Creates the cookie codec; its HMAC key is derived from the request-sealing key, and it
+    /// lives as long as a session may (`lifetimes.absolute`).
+    package init(sealingKey: SymmetricKey, issuer: String, lifetimes: SessionLifetimes) {
+        cookie = SignedCookie(
+            sealingKey: sealingKey, issuer: issuer, name: "tokenledger_session", purpose: "tokenledger op session cookie v1",
+            maxAge: Int(lifetimes.absolute.components.seconds)
+        )
     }
 
     /// The cookie's name.

@@ -45,6 +45,15 @@ package struct GrantLookup: Sendable {
         ) { GrantID(try $0.decode(String.self)) }
     }
 
+    /// When the latest grant of an OP session started (its latest sign-in by single sign-on);
+    /// nil when no grant carries the sid.
+    package func latestGrantStart(ofSession sid: SessionID) async throws(LedgerStoreError) -> Instant? {
+        try await client.firstRow(
+            "SELECT max((state->>'started_at')::bigint) FROM grants WHERE session_id = \(sid.rawValue)",
+            as: Int64?.self, logger: logger
+        ).flatMap { $0 }.map { Instant(milliseconds: $0) }
+    }
+
     /// When every token issued in an OP session's grants has expired (the latest
     /// `tokens_expire_by` of its grants); nil when no grant carries the sid.
     package func tokensExpireBy(ofSession sid: SessionID) async throws(LedgerStoreError) -> Instant? {

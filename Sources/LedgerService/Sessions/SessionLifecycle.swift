@@ -11,15 +11,19 @@ package struct SessionLifecycle: Sendable {
     private let lookup: GrantLookup
     private let sweep: GrantSweep
     private let limit: SessionLimit
+    /// The idle and absolute lifetimes of OP sessions.
+    package let lifetimes: SessionLifetimes
     private let now: @Sendable () -> Instant
 
-    /// Creates the lifecycle over the process's stores, evicting beyond `limit`.
-    package init(stores: LedgerStores, limit: SessionLimit, now: @escaping @Sendable () -> Instant) {
+    /// Creates the lifecycle over the process's stores, evicting beyond `limit` and ending
+    /// sessions past their `lifetimes`.
+    package init(stores: LedgerStores, limit: SessionLimit, lifetimes: SessionLifetimes = .standard, now: @escaping @Sendable () -> Instant) {
         sessions = stores.sessions
         denyList = stores.denyList
         lookup = stores.lookup
         sweep = GrantSweep(grants: stores.grants)
         self.limit = limit
+        self.lifetimes = lifetimes
         self.now = now
     }
 
@@ -29,10 +33,17 @@ package struct SessionLifecycle: Sendable {
     }
 
     /// The session `sid` when it may sign a request in without a login (OIDC Core §3.1.2.1):
-    /// active (not logged out or revoked), with a login time no older than `maxAge` seconds,
-    /// and no deny-list entry covering it (its `sid`, or its subject revoked since the login).
+    /// active (not logged out or revoked), within its idle and absolute lifetimes, with a login
+    /// time no older than `maxAge` seconds, and no deny-list entry covering it (its `sid`, or
+    /// its subject revoked since the login). A session found past a lifetime is ended here:
+    /// `session.ended` and `session.revoked` with the reason, and its grants revoked.
     package func reusable(_ sid: SessionID, maxAge: Int?, at now: Instant) async throws(LedgerStoreError) -> Session? {
         guard let session = try await sessions.load(sid), session.isActive, let authTime = session.authTime else { return nil }
+        let lastActivity = try await lookup.latestGrantStart(ofSession: sid) ?? authTime
+        if let expired = lifetimes.expiry(of: session, lastActivity: lastActivity, at: now) {
+            try await end(sid, reason: expired, metadata: .system)
+            return nil
+        }
         if let maxAge, now.milliseconds - authTime.milliseconds > Int64(maxAge) * 1000 { return nil }
         let covered = DenyList.Token(grantID: nil, sessionID: sid, subject: session.subject, clientID: nil, issuedAt: authTime)
         guard try await !denyList.isRevoked(covered, at: now) else { return nil }

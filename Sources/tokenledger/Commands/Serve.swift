@@ -37,7 +37,8 @@ struct Serve: AsyncParsableCommand {
             fingerprints: Fingerprints(key: Fingerprints.deriveKey(fromSecret: keySecret)),
             graceKey: GraceSeal.deriveKey(fromSecret: keySecret),
             clientAddresses: try clientAddresses(configuration),
-            sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject)
+            sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject),
+            sessionLifetimes: try sessionLifetimes(configuration)
         )
         let publicApp = Application(
             router: PublicRouter.build(services),
@@ -76,6 +77,15 @@ func clientAddresses(_ configuration: ServiceConfiguration) throws(ValidationErr
     guard let name = configuration.trustedProxyHeader, !name.isEmpty else { return .peer }
     guard let header = HTTPField.Name(name) else { throw ValidationError("TOKENLEDGER_TRUSTED_PROXY_HEADER is not a header name") }
     return ClientAddressSource(header: header)
+}
+
+/// The OP session lifetimes as configured: both positive, the idle one within the absolute one.
+func sessionLifetimes(_ configuration: ServiceConfiguration) throws(ValidationError) -> SessionLifetimes {
+    let (idle, absolute) = (configuration.sessionsIdleSeconds, configuration.sessionsAbsoluteSeconds)
+    guard idle > 0, absolute > 0, idle <= absolute else {
+        throw ValidationError("TOKENLEDGER_SESSIONS_IDLE_SECONDS and TOKENLEDGER_SESSIONS_ABSOLUTE_SECONDS must be positive, idle within absolute")
+    }
+    return SessionLifetimes(idle: .seconds(idle), absolute: .seconds(absolute))
 }
 
 /// The key ring as configured.

@@ -33,6 +33,8 @@ extension ServiceConfiguration {
         c.signingAlgorithm = reader.string(forKey: "keys.algorithm", default: c.signingAlgorithm)
         c.keyPublishLeadSeconds = reader.int(forKey: "keys.publish_lead_seconds", default: c.keyPublishLeadSeconds)
         c.sessionsMaxPerSubject = reader.int(forKey: "sessions.max_per_subject")
+        c.sessionsIdleSeconds = reader.int(forKey: "sessions.idle_seconds", default: c.sessionsIdleSeconds)
+        c.sessionsAbsoluteSeconds = reader.int(forKey: "sessions.absolute_seconds", default: c.sessionsAbsoluteSeconds)
         c.trustedProxyHeader = reader.string(forKey: "trusted_proxy.header")
         c.logLevel = reader.string(forKey: "log.level", default: c.logLevel)
         return c

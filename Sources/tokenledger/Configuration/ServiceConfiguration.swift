@@ -29,6 +29,10 @@ struct ServiceConfiguration: Sendable {
     var keyPublishLeadSeconds = 60
     /// Most concurrent OP sessions per subject; starting one more revokes the oldest. nil or 0: unlimited.
     var sessionsMaxPerSubject: Int?
+    /// OP sessions end after this long without a sign-in through them (`TOKENLEDGER_SESSIONS_IDLE_SECONDS`).
+    var sessionsIdleSeconds = 8 * 3600
+    /// OP sessions end this long after the login (`TOKENLEDGER_SESSIONS_ABSOLUTE_SECONDS`).
+    var sessionsAbsoluteSeconds = 7 * 24 * 3600
     /// The header a trusted reverse proxy sets to the client's address
     /// (`TOKENLEDGER_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); nil uses the connection's peer.
     var trustedProxyHeader: String?
