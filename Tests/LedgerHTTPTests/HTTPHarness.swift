@@ -20,10 +20,11 @@ struct HTTPHarness: Sendable {
     static let adminToken = "test-admin-token"
 
     /// Runs `body` with a harness. `now` is the services' clock; `sessionLimit` the per-subject
-    /// session limit; `clientCacheMaxAge` how long client registrations are reused.
+    /// session limit; `clientCacheMaxAge` how long client registrations are reused;
+    /// `clientRateLimit` the per-client rate limit.
     static func with(
         now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256", users: UserDirectory = .empty,
-        sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1),
+        sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1), clientRateLimit: ClientRateLimiter.Policy? = nil,
         _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger { ledger in
@@ -35,7 +36,7 @@ struct HTTPHarness: Sendable {
             )
             let services = LedgerServices(
                 issuer: "https://issuer.test", stores: stores, keys: keys, adminToken: adminToken, logger: logger, now: now,
-                users: users, sessionLimit: sessionLimit
+                users: users, sessionLimit: sessionLimit, clientRateLimit: clientRateLimit
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

@@ -33,6 +33,8 @@ package struct LedgerServices: Sendable {
     package var fingerprints: Fingerprints
     /// Where client addresses come from (the peer, or a trusted proxy's header).
     package var clientAddresses: ClientAddressSource
+    /// Per-client rate limits on `/token`, `/introspect` and `/revoke`; nil: none.
+    package let clientRateLimiter: ClientRateLimiter?
 
     /// Issuing, rotating, revoking and introspecting tokens.
     package let tokens: TokenService
@@ -49,7 +51,8 @@ package struct LedgerServices: Sendable {
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
         graceKey: SymmetricKey = SymmetricKey(size: .bits256), clientAddresses: ClientAddressSource = .peer,
-        sessionLimit: SessionLimit = .unlimited, sessionLifetimes: SessionLifetimes = .standard
+        sessionLimit: SessionLimit = .unlimited, sessionLifetimes: SessionLifetimes = .standard,
+        clientRateLimit: ClientRateLimiter.Policy? = nil
     ) {
         self.issuer = issuer
         self.accessTokenAudience = accessTokenAudience ?? issuer
@@ -63,6 +66,7 @@ package struct LedgerServices: Sendable {
         self.requestSealingKey = requestSealingKey
         self.fingerprints = fingerprints
         self.clientAddresses = clientAddresses
+        clientRateLimiter = clientRateLimit.map(ClientRateLimiter.init(policy:))
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, lifetimes: sessionLifetimes, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         tokens = TokenService(

@@ -7,17 +7,21 @@ import LedgerService
 
 /// Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
 /// `client_secret_basic`, `client_secret_post`, or `none` for public clients. The method used
-/// must be the one the client registered; exactly one method per request.
+/// must be the one the client registered; exactly one method per request. An authenticated
+/// client over its rate limit (when one is configured) is refused here, 429, before any use
+/// case runs.
 package struct ClientAuthenticator: Sendable {
     private let tokens: TokenService
+    private let rateLimiter: ClientRateLimiter?
 
-    /// Creates an authenticator over the token use cases.
-    package init(tokens: TokenService) {
+    /// Creates an authenticator over the token use cases, limiting each client with `rateLimiter`.
+    package init(tokens: TokenService, rateLimiter: ClientRateLimiter?) {
         self.tokens = tokens
+        self.rateLimiter = rateLimiter
     }
 
     /// The authenticated, active client (``TokenService/authenticate(_:)``), from the
-    /// credentials the request carries.
+    /// credentials the request carries; refused with 429 when over its rate limit.
     package func authenticate(_ request: Request, form: FormParameters) async throws(OAuthError) -> AuthenticatedClient {
         let basic = try Self.basicCredentials(request)
         if basic != nil, form["client_secret"] != nil {
@@ -34,11 +38,14 @@ package struct ClientAuthenticator: Sendable {
             guard let formID = form["client_id"] else { throw .invalidClient("client authentication is missing", basicAttempted: false) }
             credentials = ClientCredentials(id: formID, secret: nil, method: .none)
         }
+        let caller: AuthenticatedClient
         do {
-            return try await tokens.authenticate(credentials)
+            caller = try await tokens.authenticate(credentials)
         } catch {
             throw OAuthError(error, basicAttempted: basic != nil)
         }
+        if let rateLimiter, let wait = rateLimiter.admit(caller.client.id.rawValue) { throw .rateLimited(retryAfter: wait) }
+        return caller
     }
 
     /// `Authorization: Basic` credentials, form-urldecoded per RFC 6749 §2.3.1.

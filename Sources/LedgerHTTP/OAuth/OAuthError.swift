@@ -13,12 +13,15 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     package var status: HTTPResponse.Status
     /// A `WWW-Authenticate` challenge to send (401 for Basic client auth, Bearer errors).
     package var challenge: String?
+    /// Seconds for `Retry-After` (429, 503).
+    package var retryAfter: Int?
 
-    package init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest, challenge: String? = nil) {
+    package init(_ code: String, _ detail: String, status: HTTPResponse.Status = .badRequest, challenge: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.detail = detail
         self.status = status
         self.challenge = challenge
+        self.retryAfter = retryAfter
     }
 
     package var description: String { "\(code): \(detail)" }
@@ -34,6 +37,12 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
             ? OAuthError("invalid_client", detail, status: .unauthorized, challenge: "Basic realm=\"tokenledger\"")
             : OAuthError("invalid_client", detail, status: .unauthorized)
     }
+    /// The client sent more requests than its rate limit allows; nothing was changed. RFC 6749
+    /// has no code for it: `temporarily_unavailable` with 429 (RFC 6585) and `Retry-After`.
+    package static func rateLimited(retryAfter: Duration) -> OAuthError {
+        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        return OAuthError("temporarily_unavailable", "rate limit exceeded", status: .tooManyRequests, retryAfter: seconds)
+    }
     /// The service cannot answer now (database down); nothing was changed.
     package static func temporarilyUnavailable(_ detail: String) -> OAuthError {
         OAuthError("temporarily_unavailable", detail, status: .serviceUnavailable)
@@ -43,6 +52,7 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     package func response() -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"]
         if let challenge { headers[.wwwAuthenticate] = challenge }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         let body = Data(#"{"error":"\#(code)","error_description":"\#(Self.escape(detail))"}"#.utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

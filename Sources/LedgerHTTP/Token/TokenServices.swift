@@ -11,7 +11,7 @@ struct TokenServices: Sendable {
 
     init(_ services: LedgerServices) {
         self.services = services
-        authenticator = ClientAuthenticator(tokens: services.tokens)
+        authenticator = ClientAuthenticator(tokens: services.tokens, rateLimiter: services.clientRateLimiter)
     }
 
     /// The token use cases.

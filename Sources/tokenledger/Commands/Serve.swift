@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
             graceKey: GraceSeal.deriveKey(fromSecret: keySecret),
             clientAddresses: try clientAddresses(configuration),
             sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject),
-            sessionLifetimes: try sessionLifetimes(configuration)
+            sessionLifetimes: try sessionLifetimes(configuration),
+            clientRateLimit: try clientRateLimit(configuration)
         )
         let publicApp = Application(
             router: PublicRouter.build(services),
@@ -86,6 +87,16 @@ func sessionLifetimes(_ configuration: ServiceConfiguration) throws(ValidationEr
         throw ValidationError("TOKENLEDGER_SESSIONS_IDLE_SECONDS and TOKENLEDGER_SESSIONS_ABSOLUTE_SECONDS must be positive, idle within absolute")
     }
     return SessionLifetimes(idle: .seconds(idle), absolute: .seconds(absolute))
+}
+
+/// The per-client rate limit as configured; nil when the rate is 0.
+func clientRateLimit(_ configuration: ServiceConfiguration) throws(ValidationError) -> ClientRateLimiter.Policy? {
+    let rate = configuration.rateLimitClientPerSecond
+    guard rate != 0 else { return nil }
+    guard rate > 0, rate.isFinite, (configuration.rateLimitClientBurst ?? 1) > 0 else {
+        throw ValidationError("TOKENLEDGER_RATE_LIMIT_CLIENT_PER_SECOND and _BURST must be positive")
+    }
+    return ClientRateLimiter.Policy(rate: rate, burst: configuration.rateLimitClientBurst ?? max(1, Int((rate * 2).rounded(.up))))
 }
 
 /// The key ring as configured.

@@ -33,6 +33,12 @@ struct ServiceConfiguration: Sendable {
     var sessionsIdleSeconds = 8 * 3600
     /// OP sessions end this long after the login (`TOKENLEDGER_SESSIONS_ABSOLUTE_SECONDS`).
     var sessionsAbsoluteSeconds = 7 * 24 * 3600
+    /// Requests per second each client may make to `/token`, `/introspect` and `/revoke`
+    /// (`TOKENLEDGER_RATE_LIMIT_CLIENT_PER_SECOND`); 0 (the default) sets no limit.
+    var rateLimitClientPerSecond = 0.0
+    /// Requests a client may make at once before the rate applies
+    /// (`TOKENLEDGER_RATE_LIMIT_CLIENT_BURST`); default twice the rate.
+    var rateLimitClientBurst: Int?
     /// The header a trusted reverse proxy sets to the client's address
     /// (`TOKENLEDGER_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); nil uses the connection's peer.
     var trustedProxyHeader: String?
