@@ -34,17 +34,14 @@ package struct BFFStack: Sendable {
         LoginUser(username: "alice", subject: Subject("sub-alice"), passwordHash: PasswordHash.make(password, cost: 4), claims: ["name": .string("Alice")])
     ])
 
-    /// Starts everything over `ledger`, runs `body`, stops it. The BFF's client gets
-    /// `accessTokenSeconds`-long access tokens; the BFF refreshes `refreshAhead` before expiry.
-    package static func with(
-        _ ledger: TestDatabase.Ledger, logger: Logger, accessTokenSeconds: Int64 = 600, refreshAhead: Duration = .seconds(60),
-        _ body: @Sendable (BFFStack) async throws -> Void
-    ) async throws {
+    /// Starts everything over `ledger`, runs `body`, stops it. The BFF's client gets 600 s
+    /// access tokens; the BFF refreshes them 60 s before expiry (its default).
+    package static func with(_ ledger: TestDatabase.Ledger, logger: Logger, _ body: @Sendable (BFFStack) async throws -> Void) async throws {
         let publicPort = try await LiveStack.freePort()
         try await LiveStack.with(ledger, logger: logger, publicPort: publicPort, users: users) { live in
             let bffPort = try await LiveStack.freePort()
             let bffURL = "http://127.0.0.1:\(bffPort)"
-            let client = try await register(live, bffURL: bffURL, accessTokenSeconds: accessTokenSeconds)
+            let client = try await register(live, bffURL: bffURL)
             let channel = "test:bff:\(UUID().uuidString)"
             let relay = try live.relay(channel: channel, logger: logger)
             let upstreamCalls = UpstreamLog()
@@ -59,7 +56,6 @@ package struct BFFStack: Sendable {
             configuration.devInsecureCookies = true
             configuration.redisKeyPrefix = "test:bff:\(UUID().uuidString):"
             configuration.broadcastChannel = channel
-            configuration.refreshAhead = refreshAhead
             let upstreamURL = "http://127.0.0.1:\(upstreamPort)/v1"
             configuration.upstreams = ["orders": .init(url: upstreamURL, scope: "orders:read")]
             let bff = try BFF(configuration: configuration, logger: logger)
@@ -88,12 +84,12 @@ package struct BFFStack: Sendable {
 
     /// Registers the BFF's confidential client: code flow, refresh, and client_credentials for
     /// the revocation feed.
-    static func register(_ live: LiveStack, bffURL: String, accessTokenSeconds: Int64) async throws -> (id: String, secret: String) {
+    static func register(_ live: LiveStack, bffURL: String) async throws -> (id: String, secret: String) {
         let body = """
             {"client_name":"bff","redirect_uris":["\(bffURL)/bff/callback"],"post_logout_redirect_uris":["\(bffURL)/"],
              "grant_types":["authorization_code","refresh_token","client_credentials"],"token_endpoint_auth_method":"client_secret_basic",
              "scope":"openid profile email offline_access orders:read revocations:read",
-             "tokenledger_lifetimes":{"access_token_seconds":\(accessTokenSeconds)}}
+             "tokenledger_lifetimes":{"access_token_seconds":600}}
             """
         let (status, json) = try await live.admin("/admin/clients", json: body)
         guard let id = json["client_id"] as? String, let secret = json["client_secret"] as? String else {

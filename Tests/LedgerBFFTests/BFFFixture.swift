@@ -23,18 +23,16 @@ struct BFFFixture: Sendable {
 
     static let password = BFFStack.password
 
-    /// Runs `body` with a fixture whose client gets `accessTokenSeconds`-long access tokens and
-    /// whose BFF refreshes `refreshAhead` before expiry (logs with `TOKENLEDGER_TEST_BFF_LOG=1`).
-    static func with(
-        accessTokenSeconds: Int64 = 600, refreshAhead: Duration = .seconds(60), _ body: @Sendable (BFFFixture) async throws -> Void
-    ) async throws {
+    /// Runs `body` with a fixture whose client gets 600 s access tokens and whose BFF refreshes
+    /// 60 s before expiry (logs with `TOKENLEDGER_TEST_BFF_LOG=1`).
+    static func with(_ body: @Sendable (BFFFixture) async throws -> Void) async throws {
         let logger = {
             var logger = Logger(label: "test.bff")
             logger.logLevel = ProcessInfo.processInfo.environment["TOKENLEDGER_TEST_BFF_LOG"] == "1" ? .info : .critical
             return logger
         }()
         try await TestDatabase.withLedger { ledger in
-            try await BFFStack.with(ledger, logger: logger, accessTokenSeconds: accessTokenSeconds, refreshAhead: refreshAhead) { base in
+            try await BFFStack.with(ledger, logger: logger) { base in
                 try await body(BFFFixture(base: base))
             }
         }
@@ -42,6 +40,18 @@ struct BFFFixture: Sendable {
 
     /// A browser signed in as alice through the real login form, back on `returnTo`.
     func signedInBrowser(returnTo: String = "/") async throws -> Browser { try await base.signedInBrowser(returnTo: returnTo) }
+
+    /// Makes the stored access token of `browser`'s session expire `seconds` from now (the
+    /// issuer's token is unchanged), and drops the BFF's copy, so the next calls find it about
+    /// to expire.
+    func expireAccessToken(of browser: Browser, inSeconds seconds: Int64) async throws {
+        let sessionID = try #require(browser.cookies(for: bffURL)["bff"])
+        let loaded = try #require(try await bff.store.load(sessionID: sessionID))
+        var session = loaded.session
+        session.accessTokenExpiresAt = BFF.now + seconds
+        #expect(try await bff.store.replace(loaded, with: session))
+        bff.store.cache.forget(name: loaded.name)
+    }
 
     /// Runs `body` with a second BFF replica over the same Redis and configuration, listening
     /// at the URL `body` is given, and serving once `body` starts.

@@ -112,6 +112,17 @@ struct AdminClientTests {
         }
     }
 
+    @Test("native apps (RFC 8252): a public client registers a private-use scheme and loopback IP redirects")
+    func nativeApps() async throws {
+        try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
+            let body = try await AdminFixtures.register(h, #"""
+                {"redirect_uris":["com.example.app:/oauth2redirect","http://127.0.0.1/callback","http://[::1]/callback"],
+                 "token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"]}
+                """#)
+            #expect(body["redirect_uris"] as? [String] == ["com.example.app:/oauth2redirect", "http://127.0.0.1/callback", "http://[::1]/callback"])
+        }
+    }
+
     @Test("id_token_signed_response_alg (RS256 by default, ES256 on request) and reuse_policy (grant by default, subject): echoed and stored")
     func idTokenAlgorithm() async throws {
         try await HTTPHarness.with(now: { AdminFixtures.t0 }) { h in
@@ -141,6 +152,8 @@ struct AdminClientTests {
         (#"{"redirect_uris":["http://app.example/cb"]}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":["/relative/cb"]}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":["com.example.app:/cb"]}"#, "invalid_redirect_uri"),
+        (#"{"redirect_uris":["myapp:/cb"],"token_endpoint_auth_method":"none"}"#, "invalid_redirect_uri"),
+        (#"{"redirect_uris":["com.example.app:"],"token_endpoint_auth_method":"none"}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":["https://app.example/cb"],"post_logout_redirect_uris":["http://evil.example/"]}"#, "invalid_redirect_uri"),
         (#"{"redirect_uris":["https://app.example/cb"],"grant_types":["authorization_code","password"]}"#, "invalid_client_metadata"),
         (#"{"grant_types":["implicit"]}"#, "invalid_client_metadata"),

@@ -97,12 +97,36 @@ struct AuthorizeFlowTests {
         }
     }
 
-    @Test("form-action names the origin of http(s) redirect URIs only", arguments: [
+    @Test("form-action names the origin of http(s) redirect URIs, and a native app's private-use scheme", arguments: [
         ("https://app.example/cb?x=1", "https://app.example"), ("http://127.0.0.1:8090/bff/callback", "http://127.0.0.1:8090"),
-        ("https://[::1]:8443/cb", "https://[::1]:8443"), ("com.example.app:/cb", nil), ("https://a b/cb", nil), ("javascript:alert(1)", nil),
+        ("https://[::1]:8443/cb", "https://[::1]:8443"), ("com.example.app:/cb", "com.example.app:"), ("https://a b/cb", nil),
+        ("javascript:alert(1)", nil),
     ] as [(String, String?)])
     func formActionOrigin(uri: String, origin: String?) {
         #expect(HTMLPage.origin(uri) == origin)
+    }
+
+    @Test("a native app's loopback redirect may name any port (RFC 8252 §7.3); its form may redirect to its private-use scheme")
+    func nativeAppRedirects() async throws {
+        try await HTTPHarness.with(users: F.users) { h in
+            let body = try await AdminFixtures.register(h, #"""
+                {"redirect_uris":["http://127.0.0.1/callback","com.example.app:/oauth2redirect"],"token_endpoint_auth_method":"none",
+                 "grant_types":["authorization_code"],"scope":"openid"}
+                """#)
+            let id = try #require(body["client_id"] as? String)
+            let loopback = try await F.get(h, F.parameters(["client_id": id, "redirect_uri": "http://127.0.0.1:51234/callback", "scope": "openid"]))
+            #expect(loopback.status == .ok)
+            #expect(loopback.headers[.contentSecurityPolicy]?.contains("form-action 'self' http://127.0.0.1:51234") == true)
+            let scheme = try await F.get(h, F.parameters(["client_id": id, "redirect_uri": "com.example.app:/oauth2redirect", "scope": "openid"]))
+            #expect(scheme.status == .ok)
+            #expect(scheme.headers[.contentSecurityPolicy]?.contains("form-action 'self' com.example.app:") == true)
+            AuthorizeRefusalTests.expectPage(
+                try await F.get(h, F.parameters(["client_id": id, "redirect_uri": "http://127.0.0.1:51234/elsewhere", "scope": "openid"]))
+            )
+            AuthorizeRefusalTests.expectPage(
+                try await F.get(h, F.parameters(["client_id": id, "redirect_uri": "http://localhost:51234/callback", "scope": "openid"]))
+            )
+        }
     }
 
     @Test("the login page escapes what it echoes and is never cached or framed")

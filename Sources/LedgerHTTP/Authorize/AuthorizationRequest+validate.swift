@@ -26,8 +26,9 @@ extension AuthorizationRequest {
         guard let redirectURI else {
             throw .page(.badRequest, code: "invalid_request", "The request has no redirect_uri, or more than one.")
         }
-        // I7: exact string comparison, no normalization, no prefix or suffix matching.
-        guard client.registration.redirectURIs.contains(redirectURI) else {
+        // I7: exact string comparison, no normalization, no prefix or suffix matching; only a
+        // loopback IP redirect may name another port (RFC 8252 §7.3).
+        guard client.registration.allowsRedirect(to: redirectURI) else {
             throw .page(.badRequest, code: "invalid_request", "The redirect_uri is not registered for this application.")
         }
         return (client, redirectURI)

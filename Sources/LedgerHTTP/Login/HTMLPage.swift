@@ -39,9 +39,14 @@ package enum HTMLPage {
         ]
     }
 
-    /// The CSP source expression of an http(s) URI's origin (`scheme://host[:port]`), nil for
-    /// anything else.
+    /// The CSP source expression of an http(s) URI's origin (`scheme://host[:port]`), or of a
+    /// native app's private-use scheme (`com.example.app:`, RFC 8252 §7.1); nil for anything else.
     static func origin(_ uri: String) -> String? {
+        if let scheme = URLComponents(string: uri)?.scheme?.lowercased(), scheme.contains("."),
+            scheme.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)) })
+        {
+            return scheme + ":"
+        }
         guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = components.percentEncodedHost, !host.isEmpty,
             host.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.[]:".unicodeScalars.contains($0)) })

@@ -40,9 +40,9 @@ extension ClientMetadata {
         if usesCode && redirectURIs.isEmpty {
             throw .invalidRedirectURI("redirect_uris is required for the authorization_code grant type")
         }
-        try Self.checkRedirectURIs(redirectURIs, field: "redirect_uris")
+        try Self.checkRedirectURIs(redirectURIs, field: "redirect_uris", privateUseSchemes: method == "none")
         let postLogout = Self.unique(postLogoutRedirectURIs ?? [])
-        try Self.checkRedirectURIs(postLogout, field: "post_logout_redirect_uris")
+        try Self.checkRedirectURIs(postLogout, field: "post_logout_redirect_uris", privateUseSchemes: method == "none")
 
         if let clientName, clientName.isEmpty || clientName.count > 200 {
             throw .invalidClientMetadata("client_name must have 1 to 200 characters")
@@ -62,18 +62,29 @@ extension ClientMetadata {
         )
     }
 
-    /// Checks redirection URIs: absolute, no fragment, https or http on a loopback host.
-    static func checkRedirectURIs(_ uris: [String], field: String) throws(ClientRegistrationError) {
+    /// Checks redirection URIs: absolute, no fragment, https or http on a loopback host; with
+    /// `privateUseSchemes` (public clients: native apps, RFC 8252 §7.1) also a private-use
+    /// scheme in reverse-domain form, e.g. `com.example.app:/callback`.
+    static func checkRedirectURIs(_ uris: [String], field: String, privateUseSchemes: Bool) throws(ClientRegistrationError) {
         for (index, text) in uris.enumerated() {
             let name = "\(field)[\(index)]"
-            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
-            else { throw .invalidRedirectURI("\(name) must be an absolute URI") }
+            guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
+                throw .invalidRedirectURI("\(name) must be an absolute URI")
+            }
             guard url.fragment == nil, !text.contains("#") else { throw .invalidRedirectURI("\(name) must not contain a fragment") }
             guard url.user == nil, url.password == nil else { throw .invalidRedirectURI("\(name) must not contain user information") }
+            if scheme.contains("."), !["http", "https"].contains(scheme) {
+                guard privateUseSchemes else {
+                    throw .invalidRedirectURI("\(name): private-use URI schemes (RFC 8252 §7.1) are for public native clients (token_endpoint_auth_method none)")
+                }
+                guard !url.path.isEmpty else { throw .invalidRedirectURI("\(name) must have a path") }
+                continue
+            }
+            guard let host = url.host, !host.isEmpty else { throw .invalidRedirectURI("\(name) must be an absolute URI") }
             switch scheme {
             case "https": continue
             case "http" where ["localhost", "127.0.0.1", "[::1]", "::1"].contains(host.lowercased()): continue
-            default: throw .invalidRedirectURI("\(name) must use https (http only on localhost or 127.0.0.1)")
+            default: throw .invalidRedirectURI("\(name) must use https (http only on localhost, 127.0.0.1 or [::1]; a private-use scheme such as com.example.app: only for public clients)")
             }
         }
     }
