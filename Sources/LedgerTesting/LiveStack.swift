@@ -85,7 +85,7 @@ extension LiveStack {
     /// up on Linux), so no outgoing connection or port-0 listener takes it in the meantime.
     package static func freePort() async throws -> Int {
         for _ in 0..<100 {
-            let port = Int.random(in: 20_000..<32_000)
+            let port = Int.random(in: 20_000..<28_000)  // ServiceProcess takes 28000–31998
             guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get()
             else { continue }
             try? await channel.close()

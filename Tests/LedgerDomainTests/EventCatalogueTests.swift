@@ -19,6 +19,7 @@ struct EventCatalogueTests {
             F.rotation(from: 1, at: at, graceAnswerKept: true),
             .refreshTokenGraceReplayed(RefreshTokenGraceReplayed(grantID: g, presentedGeneration: 1, successorGeneration: 2, at: at)),
             .reuseDetected(ReuseDetected(grantID: g, presentedGeneration: 1, currentGeneration: 2, presentedBy: F.client, at: at)),
+            .fingerprintChanged(FingerprintChanged(grantID: g, generation: 2, previous: "fp-a", presented: "fp-b", policy: .reauthenticate, at: at)),
             .accessTokenRevoked(AccessTokenRevoked(grantID: g, jti: F.accessToken(1), reason: .holderRequest, at: at, until: until)),
             F.revoked(.reuseDetected, at: at, until: until),
         ]

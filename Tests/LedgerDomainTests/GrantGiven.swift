@@ -11,9 +11,11 @@ struct Given {
     /// The state the command is decided against.
     var state: Grant? { Grant.fold(history) }
 
-    /// Decides `command` at `now` with `lifetimes` in force.
-    func when(_ command: GrantCommand, at now: Instant, lifetimes: Lifetimes = .standard) -> Then {
-        let context = DecisionContext(now: now, lifetimes: lifetimes)
+    /// Decides `command` at `now` with `lifetimes` and `fingerprintPolicy` in force.
+    func when(
+        _ command: GrantCommand, at now: Instant, lifetimes: Lifetimes = .standard, fingerprintPolicy: FingerprintPolicy = .record
+    ) -> Then {
+        let context = DecisionContext(now: now, lifetimes: lifetimes, fingerprintPolicy: fingerprintPolicy)
         return Then(history: history, decision: Grant.decide(command, state, context))
     }
 }

@@ -34,7 +34,9 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     private init(databaseURL: String, usersFile: String?, logLevel: String, extra: [String: String]) async throws {
-        publicPort = Int.random(in: 20000..<40000)
+        // 28000–31998: apart from LiveStack.freePort()'s 20000–27999 (in-process stacks of the same
+        // test run) and below the ephemeral range, so neither takes the other's port.
+        publicPort = Int.random(in: 28000..<31998)
         adminPort = publicPort + 1
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokenledger-\(publicPort).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)

@@ -47,13 +47,13 @@ enum TokenFixtures {
     static func register(
         _ h: HTTPHarness, id: String = "client-\(UUID().uuidString.prefix(8).lowercased())", method: String = "client_secret_basic",
         grantTypes: [String] = confidentialGrants, scope: String = "openid offline_access api:read api:write",
-        lifetimes: Lifetimes = .standard
+        lifetimes: Lifetimes = .standard, fingerprintPolicy: FingerprintPolicy? = nil
     ) async throws -> TestClient {
         let secret = method == "none" ? nil : SecretDigest.mint()
         let registration = ClientRegistered(
             clientID: ClientID(id), clientName: id, redirectURIs: [redirectURI], postLogoutRedirectURIs: [],
             grantTypes: grantTypes, responseTypes: ["code"], tokenEndpointAuthMethod: method, scope: Scope(parsing: scope),
-            secretHash: secret.map(SecretDigest.hash), lifetimes: lifetimes, at: h.services.now()
+            secretHash: secret.map(SecretDigest.hash), lifetimes: lifetimes, fingerprintPolicy: fingerprintPolicy, at: h.services.now()
         )
         let outcome = try await h.services.clients.execute(
             .register(registration), on: ClientID(id), context: DecisionContext(now: h.services.now()),

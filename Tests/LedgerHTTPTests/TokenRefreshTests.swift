@@ -21,6 +21,43 @@ struct TokenRefreshTests {
         )
     }
 
+    @Test("fingerprint_policy: a refresh from another user agent is recorded (grant.fingerprint_changed); reauthenticate refuses it, revoke revokes the grant, record rotates")
+    func fingerprintPolicies() async throws {
+        for policy in FingerprintPolicy.allCases {
+            try await HTTPHarness.with { h in
+                let client = try await TokenFixtures.register(h, fingerprintPolicy: policy)
+                let issued = try await TokenFixtures.issueCode(h, for: client)
+                func post(_ parameters: [(String, String)], agent: String) async throws -> TestResponse {
+                    var headers = client.basic
+                    headers[.userAgent] = agent
+                    return try await h.publicClient.postForm("/token", parameters, headers: headers)
+                }
+                let redeemed = try await post(
+                    [("grant_type", "authorization_code"), ("code", issued.code), ("redirect_uri", TokenFixtures.redirectURI),
+                     ("code_verifier", issued.verifier)], agent: "holder/1.0"
+                )
+                let refresh = try #require(redeemed.json["refresh_token"] as? String)
+                let elsewhere = try await post([("grant_type", "refresh_token"), ("refresh_token", refresh)], agent: "elsewhere/2.0")
+                let types = try await OIDCFixtures.eventTypes(h, stream: "grant/\(issued.grant)")
+                #expect(types.contains("grant.fingerprint_changed"), "\(policy)")
+                switch policy {
+                case .record:
+                    #expect(elsewhere.status == .ok)
+                case .revoke:
+                    #expect(elsewhere.status == .badRequest)
+                    #expect(elsewhere.oauthErrorCode == "invalid_grant")
+                    #expect(types.last == "grant.revoked")
+                case .reauthenticate:
+                    #expect(elsewhere.status == .badRequest)
+                    #expect(elsewhere.oauthErrorCode == "invalid_grant")
+                    #expect(!types.contains("grant.revoked"))
+                    let holder = try await post([("grant_type", "refresh_token"), ("refresh_token", refresh)], agent: "holder/1.0")
+                    #expect(holder.status == .ok, "the holder's own refresh still works")
+                }
+            }
+        }
+    }
+
     @Test("each use rotates: a new refresh token and access token; the old one no longer introspects active")
     func rotation() async throws {
         try await HTTPHarness.with { h in

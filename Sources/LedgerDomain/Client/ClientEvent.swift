@@ -79,12 +79,15 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
     public var idTokenSignedResponseAlg: String?
     /// `reuse_policy`: what a reused refresh token revokes, `grant` (nil) or `subject`.
     public var reusePolicy: String?
+    /// `fingerprint_policy`: what a refresh from another fingerprint does; nil is `record`.
+    public var fingerprintPolicy: FingerprintPolicy?
     public var at: Instant
 
     public init(
         clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
         grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
-        secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil, at: Instant
+        secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
+        fingerprintPolicy: FingerprintPolicy? = nil, at: Instant
     ) {
         self.clientID = clientID
         self.clientName = clientName
@@ -98,6 +101,7 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         self.lifetimes = lifetimes
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
         self.reusePolicy = reusePolicy
+        self.fingerprintPolicy = fingerprintPolicy
         self.at = at
     }
 
@@ -113,7 +117,7 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
         case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg"
-        case reusePolicy = "reuse_policy", at
+        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", at
     }
 }
 

@@ -5,9 +5,9 @@ public struct EventMetadata: Sendable, Hashable, Codable {
     public var actor: String
     public var clientID: String?
     public var requestID: String?
-    /// SHA-256 hex of the client IP address.
+    /// Keyed digest (HMAC-SHA256 hex) of the client IP address.
     public var ipHash: String?
-    /// SHA-256 hex of the User-Agent header.
+    /// Keyed digest (HMAC-SHA256 hex) of the User-Agent header.
     public var userAgentHash: String?
 
     /// Creates metadata.
@@ -17,6 +17,13 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         self.requestID = requestID
         self.ipHash = ipHash
         self.userAgentHash = userAgentHash
+    }
+
+    /// The caller's fingerprint: its address and user-agent digests together; nil when neither
+    /// is known.
+    public var fingerprint: String? {
+        guard ipHash != nil || userAgentHash != nil else { return nil }
+        return (ipHash ?? "-") + "/" + (userAgentHash ?? "-")
     }
 
     /// Metadata for events the service causes on its own.

@@ -107,7 +107,9 @@ extension Grant {
             )),
         ]
         if let refreshHash = c.refreshTokenHash {
-            events.append(.refreshTokenIssued(RefreshTokenIssued(grantID: id, tokenHash: refreshHash, generation: 1, issuedAt: now)))
+            events.append(.refreshTokenIssued(RefreshTokenIssued(
+                grantID: id, tokenHash: refreshHash, generation: 1, issuedAt: now, fingerprint: c.fingerprint
+            )))
         }
         if let idToken = c.idToken {
             events.append(.idTokenIssued(IDTokenIssued(
@@ -137,7 +139,19 @@ extension Grant {
         guard scope.contains(accessScope) else {
             return .refused(GrantError(.scopeExceeded, grant: id, "requested scope exceeds the grant"))
         }
-        var events: [GrantEvent] = [
+        var events: [GrantEvent] = []
+        if let recorded = family.fingerprint, let presented = c.presentedFingerprint, presented != recorded {
+            let change = GrantEvent.fingerprintChanged(FingerprintChanged(
+                grantID: id, generation: family.generation, previous: recorded, presented: presented, policy: context.fingerprintPolicy, at: now
+            ))
+            let refusal = GrantError(.fingerprintChanged, grant: id, "the refresh came from another client fingerprint")
+            switch context.fingerprintPolicy {
+            case .record: events.append(change)
+            case .revoke: return GrantDecision(events: [change, revocation(.fingerprintChanged, context)], refusal: refusal)
+            case .reauthenticate: return GrantDecision(events: [change], refusal: refusal)
+            }
+        }
+        events += [
             .refreshTokenRotated(RefreshTokenRotated(
                 grantID: id, fromGeneration: family.generation, toGeneration: family.generation + 1,
                 tokenHash: c.successorHash, rotatedAt: now, graceAnswerKept: c.keepsGraceAnswer ? true : nil

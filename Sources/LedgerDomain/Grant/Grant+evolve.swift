@@ -31,13 +31,17 @@ extension Grant: Aggregate {
             grant.tokensExpireBy = max(grant.tokensExpireBy, e.expiresAt)
         case .refreshTokenIssued(let e):
             grant.refresh = RefreshFamily(
-                generation: e.generation, currentHash: e.tokenHash, issuedAt: e.issuedAt, lastRotation: nil
+                generation: e.generation, currentHash: e.tokenHash, issuedAt: e.issuedAt, lastRotation: nil, fingerprint: e.fingerprint
             )
         case .refreshTokenRotated(let e):
             grant.refresh = RefreshFamily(
                 generation: e.toGeneration, currentHash: e.tokenHash, issuedAt: e.rotatedAt,
-                lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, graceAnswerKept: e.graceAnswerKept)
+                lastRotation: Rotation(fromGeneration: e.fromGeneration, at: e.rotatedAt, graceAnswerKept: e.graceAnswerKept),
+                fingerprint: grant.refresh?.fingerprint
             )
+        case .fingerprintChanged(let e):
+            // Only `record` moves the family to the new holder; the other policies refuse it.
+            if e.policy == .record { grant.refresh?.fingerprint = e.presented }
         case .accessTokenRevoked(let e):
             var revoked = grant.revokedAccessTokens ?? []
             if !revoked.contains(e.jti) { revoked.append(e.jti) }

@@ -36,9 +36,11 @@ public struct Grant: Hashable, Sendable, Codable {
         public var issuedAt: Instant
         /// The last rotation, kept for the grace window.
         public var lastRotation: Rotation?
+        /// The keyed fingerprint of the family's holder; nil when unknown.
+        public var fingerprint: String?
 
         enum CodingKeys: String, CodingKey {
-            case generation, currentHash = "current_hash", issuedAt = "issued_at", lastRotation = "last_rotation"
+            case generation, currentHash = "current_hash", issuedAt = "issued_at", lastRotation = "last_rotation", fingerprint
         }
     }
 

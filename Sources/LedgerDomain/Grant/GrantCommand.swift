@@ -72,10 +72,12 @@ public enum GrantCommand: Sendable, Hashable {
         public var refreshTokenHash: TokenHash?
         /// The proposed ID token, when `openid` was granted.
         public var idToken: TokenID?
+        /// The keyed fingerprint of the redeeming client: the refresh family's holder.
+        public var fingerprint: String?
 
         public init(
             codeHash: TokenHash, clientID: ClientID, redirectURI: String?, verifierChallenge: String?,
-            accessToken: TokenID, refreshTokenHash: TokenHash?, idToken: TokenID?
+            accessToken: TokenID, refreshTokenHash: TokenHash?, idToken: TokenID?, fingerprint: String? = nil
         ) {
             self.codeHash = codeHash
             self.clientID = clientID
@@ -84,6 +86,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.accessToken = accessToken
             self.refreshTokenHash = refreshTokenHash
             self.idToken = idToken
+            self.fingerprint = fingerprint
         }
     }
 
@@ -103,10 +106,13 @@ public enum GrantCommand: Sendable, Hashable {
         public var keepsGraceAnswer: Bool
         /// The proposed new ID token (OIDC Core §12.2), when the grant has `openid`.
         public var idToken: TokenID?
+        /// The keyed fingerprint of the caller; nil when unknown.
+        public var presentedFingerprint: String?
 
         public init(
             presentedHash: TokenHash, presentedGeneration: Int, clientID: ClientID, requestedScope: Scope?,
-            successorHash: TokenHash, accessToken: TokenID, keepsGraceAnswer: Bool, idToken: TokenID? = nil
+            successorHash: TokenHash, accessToken: TokenID, keepsGraceAnswer: Bool, idToken: TokenID? = nil,
+            presentedFingerprint: String? = nil
         ) {
             self.presentedHash = presentedHash
             self.presentedGeneration = presentedGeneration
@@ -116,6 +122,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.accessToken = accessToken
             self.keepsGraceAnswer = keepsGraceAnswer
             self.idToken = idToken
+            self.presentedFingerprint = presentedFingerprint
         }
     }
 }

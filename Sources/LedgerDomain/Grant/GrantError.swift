@@ -26,6 +26,8 @@ public struct GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let pkceRequired = Code(name: "pkce_required")
         /// A rotated refresh token was presented again.
         public static let reuseDetected = Code(name: "reuse_detected")
+        /// The refresh came from another fingerprint and the client's policy refuses it.
+        public static let fingerprintChanged = Code(name: "fingerprint_changed")
         /// More scope was asked for than was granted.
         public static let scopeExceeded = Code(name: "scope_exceeded")
         /// The command does not apply to this grant (e.g. refreshing a client-credentials grant).

@@ -21,6 +21,8 @@ public enum GrantEvent: DomainEvent {
     case refreshTokenGraceReplayed(RefreshTokenGraceReplayed)
     /// A rotated refresh token was presented again: the family is compromised.
     case reuseDetected(ReuseDetected)
+    /// A refresh came from another client fingerprint than the family's.
+    case fingerprintChanged(FingerprintChanged)
     /// One access token was revoked (revocation scope `token`).
     case accessTokenRevoked(AccessTokenRevoked)
     /// The whole grant was revoked (revocation scope `grant`).
@@ -39,6 +41,7 @@ public enum GrantEvent: DomainEvent {
         case refreshTokenRotated = "grant.refresh_token.rotated"
         case refreshTokenGraceReplayed = "grant.refresh_token.grace_replayed"
         case reuseDetected = "grant.refresh_token.reuse_detected"
+        case fingerprintChanged = "grant.fingerprint_changed"
         case accessTokenRevoked = "grant.access_token.revoked"
         case revoked = "grant.revoked"
     }
@@ -56,6 +59,7 @@ public enum GrantEvent: DomainEvent {
         case .refreshTokenRotated: .refreshTokenRotated
         case .refreshTokenGraceReplayed: .refreshTokenGraceReplayed
         case .reuseDetected: .reuseDetected
+        case .fingerprintChanged: .fingerprintChanged
         case .accessTokenRevoked: .accessTokenRevoked
         case .revoked: .revoked
         }
@@ -80,6 +84,7 @@ public enum GrantEvent: DomainEvent {
         case .refreshTokenRotated(let e): e.grantID
         case .refreshTokenGraceReplayed(let e): e.grantID
         case .reuseDetected(let e): e.grantID
+        case .fingerprintChanged(let e): e.grantID
         case .accessTokenRevoked(let e): e.grantID
         case .revoked(let e): e.grantID
         }
@@ -99,6 +104,7 @@ public enum GrantEvent: DomainEvent {
         case .refreshTokenRotated(let e): try e.encode(to: encoder)
         case .refreshTokenGraceReplayed(let e): try e.encode(to: encoder)
         case .reuseDetected(let e): try e.encode(to: encoder)
+        case .fingerprintChanged(let e): try e.encode(to: encoder)
         case .accessTokenRevoked(let e): try e.encode(to: encoder)
         case .revoked(let e): try e.encode(to: encoder)
         }
@@ -118,6 +124,7 @@ public enum GrantEvent: DomainEvent {
         case .refreshTokenGraceReplayed:
             self = .refreshTokenGraceReplayed(try RefreshTokenGraceReplayed(from: decoder))
         case .reuseDetected: self = .reuseDetected(try ReuseDetected(from: decoder))
+        case .fingerprintChanged: self = .fingerprintChanged(try FingerprintChanged(from: decoder))
         case .accessTokenRevoked: self = .accessTokenRevoked(try AccessTokenRevoked(from: decoder))
         case .revoked: self = .revoked(try GrantRevoked(from: decoder))
         }

@@ -154,16 +154,44 @@ public struct RefreshTokenIssued: Hashable, Sendable, Codable {
     public var tokenHash: TokenHash
     public var generation: Int
     public var issuedAt: Instant
+    /// The keyed fingerprint of the client that redeemed the code (its holder); nil when unknown.
+    public var fingerprint: String?
 
-    public init(grantID: GrantID, tokenHash: TokenHash, generation: Int, issuedAt: Instant) {
+    public init(grantID: GrantID, tokenHash: TokenHash, generation: Int, issuedAt: Instant, fingerprint: String? = nil) {
         self.grantID = grantID
         self.tokenHash = tokenHash
         self.generation = generation
         self.issuedAt = issuedAt
+        self.fingerprint = fingerprint
     }
 
     enum CodingKeys: String, CodingKey {
-        case grantID = "grant_id", tokenHash = "token_hash", generation, issuedAt = "issued_at"
+        case grantID = "grant_id", tokenHash = "token_hash", generation, issuedAt = "issued_at", fingerprint
+    }
+}
+
+/// Payload of `grant.fingerprint_changed`: a refresh came from another fingerprint than the
+/// family's, and what the client's policy did about it.
+public struct FingerprintChanged: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    /// The generation presented.
+    public var generation: Int
+    public var previous: String
+    public var presented: String
+    public var policy: FingerprintPolicy
+    public var at: Instant
+
+    public init(grantID: GrantID, generation: Int, previous: String, presented: String, policy: FingerprintPolicy, at: Instant) {
+        self.grantID = grantID
+        self.generation = generation
+        self.previous = previous
+        self.presented = presented
+        self.policy = policy
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", generation, previous, presented, policy, at
     }
 }
 

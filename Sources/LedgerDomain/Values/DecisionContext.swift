@@ -5,11 +5,14 @@ public struct DecisionContext: Sendable {
     public var now: Instant
     /// The lifetimes and grace window in force for the client involved.
     public var lifetimes: Lifetimes
+    /// What a refresh from another fingerprint does, for the client involved.
+    public var fingerprintPolicy: FingerprintPolicy
 
     /// Creates a context.
-    public init(now: Instant, lifetimes: Lifetimes = .standard) {
+    public init(now: Instant, lifetimes: Lifetimes = .standard, fingerprintPolicy: FingerprintPolicy = .record) {
         self.now = now
         self.lifetimes = lifetimes
+        self.fingerprintPolicy = fingerprintPolicy
     }
 
     /// When an access token issued under this context expires: the one formula the token's

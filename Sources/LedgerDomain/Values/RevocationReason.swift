@@ -21,6 +21,8 @@ public struct RevocationReason: Hashable, Sendable, Codable, CustomStringConvert
     public static let clientDeactivated = RevocationReason("client_deactivated")
     /// The per-subject session limit pushed out the oldest session.
     public static let sessionLimit = RevocationReason("session_limit")
+    /// A refresh came from another client fingerprint (policy `revoke`).
+    public static let fingerprintChanged = RevocationReason("fingerprint_changed")
     /// The OP session went unused for its idle lifetime.
     public static let sessionIdleTimeout = RevocationReason("session_idle_timeout")
     /// The OP session reached its absolute lifetime.

@@ -29,6 +29,7 @@ extension OAuthError {
         case .pkceMismatch: self = .invalidGrant("code_verifier does not match the code_challenge")
         case .pkceRequired: self = .invalidGrant("the code was issued without a PKCE code_challenge")
         case .reuseDetected: self = .invalidGrant("the refresh token was already used; the grant is revoked")
+        case .fingerprintChanged: self = .invalidGrant("the refresh came from another client fingerprint; sign in again")
         case .revoked: self = .invalidGrant("the grant was revoked")
         default: self = .invalidGrant("the grant cannot be used")
         }

@@ -9,12 +9,12 @@ struct RevocationEndpoint: Sendable {
     let shared: TokenServices
 
     /// Answers one revocation request.
-    func handle(_ request: Request, requestID: String) async -> Response {
+    func handle(_ request: Request, requestID: String, address: String?) async -> Response {
         await TokenServices.answer { () async throws(OAuthError) -> Response in
             let form = try await FormParameters.body(of: request)
             let caller = try await shared.authenticator.authenticate(request, form: form)
             guard let token = form["token"] else { throw .invalidRequest("token is missing") }
-            let metadata = shared.metadata(client: caller.client, request: request, requestID: requestID)
+            let metadata = shared.metadata(client: caller.client, request: request, requestID: requestID, address: address)
             let tokens = shared.tokens
             try await shared.calling(caller) { () async throws(TokenError) in
                 try await tokens.revoke(token, by: caller.client, metadata: metadata)

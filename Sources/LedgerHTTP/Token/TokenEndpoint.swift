@@ -14,7 +14,7 @@ struct TokenEndpoint: Sendable {
     let shared: TokenServices
 
     /// Answers one token request; errors become RFC 6749 §5.2 JSON.
-    func handle(_ request: Request, requestID: String) async -> Response {
+    func handle(_ request: Request, requestID: String, address: String?) async -> Response {
         await TokenServices.answer { () async throws(OAuthError) -> Response in
             let form = try await FormParameters.body(of: request)
             let caller = try await shared.authenticator.authenticate(request, form: form)
@@ -26,7 +26,7 @@ struct TokenEndpoint: Sendable {
             guard client.allows(grantType: grantType) else {
                 throw .unauthorizedClient("the client may not use this grant type")
             }
-            let metadata = shared.metadata(client: client, request: request, requestID: requestID)
+            let metadata = shared.metadata(client: client, request: request, requestID: requestID, address: address)
             let tokens = shared.tokens
             let issued: IssuedTokens
             switch grantType {

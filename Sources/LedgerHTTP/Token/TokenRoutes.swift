@@ -10,8 +10,12 @@ package enum TokenRoutes {
         let token = TokenEndpoint(shared: shared)
         let revocation = RevocationEndpoint(shared: shared)
         let introspection = IntrospectionEndpoint(shared: shared)
-        router.post("/token") { request, context in await token.handle(request, requestID: context.id) }
-        router.post("/revoke") { request, context in await revocation.handle(request, requestID: context.id) }
+        router.post("/token") { request, context in
+            await token.handle(request, requestID: context.id, address: services.clientAddresses.address(of: request, context: context))
+        }
+        router.post("/revoke") { request, context in
+            await revocation.handle(request, requestID: context.id, address: services.clientAddresses.address(of: request, context: context))
+        }
         router.post("/introspect") { request, _ in await introspection.handle(request) }
         for path in ["/token", "/revoke", "/introspect"] {
             for method in [HTTPRequest.Method.get, .put, .patch, .delete] {

@@ -27,12 +27,13 @@ struct TokenServices: Sendable {
         }
     }
 
-    /// Who caused the events of a request: the client, the request id and a keyed digest of
-    /// the User-Agent (I6: never the header itself).
-    func metadata(client: Client, request: Request, requestID: String) -> EventMetadata {
-        let userAgent = request.headers[.userAgent].map(services.fingerprints.digest)
-        return EventMetadata(
-            actor: "client:\(client.id)", clientID: client.id.rawValue, requestID: requestID, userAgentHash: userAgent
+    /// Who caused the events of a request: the client, the request id and keyed digests of the
+    /// caller's `address` and User-Agent (I6: never the values themselves); together they are
+    /// the caller's fingerprint (``EventMetadata/fingerprint``).
+    func metadata(client: Client, request: Request, requestID: String, address: String?) -> EventMetadata {
+        EventMetadata(
+            actor: "client:\(client.id)", clientID: client.id.rawValue, requestID: requestID,
+            ipHash: address.map(services.fingerprints.digest), userAgentHash: request.headers[.userAgent].map(services.fingerprints.digest)
         )
     }
 

@@ -54,11 +54,14 @@ extension ClientMetadata {
         }
         let reusePolicy = self.reusePolicy ?? "grant"
         guard ["grant", "subject"].contains(reusePolicy) else { throw .invalidClientMetadata("reuse_policy must be grant or subject") }
+        guard let fingerprintPolicy = FingerprintPolicy(rawValue: self.fingerprintPolicy ?? "record") else {
+            throw .invalidClientMetadata("fingerprint_policy must be record, revoke or reauthenticate")
+        }
         return ValidClientMetadata(
             clientName: clientName, redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogout, grantTypes: grantTypes,
             responseTypes: responseTypes, tokenEndpointAuthMethod: method, scope: try Self.checkScope(scope ?? "openid"),
             lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm,
-            reusePolicy: reusePolicy
+            reusePolicy: reusePolicy, fingerprintPolicy: fingerprintPolicy
         )
     }
 

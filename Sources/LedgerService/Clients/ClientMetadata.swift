@@ -59,12 +59,15 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
     package var idTokenSignedResponseAlg: String?
     /// `reuse_policy`: `grant` (default) or `subject`.
     package var reusePolicy: String?
+    /// `fingerprint_policy`: `record` (default), `revoke` or `reauthenticate`.
+    package var fingerprintPolicy: String?
 
     /// Creates metadata; nil fields take their defaults.
     package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
-        scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil
+        scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
+        fingerprintPolicy: String? = nil
     ) {
         self.clientName = clientName
         self.redirectURIs = redirectURIs
@@ -76,6 +79,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         self.lifetimes = lifetimes
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
         self.reusePolicy = reusePolicy
+        self.fingerprintPolicy = fingerprintPolicy
     }
 
     enum CodingKeys: String, CodingKey {
@@ -83,6 +87,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         case grantTypes = "grant_types", responseTypes = "response_types"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", scope, lifetimes = "tokenledger_lifetimes"
         case idTokenSignedResponseAlg = "id_token_signed_response_alg", reusePolicy = "reuse_policy"
+        case fingerprintPolicy = "fingerprint_policy"
     }
 }
 
@@ -108,6 +113,8 @@ package struct ValidClientMetadata: Sendable, Hashable {
     package var idTokenSignedResponseAlg: String
     /// What a reused refresh token revokes: `grant` or `subject`.
     package var reusePolicy: String
+    /// What a refresh from another fingerprint does.
+    package var fingerprintPolicy: FingerprintPolicy
 
     /// Whether the client authenticates with a secret (any method but `none`).
     package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }

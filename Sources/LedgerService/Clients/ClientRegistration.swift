@@ -55,7 +55,8 @@ package struct ClientRegistration: Sendable {
                 postLogoutRedirectURIs: valid.postLogoutRedirectURIs, grantTypes: valid.grantTypes,
                 responseTypes: valid.responseTypes, tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
                 scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes,
-                idTokenSignedResponseAlg: valid.idTokenSignedResponseAlg, reusePolicy: valid.reusePolicy, at: context.now
+                idTokenSignedResponseAlg: valid.idTokenSignedResponseAlg, reusePolicy: valid.reusePolicy,
+                fingerprintPolicy: valid.fingerprintPolicy, at: context.now
             )
             let outcome: ClientStore.Outcome
             do {

@@ -29,7 +29,8 @@ extension TokenService {
         _ = try await execute(
             .redeemCode(.init(
                 codeHash: codeHash, clientID: client.id, redirectURI: redirectURI, verifierChallenge: verifierChallenge,
-                accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: idToken?.jti
+                accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: idToken?.jti,
+                fingerprint: metadata.fingerprint
             )),
             on: grant.id, start: .loaded(grant, version: version), caller: caller, context: context, metadata: metadata
         )

@@ -54,7 +54,9 @@ extension TokenService {
         let found = rotation.found
         let grant = found.grant
         if found.denied { throw .refused(GrantError(.revoked, grant: grant.id, "deny-listed")) }
-        let context = DecisionContext(now: now(), lifetimes: caller.client.registration.lifetimes)
+        let context = DecisionContext(
+            now: now(), lifetimes: caller.client.registration.lifetimes, fingerprintPolicy: caller.client.registration.fingerprintPolicy ?? .record
+        )
         let access = try await accessTokens.mint(
             grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID,
             scope: rotation.requested ?? grant.scope, context: context
@@ -75,7 +77,7 @@ extension TokenService {
         let command = GrantCommand.Refresh(
             presentedHash: rotation.presentedHash, presentedGeneration: found.generation, clientID: caller.client.id,
             requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, keepsGraceAnswer: !extra.isEmpty,
-            idToken: idToken?.jti
+            idToken: idToken?.jti, presentedFingerprint: metadata.fingerprint
         )
         let attempted: GrantStore.Outcome?
         do {
