@@ -30,10 +30,7 @@ package struct AuthorizationRequestSealer: Sendable {
     /// The request-sealing key derived (HKDF-SHA256) from `TOKENLEDGER_KEY_SECRET`, the same on
     /// every replica sharing that secret.
     package static func deriveKey(fromSecret secret: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger login request sealing v1".utf8),
-            outputByteCount: 32
-        )
+        KeySecret.derive(secret, purpose: "tokenledger login request sealing v1")
     }
 
     /// The opaque, base64url form of `request`.

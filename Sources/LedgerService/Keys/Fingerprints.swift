@@ -16,9 +16,7 @@ package struct Fingerprints: Sendable {
 
     /// The fingerprint key derived (HKDF-SHA256) from `TOKENLEDGER_KEY_SECRET`.
     package static func deriveKey(fromSecret secret: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger fingerprints v1".utf8), outputByteCount: 32
-        )
+        KeySecret.derive(secret, purpose: "tokenledger fingerprints v1")
     }
 
     /// The hex HMAC-SHA256 of `text` (an address or a user agent).

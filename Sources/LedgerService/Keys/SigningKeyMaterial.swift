@@ -118,9 +118,6 @@ package enum SigningKeyMaterial: Sendable {
     }
 
     private static func sealingKey(_ secret: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger signing keys v1".utf8),
-            outputByteCount: 32
-        )
+        KeySecret.derive(secret, purpose: "tokenledger signing keys v1")
     }
 }

@@ -17,10 +17,7 @@ package struct GraceSeal: Sendable {
 
     /// The server's grace key derived from `TOKENLEDGER_KEY_SECRET`.
     package static func deriveKey(fromSecret secret: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("tokenledger refresh grace server key v1".utf8),
-            outputByteCount: 32
-        )
+        KeySecret.derive(secret, purpose: "tokenledger refresh grace server key v1")
     }
 
     /// The sealed body (nonce ‖ ciphertext ‖ tag), bound to the grant.
