@@ -1,3 +1,4 @@
+import LedgerDomain
 import Synchronization
 
 /// Per-client rate limits on `/token`, `/introspect` and `/revoke`: a token bucket per client
@@ -20,6 +21,12 @@ package final class ClientRateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
+
+        /// The tokens at `now`: refilled at the policy's rate since `updated`, up to the burst.
+        func refilled(at now: ContinuousClock.Instant, policy: Policy) -> Double {
+            let elapsed = Double(max(0, (now - updated).milliseconds)) / 1000
+            return min(Double(policy.burst), tokens + elapsed * policy.rate)
+        }
     }
 
     private let policy: Policy
@@ -39,8 +46,7 @@ package final class ClientRateLimiter: Sendable {
         return buckets.withLock { buckets in
             if buckets.count >= Self.capacity, buckets[clientID] == nil { Self.prune(&buckets, now: now, policy: policy) }
             var bucket = buckets[clientID] ?? Bucket(tokens: Double(policy.burst), updated: now)
-            let elapsed = Double((now - bucket.updated).components.attoseconds) / 1e18 + Double((now - bucket.updated).components.seconds)
-            bucket.tokens = min(Double(policy.burst), bucket.tokens + max(0, elapsed) * policy.rate)
+            bucket.tokens = bucket.refilled(at: now, policy: policy)
             bucket.updated = now
             defer { buckets[clientID] = bucket }
             guard bucket.tokens >= 1 else {
@@ -53,9 +59,6 @@ package final class ClientRateLimiter: Sendable {
 
     /// Drops the buckets that have refilled completely.
     private static func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, policy: Policy) {
-        buckets = buckets.filter { _, bucket in
-            let elapsed = Double((now - bucket.updated).components.seconds)
-            return bucket.tokens + elapsed * policy.rate < Double(policy.burst)
-        }
+        buckets = buckets.filter { _, bucket in bucket.refilled(at: now, policy: policy) < Double(policy.burst) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerDomain
 
 /// An OAuth 2.0 protocol error (RFC 6749 §5.2, RFC 6750 §3, RFC 7009, OIDC Core §3.1.2.6): the
 /// one place domain refusals become wire errors. The description never contains a secret.
@@ -40,7 +41,7 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The client sent more requests than its rate limit allows; nothing was changed. RFC 6749
     /// has no code for it: `temporarily_unavailable` with 429 (RFC 6585) and `Retry-After`.
     package static func rateLimited(retryAfter: Duration) -> OAuthError {
-        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        let seconds = max(1, Int((retryAfter.milliseconds + 999) / 1000))
         return OAuthError("temporarily_unavailable", "rate limit exceeded", status: .tooManyRequests, retryAfter: seconds)
     }
     /// The service cannot answer now (database down); nothing was changed.
