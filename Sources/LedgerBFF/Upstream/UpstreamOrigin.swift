@@ -4,11 +4,14 @@ import Foundation
 /// its calls go under.
 struct UpstreamOrigin: Sendable, Hashable, CustomStringConvertible {
     /// `https`: connections are TLS, with the system's trust roots and the host's name checked.
-    var tls: Bool
-    var host: String
-    var port: Int
+    let tls: Bool
+    let host: String
+    let port: Int
     /// The base URL's percent-encoded path without a trailing `/` (empty for the root).
-    var basePath: String
+    let basePath: String
+    /// The `Host` header: the host, and the port unless it is the scheme's default (set once:
+    /// every proxied call sends it).
+    let authority: String
 
     /// The origin of an `http` or `https` URL without user, query or fragment; nil otherwise.
     init?(url: String) {
@@ -21,12 +24,8 @@ struct UpstreamOrigin: Sendable, Hashable, CustomStringConvertible {
         port = components.port ?? (tls ? 443 : 80)
         let path = components.percentEncodedPath
         basePath = path.hasSuffix("/") ? String(path.dropLast()) : path
-    }
-
-    /// The `Host` header: the host, and the port unless it is the scheme's default.
-    var authority: String {
         let name = host.contains(":") ? "[\(host)]" : host
-        return port == (tls ? 443 : 80) ? name : "\(name):\(port)"
+        authority = port == (tls ? 443 : 80) ? name : "\(name):\(port)"
     }
 
     var description: String { (tls ? "https://" : "http://") + authority }
