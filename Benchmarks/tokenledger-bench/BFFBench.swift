@@ -73,24 +73,9 @@ struct BFFBench: AsyncParsableCommand {
         for worker in 0..<count { try await callProxy(worker) }
 
         print("-- added latency, \(few) browsers at once")
-        let quietDirect = await measure("direct to the upstream", workers: few, duration: duration, operation: callDirect)
-        print(quietDirect.summary)
-        let quietProxied = await measure("through the BFF", workers: few, duration: duration, operation: callProxy)
-        print(quietProxied.summary)
-        print(String(
-            format: "added by the BFF: p50 %.2f ms, p99 %.2f ms", (quietProxied.percentile(0.5) - quietDirect.percentile(0.5)) * 1000,
-            (quietProxied.percentile(0.99) - quietDirect.percentile(0.99)) * 1000
-        ))
-
+        await compare(workers: few, duration: duration, direct: callDirect, proxied: callProxy, added: "added by the BFF")
         print("-- throughput, \(count) browsers at once")
-        let direct = await measure("direct to the upstream", workers: count, duration: duration, operation: callDirect)
-        print(direct.summary)
-        let proxied = await measure("through the BFF", workers: count, duration: duration, operation: callProxy)
-        print(proxied.summary)
-        print(String(
-            format: "added by the BFF at saturation: p50 %.2f ms, p99 %.2f ms", (proxied.percentile(0.5) - direct.percentile(0.5)) * 1000,
-            (proxied.percentile(0.99) - direct.percentile(0.99)) * 1000
-        ))
+        await compare(workers: count, duration: duration, direct: callDirect, proxied: callProxy, added: "added by the BFF at saturation")
 
         print("-- refresh storm, \(count) browsers at once")
         // The storm: a second BFF over the same sessions that refreshes before every call.
@@ -147,6 +132,22 @@ struct BFFBench: AsyncParsableCommand {
             let claims = try? JSONSerialization.jsonObject(with: payload) as? [String: Any]
         else { return nil }
         return claims["grant_id"] as? String
+    }
+
+    /// Runs `direct`, then `proxied`, from `workers` browsers for `duration` each, and prints
+    /// both and the difference of their p50 and p99 as `added`.
+    private static func compare(
+        workers: Int, duration: Duration, direct: @escaping @Sendable (Int) async throws -> Void,
+        proxied: @escaping @Sendable (Int) async throws -> Void, added: String
+    ) async {
+        let upstream = await measure("direct to the upstream", workers: workers, duration: duration, operation: direct)
+        print(upstream.summary)
+        let bff = await measure("through the BFF", workers: workers, duration: duration, operation: proxied)
+        print(bff.summary)
+        print(String(
+            format: "\(added): p50 %.2f ms, p99 %.2f ms", (bff.percentile(0.5) - upstream.percentile(0.5)) * 1000,
+            (bff.percentile(0.99) - upstream.percentile(0.99)) * 1000
+        ))
     }
 
     private static func connections(to url: String, count: Int) async throws -> [LoadConnection] {

@@ -21,45 +21,45 @@ struct DatabaseOutageTests {
         }
     }
 
-    @Test("an append fails as unavailable once the writer's connection wait is over")
-    func writerAnswers() async throws {
-        try await Self.withUnreachableDatabase { client in
+    /// Runs `body` with a running writer over an unreachable database that waits `connectionWait` for a connection.
+    static func withUnreachableWriter(connectionWait: Duration, _ body: @Sendable (EventWriter) async throws -> Void) async throws {
+        try await withUnreachableDatabase { client in
             var configuration = EventWriter.Configuration()
-            configuration.connectionWait = .seconds(1)
+            configuration.connectionWait = connectionWait
             let writer = EventWriter(client: client, logger: testLogger, configuration: configuration)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await writer.run() }
                 defer { group.cancelAll() }
-                let started = ContinuousClock.now
-                let error = await #expect(throws: LedgerStoreError.self) {
-                    try await RevocationFixtures.append(.token, to: writer)
-                }
-                #expect(error?.code == .unavailable)
-                #expect(ContinuousClock.now - started < .seconds(4))
-                // The writer is still there for the next caller.
-                await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
+                try await body(writer)
             }
+        }
+    }
+
+    @Test("an append fails as unavailable once the writer's connection wait is over")
+    func writerAnswers() async throws {
+        try await Self.withUnreachableWriter(connectionWait: .seconds(1)) { writer in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: LedgerStoreError.self) {
+                try await RevocationFixtures.append(.token, to: writer)
+            }
+            #expect(error?.code == .unavailable)
+            #expect(ContinuousClock.now - started < .seconds(4))
+            // The writer is still there for the next caller.
+            await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
         }
     }
 
     @Test("an append that arrives while another waits for a connection fails with that wait, not after a second one")
     func oneBoundPerArrival() async throws {
-        try await Self.withUnreachableDatabase { client in
-            var configuration = EventWriter.Configuration()
-            configuration.connectionWait = .seconds(2)
-            let writer = EventWriter(client: client, logger: testLogger, configuration: configuration)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await writer.run() }
-                defer { group.cancelAll() }
-                let first = Task { try await RevocationFixtures.append(.token, to: writer) }
-                try await Task.sleep(for: .seconds(1))
-                let arrived = ContinuousClock.now
-                await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
-                let waited = ContinuousClock.now - arrived
-                // Before: the second append waited for the first's 2 s, then 2 s of its own (about 3 s).
-                #expect(waited < .milliseconds(2500), "answered \(waited) after it arrived")
-                _ = await first.result
-            }
+        try await Self.withUnreachableWriter(connectionWait: .seconds(2)) { writer in
+            let first = Task { try await RevocationFixtures.append(.token, to: writer) }
+            try await Task.sleep(for: .seconds(1))
+            let arrived = ContinuousClock.now
+            await #expect(throws: LedgerStoreError.self) { try await RevocationFixtures.append(.token, to: writer) }
+            let waited = ContinuousClock.now - arrived
+            // Before: the second append waited for the first's 2 s, then 2 s of its own (about 3 s).
+            #expect(waited < .milliseconds(2500), "answered \(waited) after it arrived")
+            _ = await first.result
         }
     }
 
