@@ -58,7 +58,7 @@ struct EncodingBench: AsyncParsableCommand {
         )
         guard decision.refusal == nil, !decision.events.isEmpty else { throw ValidationError("the decision refused") }
         let claims = AccessTokenClaims(
-            issuer: "https://issuer.example", audience: "https://api.example", grant: grant, subject: Subject("svc-a"),
+            issuer: "https://issuer.example", audience: ["https://api.example"], grant: grant, subject: Subject("svc-a"),
             client: ClientID("svc-a"), session: nil, scope: scope, jti: jti, issuedAt: now, expiresAt: now.adding(.seconds(600))
         )
         let metadata = EventMetadata(actor: "client:svc-a", clientID: "svc-a", requestID: RandomUUID.make(), ipHash: String(repeating: "ab", count: 32))

@@ -74,7 +74,7 @@ struct GuardValidateBench: AsyncParsableCommand {
         var tokens: [String] = []
         for _ in 0..<count {
             let claims = AccessTokenClaims(
-                issuer: LiveStack.issuer, audience: LiveStack.issuer, grant: GrantID(UUID().uuidString), subject: Subject("bench-user"),
+                issuer: LiveStack.issuer, audience: [LiveStack.issuer], grant: GrantID(UUID().uuidString), subject: Subject("bench-user"),
                 client: ClientID("bench-client"), session: SessionID(UUID().uuidString), scope: Scope(["openid"]),
                 jti: TokenID(UUID().uuidString), issuedAt: now, expiresAt: now.adding(.seconds(3600))
             )

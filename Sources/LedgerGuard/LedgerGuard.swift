@@ -28,7 +28,7 @@ public struct LedgerGuard: Service {
         validator = AccessTokenValidator(rules: rules, jwks: jwks, revocations: state, cacheCapacity: c.cacheCapacity)
         let feed = RevocationFeedClient(
             feedURL: c.feedURL ?? c.base + "/revocations", tokenURL: c.tokenURL ?? c.base + "/token", clientID: c.clientID,
-            clientSecret: c.clientSecret, http: http
+            clientSecret: c.clientSecret, resource: c.issuer, http: http
         )
         let validator = validator
         let verifier = BroadcastVerifier(issuer: c.issuer, jwks: jwks) { validator.clearCache() }

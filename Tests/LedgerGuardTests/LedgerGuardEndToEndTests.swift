@@ -55,7 +55,7 @@ struct LedgerGuardEndToEndTests {
             func token(_ sid: SessionID) async throws -> String {
                 let now = Instant.current()
                 let claims = AccessTokenClaims(
-                    issuer: LiveStack.issuer, audience: LiveStack.issuer, grant: GrantID(UUID().uuidString), subject: Subject("alice"),
+                    issuer: LiveStack.issuer, audience: [LiveStack.issuer], grant: GrantID(UUID().uuidString), subject: Subject("alice"),
                     client: ClientID("web"), session: sid, scope: Scope(["openid"]), jti: TokenID(UUID().uuidString), issuedAt: now,
                     expiresAt: now.adding(.seconds(600))
                 )

@@ -19,7 +19,7 @@ struct IntrospectTests {
             #expect(answer["client_id"] as? String == client.id)
             #expect(answer["sub"] as? String == "alice")
             #expect(answer["iss"] as? String == "https://issuer.test")
-            #expect(answer["aud"] as? String == h.services.accessTokenAudience)
+            #expect(answer["aud"] as? String == h.services.defaultAudience)
             #expect(answer["jti"] as? String == claims["jti"] as? String)
             #expect(answer["exp"] as? Int == claims["exp"] as? Int)
             #expect(answer["iat"] as? Int == claims["iat"] as? Int)

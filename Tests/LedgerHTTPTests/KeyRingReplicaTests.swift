@@ -47,7 +47,7 @@ struct KeyRingReplicaTests {
 
     static func claims() -> AccessTokenClaims {
         AccessTokenClaims(
-            issuer: "https://issuer.test", audience: "https://issuer.test", grant: GrantID("g-1"), subject: Subject("alice"),
+            issuer: "https://issuer.test", audience: ["https://issuer.test"], grant: GrantID("g-1"), subject: Subject("alice"),
             client: ClientID("client-a"), session: nil, scope: Scope(["openid"]), jti: TokenID("jti-1"),
             issuedAt: Instant.current(), expiresAt: Instant.current().adding(.seconds(600))
         )

@@ -162,6 +162,29 @@ struct ServiceProcessTests {
         }
     }
 
+    @Test("TOKENLEDGER_DEFAULT_AUDIENCE is the aud of tokens asked for no resource; a malformed one refuses to start")
+    func defaultAudience() async throws {
+        let (status, output) = try await ServiceProcess.refusal(environment: [
+            "TOKENLEDGER_KEY_SECRET": ServiceProcess.keySecret, "TOKENLEDGER_ADMIN_TOKEN": ServiceProcess.adminToken,
+            "TOKENLEDGER_DEFAULT_AUDIENCE": "api.example",
+        ])
+        #expect(status != 0)
+        #expect(output.contains("TOKENLEDGER_DEFAULT_AUDIENCE must be an absolute URI"), "\(output)")
+        try await TestDatabase.withLedger { ledger in
+            let service = try await ServiceProcess.start(
+                databaseURL: ledger.url, logLevel: "error", environment: ["TOKENLEDGER_DEFAULT_AUDIENCE": "https://api.example"]
+            )
+            defer { service.stop() }
+            let client = try await Self.registerClient(service, body: #"{"grant_types":["client_credentials"],"scope":"api"}"#)
+            let http = service.publicClient()
+            defer { Task { try? await http.shutdown() } }
+            let answer = try await http.postForm("/token", [("grant_type", "client_credentials")], headers: [.authorization: client.basic])
+            #expect(answer.head.status == .ok)
+            let token = try #require(answer.json["access_token"] as? String)
+            #expect(try TokenFixtures.jwtParts(token).claims["aud"] as? String == "https://api.example")
+        }
+    }
+
     /// A client registered through the admin API of the process.
     static func registerClient(_ service: ServiceProcess, body: String) async throws -> (id: String, secret: String, basic: String) {
         let admin = service.adminClient()

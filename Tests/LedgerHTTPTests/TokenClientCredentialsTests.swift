@@ -31,7 +31,7 @@ struct TokenClientCredentialsTests {
             #expect(header["alg"] as? String == "ES256")
             #expect(header["kid"] as? String == (await h.services.keys.signingKeyID)?.rawValue)
             #expect(claims["iss"] as? String == "https://issuer.test")
-            #expect(claims["aud"] as? String == h.services.accessTokenAudience)
+            #expect(claims["aud"] as? String == h.services.defaultAudience)
             #expect(claims["sub"] as? String == "svc-a")
             #expect(claims["client_id"] as? String == "svc-a")
             #expect(claims["scope"] as? String == "api:read")

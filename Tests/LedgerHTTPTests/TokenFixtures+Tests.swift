@@ -47,13 +47,14 @@ enum TokenFixtures {
     static func register(
         _ h: HTTPHarness, id: String = "client-\(UUID().uuidString.prefix(8).lowercased())", method: String = "client_secret_basic",
         grantTypes: [String] = confidentialGrants, scope: String = "openid offline_access api:read api:write",
-        lifetimes: Lifetimes = .standard, fingerprintPolicy: FingerprintPolicy? = nil
+        lifetimes: Lifetimes = .standard, fingerprintPolicy: FingerprintPolicy? = nil, resources: [String]? = nil
     ) async throws -> TestClient {
         let secret = method == "none" ? nil : SecretDigest.mint()
         let registration = ClientRegistered(
             clientID: ClientID(id), clientName: id, redirectURIs: [redirectURI], postLogoutRedirectURIs: [],
             grantTypes: grantTypes, responseTypes: ["code"], tokenEndpointAuthMethod: method, scope: Scope(parsing: scope),
-            secretHash: secret.map(SecretDigest.hash), lifetimes: lifetimes, fingerprintPolicy: fingerprintPolicy, at: h.services.now()
+            secretHash: secret.map(SecretDigest.hash), lifetimes: lifetimes, fingerprintPolicy: fingerprintPolicy,
+            resources: resources.map(Resources.init), at: h.services.now()
         )
         let outcome = try await h.services.clients.execute(
             .register(registration), on: ClientID(id), context: DecisionContext(now: h.services.now()),
@@ -128,7 +129,12 @@ enum TokenFixtures {
 
     /// POSTs a form, authenticating with Basic for confidential clients and `client_id` for public ones.
     static func post(_ h: HTTPHarness, _ uri: String, _ parameters: [String: String], as client: TestClient) async throws -> TestResponse {
-        var form = parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try await post(h, uri, pairs: parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, as: client)
+    }
+
+    /// POSTs form pairs in order (names may repeat), authenticating as ``post(_:_:_:as:)`` does.
+    static func post(_ h: HTTPHarness, _ uri: String, pairs: [(String, String)], as client: TestClient) async throws -> TestResponse {
+        var form = pairs
         if client.secret == nil { form.append(("client_id", client.id)) }
         return try await h.publicClient.postForm(uri, form, headers: client.secret == nil ? [:] : client.basic)
     }

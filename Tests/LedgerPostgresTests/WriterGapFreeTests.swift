@@ -205,7 +205,16 @@ struct WriterGapFreeTests {
                             group.addTask {
                                 var result = AppenderLog(stream: "k\(task)")
                                 var known: Int64 = 0
-                                while stopped.value == 0 {
+                                // Until the kills stop; one that has not committed yet (a loaded
+                                // run may start the kills first) keeps trying up to 10 s longer.
+                                var lastChance: ContinuousClock.Instant?
+                                while true {
+                                    if stopped.value != 0 {
+                                        guard result.receipts.isEmpty else { break }
+                                        let end = lastChance ?? ContinuousClock.now + .seconds(10)
+                                        lastChance = end
+                                        guard ContinuousClock.now < end else { break }
+                                    }
                                     let events = 1 + task % 2
                                     do {
                                         let receipt = try await replica.writer.append(try probeAppend(result.stream, expecting: known, events: events))

@@ -31,7 +31,7 @@ struct ServiceFixture: Sendable {
             try await body(ServiceFixture(
                 ledger: ledger, stores: stores,
                 tokens: TokenService(
-                    issuer: issuer, accessTokenAudience: issuer, stores: stores, keys: keys, revocations: revocations, now: Instant.current
+                    issuer: issuer, defaultAudience: issuer, stores: stores, keys: keys, revocations: revocations, now: Instant.current
                 ),
                 registration: ClientRegistration(stores: stores), sessions: sessions
             ))

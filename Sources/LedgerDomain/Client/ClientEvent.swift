@@ -81,13 +81,16 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
     public var reusePolicy: String?
     /// `fingerprint_policy`: what a refresh from another fingerprint does; nil is `record`.
     public var fingerprintPolicy: FingerprintPolicy?
+    /// `resources`: the resource indicators (RFC 8707) the client may ask tokens for, beside
+    /// the default audience and the issuer; nil when none.
+    public var resources: Resources?
     public var at: Instant
 
     public init(
         clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
         grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
         secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
-        fingerprintPolicy: FingerprintPolicy? = nil, at: Instant
+        fingerprintPolicy: FingerprintPolicy? = nil, resources: Resources? = nil, at: Instant
     ) {
         self.clientID = clientID
         self.clientName = clientName
@@ -102,6 +105,7 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
         self.reusePolicy = reusePolicy
         self.fingerprintPolicy = fingerprintPolicy
+        self.resources = resources
         self.at = at
     }
 
@@ -117,7 +121,7 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
         case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg"
-        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", at
+        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources, at
     }
 }
 

@@ -48,7 +48,7 @@ extension Grant {
             .started(GrantStarted(
                 grantID: c.grantID, clientID: c.clientID, subject: c.subject, sessionID: c.sessionID, scope: c.scope,
                 flow: .authorizationCode, startedAt: context.now,
-                refreshAbsoluteExpiresAt: context.now.adding(lifetimes.refreshTokenAbsolute)
+                refreshAbsoluteExpiresAt: context.now.adding(lifetimes.refreshTokenAbsolute), resources: c.resources
             )),
             .codeIssued(CodeIssued(
                 grantID: c.grantID, codeHash: c.codeHash, issuedAt: context.now,
@@ -65,11 +65,12 @@ extension Grant {
         [
             .started(GrantStarted(
                 grantID: c.grantID, clientID: c.clientID, subject: Subject(c.clientID.rawValue), sessionID: nil,
-                scope: c.scope, flow: .clientCredentials, startedAt: context.now, refreshAbsoluteExpiresAt: context.now
+                scope: c.scope, flow: .clientCredentials, startedAt: context.now, refreshAbsoluteExpiresAt: context.now,
+                resources: c.resources
             )),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: c.grantID, jti: c.accessToken, scope: c.scope, issuedAt: context.now,
-                expiresAt: context.accessTokenExpiresAt
+                expiresAt: context.accessTokenExpiresAt, audience: c.resources
             )),
         ]
     }
@@ -99,11 +100,14 @@ extension Grant {
         if c.verifierChallenge != code.codeChallenge {
             return .refused(GrantError(.pkceMismatch, grant: id, "code_verifier does not match the code_challenge"))
         }
+        guard let audience = audience(asked: c.requestedResources) else {
+            return .refused(GrantError(.targetNotGranted, grant: id, "a requested resource was not granted"))
+        }
         var events: [GrantEvent] = [
             .codeRedeemed(CodeRedeemed(grantID: id, codeHash: c.codeHash, redeemedAt: now)),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: c.accessToken, scope: scope, issuedAt: now,
-                expiresAt: context.accessTokenExpiresAt
+                expiresAt: context.accessTokenExpiresAt, audience: audience
             )),
         ]
         if let refreshHash = c.refreshTokenHash {
@@ -139,6 +143,9 @@ extension Grant {
         guard scope.contains(accessScope) else {
             return .refused(GrantError(.scopeExceeded, grant: id, "requested scope exceeds the grant"))
         }
+        guard let audience = audience(asked: c.requestedResources) else {
+            return .refused(GrantError(.targetNotGranted, grant: id, "a requested resource was not granted"))
+        }
         var events: [GrantEvent] = []
         if let recorded = family.fingerprint, let presented = c.presentedFingerprint, presented != recorded {
             let change = GrantEvent.fingerprintChanged(FingerprintChanged(
@@ -158,7 +165,7 @@ extension Grant {
             )),
             .accessTokenIssued(AccessTokenIssued(
                 grantID: id, jti: c.accessToken, scope: accessScope, issuedAt: now,
-                expiresAt: context.accessTokenExpiresAt
+                expiresAt: context.accessTokenExpiresAt, audience: audience
             )),
         ]
         if let idToken = c.idToken, scope.contains("openid") {
@@ -197,6 +204,15 @@ extension Grant {
             ],
             refusal: GrantError(.reuseDetected, grant: id, "refresh token generation \(c.presentedGeneration) was already rotated")
         )
+    }
+
+    /// The audience of an access token asked for `asked` (RFC 8707 §2.2): the asked resources
+    /// when the grant holds them all, the grant's own when none is asked (`.some(nil)`: the
+    /// default audience); nil when something was asked for that the grant does not hold.
+    private func audience(asked: Resources?) -> Resources?? {
+        guard let asked else { return .some(resources) }
+        guard let resources, resources.contains(asked) else { return nil }
+        return .some(asked)
     }
 
     private func revocation(_ reason: RevocationReason, _ context: DecisionContext) -> GrantEvent {

@@ -8,7 +8,7 @@ extension Grant: Aggregate {
                 id: e.grantID, clientID: e.clientID, subject: e.subject, sessionID: e.sessionID, scope: e.scope,
                 flow: e.flow, status: e.flow == .authorizationCode ? .awaitingCode : .active, startedAt: e.startedAt,
                 refreshAbsoluteExpiresAt: e.refreshAbsoluteExpiresAt, code: nil, refresh: nil,
-                tokensExpireBy: e.startedAt, revocationReason: nil
+                tokensExpireBy: e.startedAt, revocationReason: nil, resources: e.resources
             )
         }
         guard var grant = state else { return nil }

@@ -77,10 +77,14 @@ public struct Grant: Hashable, Sendable, Codable {
     /// recorded before it existed). Revoking one of them again appends nothing (RFC 7009 is
     /// idempotent).
     public var revokedAccessTokens: [TokenID]?
+    /// The resource indicators granted (RFC 8707): every access token's audience is among
+    /// them. Nil when none was asked for: the tokens are for the default audience.
+    public var resources: Resources?
 
     enum CodingKeys: String, CodingKey {
         case id = "grant_id", clientID = "client_id", subject = "sub", sessionID = "sid", scope, flow, status
         case startedAt = "started_at", refreshAbsoluteExpiresAt = "refresh_absolute_expires_at", code, refresh
         case tokensExpireBy = "tokens_expire_by", revocationReason = "revocation_reason", revokedAccessTokens = "revoked_jtis"
+        case resources
     }
 }

@@ -26,11 +26,14 @@ public enum GrantCommand: Sendable, Hashable {
         public var codeChallenge: String?
         public var nonce: String?
         public var authTime: Instant?
+        /// The resource indicators of the request (RFC 8707), already checked against the
+        /// client's registration; nil when none was given.
+        public var resources: Resources?
 
         public init(
             grantID: GrantID, clientID: ClientID, subject: Subject, sessionID: SessionID?, scope: Scope,
             codeHash: TokenHash, redirectURI: String, codeChallenge: String?, nonce: String? = nil,
-            authTime: Instant? = nil
+            authTime: Instant? = nil, resources: Resources? = nil
         ) {
             self.grantID = grantID
             self.clientID = clientID
@@ -42,6 +45,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.codeChallenge = codeChallenge
             self.nonce = nonce
             self.authTime = authTime
+            self.resources = resources
         }
     }
 
@@ -51,12 +55,16 @@ public enum GrantCommand: Sendable, Hashable {
         public var clientID: ClientID
         public var scope: Scope
         public var accessToken: TokenID
+        /// The resource indicators of the request (RFC 8707), already checked against the
+        /// client's registration; nil when none was given.
+        public var resources: Resources?
 
-        public init(grantID: GrantID, clientID: ClientID, scope: Scope, accessToken: TokenID) {
+        public init(grantID: GrantID, clientID: ClientID, scope: Scope, accessToken: TokenID, resources: Resources? = nil) {
             self.grantID = grantID
             self.clientID = clientID
             self.scope = scope
             self.accessToken = accessToken
+            self.resources = resources
         }
     }
 
@@ -74,10 +82,14 @@ public enum GrantCommand: Sendable, Hashable {
         public var idToken: TokenID?
         /// The keyed fingerprint of the redeeming client: the refresh family's holder.
         public var fingerprint: String?
+        /// The resources the access token is asked for (RFC 8707 §2.2), within the grant's;
+        /// nil means all of the grant's.
+        public var requestedResources: Resources?
 
         public init(
             codeHash: TokenHash, clientID: ClientID, redirectURI: String?, verifierChallenge: String?,
-            accessToken: TokenID, refreshTokenHash: TokenHash?, idToken: TokenID?, fingerprint: String? = nil
+            accessToken: TokenID, refreshTokenHash: TokenHash?, idToken: TokenID?, fingerprint: String? = nil,
+            requestedResources: Resources? = nil
         ) {
             self.codeHash = codeHash
             self.clientID = clientID
@@ -87,6 +99,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.refreshTokenHash = refreshTokenHash
             self.idToken = idToken
             self.fingerprint = fingerprint
+            self.requestedResources = requestedResources
         }
     }
 
@@ -108,11 +121,14 @@ public enum GrantCommand: Sendable, Hashable {
         public var idToken: TokenID?
         /// The keyed fingerprint of the caller; nil when unknown.
         public var presentedFingerprint: String?
+        /// The resources the access token is asked for (RFC 8707 §2.2), within the grant's;
+        /// nil means all of the grant's.
+        public var requestedResources: Resources?
 
         public init(
             presentedHash: TokenHash, presentedGeneration: Int, clientID: ClientID, requestedScope: Scope?,
             successorHash: TokenHash, accessToken: TokenID, keepsGraceAnswer: Bool, idToken: TokenID? = nil,
-            presentedFingerprint: String? = nil
+            presentedFingerprint: String? = nil, requestedResources: Resources? = nil
         ) {
             self.presentedHash = presentedHash
             self.presentedGeneration = presentedGeneration
@@ -123,6 +139,7 @@ public enum GrantCommand: Sendable, Hashable {
             self.keepsGraceAnswer = keepsGraceAnswer
             self.idToken = idToken
             self.presentedFingerprint = presentedFingerprint
+            self.requestedResources = requestedResources
         }
     }
 }

@@ -30,6 +30,8 @@ public struct GrantError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let fingerprintChanged = Code(name: "fingerprint_changed")
         /// More scope was asked for than was granted.
         public static let scopeExceeded = Code(name: "scope_exceeded")
+        /// A resource was asked for that the grant does not hold (RFC 8707 `invalid_target`).
+        public static let targetNotGranted = Code(name: "target_not_granted")
         /// The command does not apply to this grant (e.g. refreshing a client-credentials grant).
         public static let notApplicable = Code(name: "not_applicable")
     }

@@ -17,10 +17,13 @@ public struct GrantStarted: Hashable, Sendable, Codable {
     public var startedAt: Instant
     /// No refresh token of this grant is valid at or after this instant (the absolute limit, docs/design.md#grants-sessions-and-lifetimes).
     public var refreshAbsoluteExpiresAt: Instant
+    /// The resource indicators granted (RFC 8707); absent when none was asked for, and the
+    /// tokens are for the default audience.
+    public var resources: Resources?
 
     public init(
         grantID: GrantID, clientID: ClientID, subject: Subject, sessionID: SessionID?, scope: Scope,
-        flow: GrantFlow, startedAt: Instant, refreshAbsoluteExpiresAt: Instant
+        flow: GrantFlow, startedAt: Instant, refreshAbsoluteExpiresAt: Instant, resources: Resources? = nil
     ) {
         self.grantID = grantID
         self.clientID = clientID
@@ -30,11 +33,12 @@ public struct GrantStarted: Hashable, Sendable, Codable {
         self.flow = flow
         self.startedAt = startedAt
         self.refreshAbsoluteExpiresAt = refreshAbsoluteExpiresAt
+        self.resources = resources
     }
 
     enum CodingKeys: String, CodingKey {
         case grantID = "grant_id", clientID = "client_id", subject = "sub", sessionID = "sid", scope, flow
-        case startedAt = "started_at", refreshAbsoluteExpiresAt = "refresh_absolute_expires_at"
+        case startedAt = "started_at", refreshAbsoluteExpiresAt = "refresh_absolute_expires_at", resources
     }
 }
 
@@ -108,24 +112,27 @@ public struct CodeReplayed: Hashable, Sendable, Codable {
     }
 }
 
-/// Payload of `grant.access_token.issued` and `grant.id_token.issued`: a JWT's identity and life.
+/// Payload of `grant.access_token.issued`: a JWT's identity, life and audience.
 public struct AccessTokenIssued: Hashable, Sendable, Codable {
     public var grantID: GrantID
     public var jti: TokenID
     public var scope: Scope
     public var issuedAt: Instant
     public var expiresAt: Instant
+    /// The resources the token is for, its `aud` (RFC 8707); absent for the default audience.
+    public var audience: Resources?
 
-    public init(grantID: GrantID, jti: TokenID, scope: Scope, issuedAt: Instant, expiresAt: Instant) {
+    public init(grantID: GrantID, jti: TokenID, scope: Scope, issuedAt: Instant, expiresAt: Instant, audience: Resources? = nil) {
         self.grantID = grantID
         self.jti = jti
         self.scope = scope
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.audience = audience
     }
 
     enum CodingKeys: String, CodingKey {
-        case grantID = "grant_id", jti, scope, issuedAt = "issued_at", expiresAt = "expires_at"
+        case grantID = "grant_id", jti, scope, issuedAt = "issued_at", expiresAt = "expires_at", audience = "aud"
     }
 }
 

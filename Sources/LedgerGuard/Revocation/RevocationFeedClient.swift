@@ -5,8 +5,9 @@ import LedgerDomain
 import NIOCore
 
 /// Reads the catch-up feed (`GET /revocations?after=SEQ`) with an access token of scope
-/// `revocations:read`, obtained with client credentials (client_secret_basic) and reused until
-/// shortly before it expires or the feed refuses it.
+/// `revocations:read`, obtained with client credentials (client_secret_basic) for the issuer as
+/// its resource (RFC 8707: the feed checks `aud`), and reused until shortly before it expires or
+/// the feed refuses it.
 public actor RevocationFeedClient {
     /// One answer of the feed.
     public struct Page: Sendable, Decodable {
@@ -20,14 +21,19 @@ public actor RevocationFeedClient {
     private let feedURL: String
     private let tokenURL: String
     private let authorization: String
+    private let tokenRequest: String
     private let http: HTTPClient
     private var accessToken: (value: String, refreshAt: ContinuousClock.Instant)?
 
-    /// Creates a client of the feed at `feedURL` that authenticates at `tokenURL` as `clientID`.
-    public init(feedURL: String, tokenURL: String, clientID: String, clientSecret: String, http: HTTPClient = .shared) {
+    /// Creates a client of the feed at `feedURL` that authenticates at `tokenURL` as `clientID`
+    /// and asks for tokens for `resource` (the issuer; nil asks for the default audience).
+    public init(
+        feedURL: String, tokenURL: String, clientID: String, clientSecret: String, resource: String? = nil, http: HTTPClient = .shared
+    ) {
         self.feedURL = feedURL
         self.tokenURL = tokenURL
         authorization = "Basic " + Data("\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))".utf8).base64EncodedString()
+        tokenRequest = "grant_type=client_credentials&scope=revocations%3Aread" + (resource.map { "&resource=" + Self.formEncode($0) } ?? "")
         self.http = http
     }
 
@@ -79,7 +85,7 @@ public actor RevocationFeedClient {
         request.method = .POST
         request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials&scope=revocations%3Aread"))
+        request.body = .bytes(ByteBuffer(string: tokenRequest))
         let (status, body) = try await execute(request)
         struct TokenResponse: Decodable {
             var access_token: String

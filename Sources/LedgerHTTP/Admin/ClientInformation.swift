@@ -18,6 +18,7 @@ struct ClientInformation: Encodable {
     var idTokenSignedResponseAlg: String
     var reusePolicy: String
     var fingerprintPolicy: String
+    var resources: [String]
     var active: Bool?
 
     /// The view of a client; `secret` only right after registration, `active` on reads.
@@ -39,6 +40,7 @@ struct ClientInformation: Encodable {
         idTokenSignedResponseAlg = r.idTokenAlgorithm
         reusePolicy = r.reuseRevokesSubject ? "subject" : "grant"
         fingerprintPolicy = (r.fingerprintPolicy ?? .record).rawValue
+        resources = r.resources?.values ?? []
         active = showActive ? client.active : nil
     }
 
@@ -48,6 +50,6 @@ struct ClientInformation: Encodable {
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
         case lifetimes = "tokenledger_lifetimes", idTokenSignedResponseAlg = "id_token_signed_response_alg"
-        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", active
+        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources, active
     }
 }

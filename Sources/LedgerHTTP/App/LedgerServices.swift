@@ -10,8 +10,9 @@ import PostgresNIO
 package struct LedgerServices: Sendable {
     /// The public base URL; `iss` of every token.
     package var issuer: String
-    /// The `aud` of access tokens (RFC 9068): the resource servers' identifier.
-    package var accessTokenAudience: String
+    /// The `aud` of access tokens asked for no resource (RFC 8707, RFC 9068 §3); the issuer
+    /// unless configured.
+    package var defaultAudience: String
     /// The storage graph (the only owner of its caches).
     package let stores: LedgerStores
     /// The per-subject concurrent session limit (docs/openid-connect.md#session-limit); unlimited by default.
@@ -47,7 +48,7 @@ package struct LedgerServices: Sendable {
 
     /// Creates the services over `stores`.
     package init(
-        issuer: String, accessTokenAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
+        issuer: String, defaultAudience: String? = nil, stores: LedgerStores, keys: KeyRing, adminToken: String?,
         logger: Logger, now: @escaping @Sendable () -> Instant = Instant.current, users: UserDirectory = .empty,
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
         graceKey: SymmetricKey = SymmetricKey(size: .bits256), clientAddresses: ClientAddressSource = .peer,
@@ -55,7 +56,7 @@ package struct LedgerServices: Sendable {
         clientRateLimit: ClientRateLimiter.Policy? = nil
     ) {
         self.issuer = issuer
-        self.accessTokenAudience = accessTokenAudience ?? issuer
+        self.defaultAudience = defaultAudience ?? issuer
         self.stores = stores
         self.sessionLimit = sessionLimit
         self.keys = keys
@@ -70,7 +71,7 @@ package struct LedgerServices: Sendable {
         sessionLifecycle = SessionLifecycle(stores: stores, limit: sessionLimit, lifetimes: sessionLifetimes, now: now)
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         tokens = TokenService(
-            issuer: issuer, accessTokenAudience: accessTokenAudience ?? issuer, stores: stores, keys: keys, revocations: revocations,
+            issuer: issuer, defaultAudience: defaultAudience ?? issuer, stores: stores, keys: keys, revocations: revocations,
             graceKey: graceKey, now: now
         )
         registration = ClientRegistration(stores: stores, now: now)

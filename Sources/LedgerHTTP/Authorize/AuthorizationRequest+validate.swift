@@ -35,15 +35,19 @@ extension AuthorizationRequest {
     }
 
     /// Validates the rest of the request for a trusted client and redirect URI; refusals are
-    /// redirected there with the original `state`.
+    /// redirected there with the original `state`. `permits` says whether the client may ask
+    /// for the request's resources (``TokenService/permits(_:for:)``).
     static func validate(
-        _ query: AuthorizeQuery, client: Client, redirectURI: String, now: Instant
+        _ query: AuthorizeQuery, client: Client, redirectURI: String, now: Instant, permits: (Resources, Client) -> Bool
     ) throws(AuthorizeFailure) -> AuthorizationRequest {
         let rawState = query.unambiguous("state")
         let state = rawState.flatMap { $0.count <= maximumOpaqueLength ? $0 : nil }
         func refuse(_ error: OAuthError) -> AuthorizeFailure { .redirect(error, redirectURI: redirectURI, state: state) }
 
-        if let name = query.repeatedNames.first { throw refuse(.invalidRequest("parameter \(name) is repeated")) }
+        // `resource` alone may repeat (RFC 8707 §2).
+        if let name = query.repeatedNames.first(where: { $0 != "resource" }) {
+            throw refuse(.invalidRequest("parameter \(name) is repeated"))
+        }
         if rawState != nil, state == nil { throw refuse(.invalidRequest("state is longer than \(maximumOpaqueLength) characters")) }
         if query["request"] != nil { throw refuse(OAuthError("request_not_supported", "request objects are not supported")) }
         if query["request_uri"] != nil { throw refuse(OAuthError("request_uri_not_supported", "request_uri is not supported")) }
@@ -93,9 +97,18 @@ extension AuthorizationRequest {
         if prompts.contains("none"), prompts.count > 1 {
             throw refuse(.invalidRequest("prompt=none cannot be combined with other values"))
         }
+        let resources: Resources?
+        do throws(OAuthError) {
+            resources = try ResourceIndicators.parse(query.values["resource"] ?? [])
+        } catch {
+            throw refuse(error)
+        }
+        if let resources, !permits(resources, client) {
+            throw refuse(.invalidTarget("a requested resource is not registered for this client"))
+        }
         return AuthorizationRequest(
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge, nonce: nonce,
-            maxAge: maxAge, receivedAt: now, prompt: prompts
+            maxAge: maxAge, receivedAt: now, prompt: prompts, resources: resources
         )
     }
 

@@ -21,11 +21,13 @@ package struct AuthorizationRequest: Sendable, Hashable, Codable {
     package var prompt: Set<String>
     /// When the request was validated; the sealed form expires 10 minutes later.
     package var receivedAt: Instant
+    /// The resource indicators (RFC 8707), each one the client may ask for; nil when none.
+    package var resources: Resources?
 
     /// Creates a request.
     package init(
         clientID: ClientID, redirectURI: String, scope: Scope, state: String?, codeChallenge: String, nonce: String?,
-        maxAge: Int?, receivedAt: Instant, prompt: Set<String> = []
+        maxAge: Int?, receivedAt: Instant, prompt: Set<String> = [], resources: Resources? = nil
     ) {
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -36,10 +38,11 @@ package struct AuthorizationRequest: Sendable, Hashable, Codable {
         self.maxAge = maxAge
         self.receivedAt = receivedAt
         self.prompt = prompt
+        self.resources = resources
     }
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", redirectURI = "redirect_uri", scope, state, codeChallenge = "code_challenge", nonce
-        case maxAge = "max_age", receivedAt = "received_at", prompt
+        case maxAge = "max_age", receivedAt = "received_at", prompt, resources = "resource"
     }
 }

@@ -15,7 +15,7 @@ extension AuthorizeEndpoint {
     ) async -> Response {
         let codeRequest = TokenService.CodeRequest(
             client: client, scope: authorization.scope, redirectURI: authorization.redirectURI,
-            codeChallenge: authorization.codeChallenge, nonce: authorization.nonce
+            codeChallenge: authorization.codeChallenge, nonce: authorization.nonce, resources: authorization.resources
         )
         let metadata = eventMetadata(user: user, client: client, request: request, context: context)
         let code: String

@@ -34,7 +34,9 @@ struct AuthorizeEndpoint: Sendable {
             let (client, redirectURI) = try await AuthorizationRequest.trustedTarget(
                 clientID: query.unambiguous("client_id"), redirectURI: query.unambiguous("redirect_uri"), clients: services.registration
             )
-            let validated = try AuthorizationRequest.validate(query, client: client, redirectURI: redirectURI, now: services.now())
+            let validated = try AuthorizationRequest.validate(
+                query, client: client, redirectURI: redirectURI, now: services.now(), permits: services.tokens.permits
+            )
             if let (session, user) = try await reusableSession(for: validated, request: request) {
                 return await issueCode(
                     for: validated, client: client, user: user, session: session, setCookie: nil, request: request, context: context

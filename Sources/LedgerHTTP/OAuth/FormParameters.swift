@@ -8,17 +8,23 @@ import LedgerDomain
 package struct FormParameters: Sendable, Hashable {
     /// Name → value.
     package private(set) var values: [String: String]
+    /// Every non-empty `resource` value, in order: the one parameter that may repeat (RFC 8707 §2).
+    package private(set) var resources: [String] = []
 
     /// The largest form body accepted.
     package static let maximumBodySize = 16 * 1024
 
-    /// Parses `a=1&b=2`. Repeated names and undecodable text are `invalid_request`.
+    /// Parses `a=1&b=2`. Repeated names (but `resource`) and undecodable text are `invalid_request`.
     package init(parsing text: Substring) throws(OAuthError) {
         var values: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(parts[0]), let value = Self.decode(parts.count > 1 ? parts[1] : "") else {
                 throw .invalidRequest("a parameter is not valid percent-encoded UTF-8")
+            }
+            if name == "resource" {
+                if !value.isEmpty { resources.append(value) }
+                continue
             }
             guard values.updateValue(value, forKey: name) == nil else {
                 throw .invalidRequest("parameter \(Self.safeName(name)) is repeated")

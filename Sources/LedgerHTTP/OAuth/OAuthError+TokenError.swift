@@ -11,6 +11,7 @@ extension OAuthError {
         case .invalidClient, .registrationChanged: self = .invalidClient(error.detail, basicAttempted: basicAttempted)
         case .unauthorizedClient: self = .unauthorizedClient(error.detail)
         case .invalidScope: self = .invalidScope(error.detail)
+        case .invalidTarget: self = .invalidTarget(error.detail)
         case .invalidRequest: self = .invalidRequest(error.detail)
         default: self = .temporarilyUnavailable(error.detail)
         }
@@ -21,6 +22,7 @@ extension OAuthError {
     init(grantRefusal refusal: GrantError) {
         switch refusal.code {
         case .scopeExceeded: self = .invalidScope("the requested scope exceeds what was granted")
+        case .targetNotGranted: self = .invalidTarget("a requested resource was not granted")
         case .unknown: self = .invalidGrant("the grant is unknown")
         case .expired: self = .invalidGrant("the grant has expired")
         case .codeReplayed: self = .invalidGrant("the authorization code was already used; its tokens are revoked")

@@ -32,6 +32,8 @@ package struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     package static func invalidScope(_ detail: String) -> OAuthError { OAuthError("invalid_scope", detail) }
     package static func unauthorizedClient(_ detail: String) -> OAuthError { OAuthError("unauthorized_client", detail) }
     package static func unsupportedGrantType(_ detail: String) -> OAuthError { OAuthError("unsupported_grant_type", detail) }
+    /// A `resource` is malformed or not one the client may have (RFC 8707 §2).
+    package static func invalidTarget(_ detail: String) -> OAuthError { OAuthError("invalid_target", detail) }
     /// Client authentication failed; with Basic auth attempted, 401 and a Basic challenge (RFC 6749 §5.2).
     package static func invalidClient(_ detail: String, basicAttempted: Bool) -> OAuthError {
         basicAttempted

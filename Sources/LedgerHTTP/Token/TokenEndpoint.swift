@@ -26,6 +26,7 @@ struct TokenEndpoint: Sendable {
             guard client.allows(grantType: grantType) else {
                 throw .unauthorizedClient("the client may not use this grant type")
             }
+            let resources = try ResourceIndicators.parse(form.resources)
             let metadata = shared.metadata(client: client, request: request, requestID: requestID, address: address)
             let tokens = shared.tokens
             let issued: IssuedTokens
@@ -34,18 +35,20 @@ struct TokenEndpoint: Sendable {
                 guard let code = form["code"] else { throw .invalidRequest("code is missing") }
                 let challenge = try Self.verifierChallenge(form)
                 issued = try await shared.calling(caller) { () async throws(TokenError) in
-                    try await tokens.redeemCode(code, redirectURI: form["redirect_uri"], verifierChallenge: challenge, caller: caller, metadata: metadata)
+                    try await tokens.redeemCode(
+                        code, redirectURI: form["redirect_uri"], verifierChallenge: challenge, resources: resources, caller: caller, metadata: metadata
+                    )
                 }
             case "refresh_token":
                 guard let presented = form["refresh_token"] else { throw .invalidRequest("refresh_token is missing") }
                 let scope = try Self.requestedScope(form)
                 issued = try await shared.calling(caller) { () async throws(TokenError) in
-                    try await tokens.refresh(presented, scope: scope, caller: caller, metadata: metadata)
+                    try await tokens.refresh(presented, scope: scope, resources: resources, caller: caller, metadata: metadata)
                 }
             default:
                 let scope = try Self.requestedScope(form)
                 issued = try await shared.calling(caller) { () async throws(TokenError) in
-                    try await tokens.clientCredentials(scope: scope, caller: caller, metadata: metadata)
+                    try await tokens.clientCredentials(scope: scope, resources: resources, caller: caller, metadata: metadata)
                 }
             }
             return Self.response(issued)

@@ -61,8 +61,19 @@ extension ClientMetadata {
             clientName: clientName, redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogout, grantTypes: grantTypes,
             responseTypes: responseTypes, tokenEndpointAuthMethod: method, scope: try Self.checkScope(scope ?? "openid"),
             lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm,
-            reusePolicy: reusePolicy, fingerprintPolicy: fingerprintPolicy
+            reusePolicy: reusePolicy, fingerprintPolicy: fingerprintPolicy, resources: try Self.checkResources(resources)
         )
+    }
+
+    /// Checks `resources` (RFC 8707 §2): at most 100 absolute URIs without a fragment; nil when
+    /// none is given.
+    static func checkResources(_ uris: [String]?) throws(ClientRegistrationError) -> Resources? {
+        guard let uris, !uris.isEmpty else { return nil }
+        guard uris.count <= 100 else { throw .invalidClientMetadata("resources must list at most 100 URIs") }
+        for (index, uri) in uris.enumerated() where !Resources.isIndicator(uri) {
+            throw .invalidClientMetadata("resources[\(index)] must be an absolute URI without a fragment")
+        }
+        return Resources(uris)
     }
 
     /// Checks redirection URIs: absolute, no fragment, https or http on a loopback host; with

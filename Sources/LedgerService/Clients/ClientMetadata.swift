@@ -61,13 +61,15 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
     package var reusePolicy: String?
     /// `fingerprint_policy`: `record` (default), `revoke` or `reauthenticate`.
     package var fingerprintPolicy: String?
+    /// `resources`: the resource indicators (RFC 8707) the client may ask tokens for.
+    package var resources: [String]?
 
     /// Creates metadata; nil fields take their defaults.
     package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
         scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
-        fingerprintPolicy: String? = nil
+        fingerprintPolicy: String? = nil, resources: [String]? = nil
     ) {
         self.clientName = clientName
         self.redirectURIs = redirectURIs
@@ -80,6 +82,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         self.idTokenSignedResponseAlg = idTokenSignedResponseAlg
         self.reusePolicy = reusePolicy
         self.fingerprintPolicy = fingerprintPolicy
+        self.resources = resources
     }
 
     enum CodingKeys: String, CodingKey {
@@ -87,7 +90,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         case grantTypes = "grant_types", responseTypes = "response_types"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", scope, lifetimes = "tokenledger_lifetimes"
         case idTokenSignedResponseAlg = "id_token_signed_response_alg", reusePolicy = "reuse_policy"
-        case fingerprintPolicy = "fingerprint_policy"
+        case fingerprintPolicy = "fingerprint_policy", resources
     }
 }
 
@@ -115,6 +118,8 @@ package struct ValidClientMetadata: Sendable, Hashable {
     package var reusePolicy: String
     /// What a refresh from another fingerprint does.
     package var fingerprintPolicy: FingerprintPolicy
+    /// The resource indicators the client may ask for; nil when none.
+    package var resources: Resources?
 
     /// Whether the client authenticates with a secret (any method but `none`).
     package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }

@@ -56,7 +56,7 @@ package struct ClientRegistration: Sendable {
                 responseTypes: valid.responseTypes, tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
                 scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes,
                 idTokenSignedResponseAlg: valid.idTokenSignedResponseAlg, reusePolicy: valid.reusePolicy,
-                fingerprintPolicy: valid.fingerprintPolicy, at: context.now
+                fingerprintPolicy: valid.fingerprintPolicy, resources: valid.resources, at: context.now
             )
             let outcome: ClientStore.Outcome
             do {

@@ -7,6 +7,8 @@ package struct JOSEError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The algorithm is not ES256, RS256 or EdDSA.
         package static let algorithmNotAllowed = Code(name: "algorithm_not_allowed")
+        /// The token's `typ` is not the one expected (e.g. an ID token presented as an access token).
+        package static let wrongType = Code(name: "wrong_type")
         /// Key generation, sealing or parsing failed.
         package static let keyMaterial = Code(name: "key_material")
         /// No active signing key is available.

@@ -161,13 +161,18 @@ package actor KeyRing: Service {
 
     /// Verifies the signature of a JWT signed by one of this ring's published keys and decodes
     /// its payload. The header must name a known `kid` and carry exactly that key's algorithm
-    /// (ES256, RS256 or EdDSA — never `none` or HS*, I7). Claims are the caller's to check.
-    package func verify<Payload: JWTPayload>(_ token: String, as: Payload.Type) async throws -> Payload {
+    /// (ES256, RS256 or EdDSA — never `none` or HS*, I7), and, when `type` is given, that `typ`
+    /// (or its `application/` form, RFC 8725 §3.11). Claims are the caller's to check.
+    package func verify<Payload: JWTPayload>(_ token: String, as: Payload.Type, type: String? = nil) async throws -> Payload {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(jwtSegment: parts[0]),
             let header = try? JSONDecoder().decode(JWTHeader.self, from: headerData),
             let kid = header.kid.map(KeyID.init)
         else { throw JOSEError(.algorithmNotAllowed, "token header names no published key and algorithm") }
+        if let type {
+            let presented = header.typ?.lowercased()
+            guard presented == type || presented == "application/" + type else { throw JOSEError(.wrongType, "token typ is not \(type)") }
+        }
         if verifiable[kid] == nil { await reloadForUnknownKey() }
         guard let algorithm = verifiable[kid], header.alg == algorithm else {
             throw JOSEError(.algorithmNotAllowed, "token header names no published key and algorithm")

@@ -4,13 +4,16 @@ import LedgerDomain
 /// The claims of a JWT access token (RFC 9068 §2.2), with everything a resource server needs to
 /// apply every revocation scope locally (docs/broadcast.md): `jti`, `sub`, `client_id`, `iat`, `exp`,
 /// `grant_id`, and `sid` when the grant came from a browser session.
-package struct AccessTokenClaims: JWTPayload, Hashable {
+package struct AccessTokenClaims: JWTPayload, Equatable {
+    /// The JOSE `typ` of an access token (RFC 9068 §2.1).
+    package static let type = "at+jwt"
+
     /// The issuer URL.
     package var iss: String
     /// The subject: the user, or the client itself for client credentials.
     package var sub: String
-    /// The resource servers' identifier (RFC 9068 §3).
-    package var aud: String
+    /// The resources the token is for (RFC 8707, RFC 9068 §3): one string, or an array of several.
+    package var aud: AudienceClaim
     /// Expiry, Unix seconds.
     package var exp: Int64
     /// Issue time, Unix seconds.
@@ -28,12 +31,12 @@ package struct AccessTokenClaims: JWTPayload, Hashable {
 
     /// Creates the claims of a token issued at `issuedAt` that expires at `expiresAt`.
     package init(
-        issuer: String, audience: String, grant: GrantID, subject: Subject, client: ClientID, session: SessionID?,
+        issuer: String, audience: [String], grant: GrantID, subject: Subject, client: ClientID, session: SessionID?,
         scope: Scope, jti: TokenID, issuedAt: Instant, expiresAt: Instant
     ) {
         iss = issuer
         sub = subject.rawValue
-        aud = audience
+        aud = AudienceClaim(value: audience)
         exp = expiresAt.seconds
         iat = issuedAt.seconds
         self.jti = jti.rawValue

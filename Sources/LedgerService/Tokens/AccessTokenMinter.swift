@@ -15,21 +15,24 @@ package struct AccessTokenMinter: Sendable {
     }
 
     let issuer: String
-    let audience: String
+    /// The `aud` of a token asked for no resource.
+    let defaultAudience: String
     let keys: KeyRing
     let logger: Logger
 
-    /// Signs a new access token of `grant` with a fresh `jti`, issued under `context`.
+    /// Signs a new access token of `grant` with a fresh `jti`, issued under `context`, for
+    /// `resources` (its `aud`; the default audience when nil).
     func mint(
-        grant: GrantID, subject: Subject, client: ClientID, session: SessionID?, scope: Scope, context: DecisionContext
+        grant: GrantID, subject: Subject, client: ClientID, session: SessionID?, scope: Scope, resources: Resources?,
+        context: DecisionContext
     ) async throws(TokenError) -> Minted {
         let jti = TokenID(RandomUUID.make())
         let claims = AccessTokenClaims(
-            issuer: issuer, audience: audience, grant: grant, subject: subject, client: client, session: session, scope: scope,
+            issuer: issuer, audience: resources?.values ?? [defaultAudience], grant: grant, subject: subject, client: client, session: session, scope: scope,
             jti: jti, issuedAt: context.now, expiresAt: context.accessTokenExpiresAt
         )
         do {
-            let token = try await keys.sign(claims, type: "at+jwt")
+            let token = try await keys.sign(claims, type: AccessTokenClaims.type)
             return Minted(token: token, jti: jti, scope: scope, expiresIn: context.lifetimes.accessToken.components.seconds)
         } catch {
             logger.error("access token signing failed", metadata: ["error": "\(error)"])

@@ -1,6 +1,8 @@
+import JWTKit
+
 /// What introspection says of a token (RFC 7662 §2.2); absent members are omitted, and any
 /// token that is not active is exactly `{"active":false}`.
-package struct Introspection: Sendable, Hashable, Encodable {
+package struct Introspection: Sendable, Equatable, Encodable {
     package var active: Bool
     package var scope: String?
     package var clientID: String?
@@ -10,7 +12,8 @@ package struct Introspection: Sendable, Hashable, Encodable {
     package var tokenType: String?
     package var jti: String?
     package var iss: String?
-    package var aud: String?
+    /// The token's audience: one string, or an array of several (RFC 7662 §2.2).
+    package var aud: AudienceClaim?
 
     /// The answer for any token that is not active.
     package static let inactive = Introspection(active: false)

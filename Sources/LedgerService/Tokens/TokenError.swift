@@ -22,6 +22,8 @@ package struct TokenError: Error, Hashable, Sendable, CustomStringConvertible {
         package static let unauthorizedClient = Code(name: "unauthorized_client")
         /// The requested scope exceeds what the client may have.
         package static let invalidScope = Code(name: "invalid_scope")
+        /// A requested resource is not one the client may have (RFC 8707).
+        package static let invalidTarget = Code(name: "invalid_target")
         /// The database or the key ring cannot answer now; nothing was issued.
         package static let unavailable = Code(name: "temporarily_unavailable")
     }
@@ -54,6 +56,8 @@ package struct TokenError: Error, Hashable, Sendable, CustomStringConvertible {
     package static func unauthorizedClient(_ detail: String) -> Self { Self(.unauthorizedClient, detail) }
     /// The scope is too wide.
     package static func invalidScope(_ detail: String) -> Self { Self(.invalidScope, detail) }
+    /// A resource the client may not have.
+    package static func invalidTarget(_ detail: String) -> Self { Self(.invalidTarget, detail) }
     /// The database or the key ring could not answer.
     package static func unavailable(_ detail: String) -> Self { Self(.unavailable, detail) }
 }

@@ -4,22 +4,25 @@ import LedgerPostgres
 extension TokenService {
     /// `client_credentials` (RFC 6749 §4.4): a new grant per request, one access token, no
     /// refresh token; `requested` (nil: the registered scope) must be within the client's
-    /// registered scope.
+    /// registered scope, and `resources` (RFC 8707; nil: the default audience) among those it
+    /// may ask for.
     package func clientCredentials(
-        scope requested: Scope?, caller: AuthenticatedClient, metadata: EventMetadata
+        scope requested: Scope?, resources: Resources? = nil, caller: AuthenticatedClient, metadata: EventMetadata
     ) async throws(TokenError) -> IssuedTokens {
         let client = caller.client
         guard client.isConfidential else { throw .unauthorizedClient("client_credentials requires a confidential client") }
         let registered = client.registration.scope
         let scope = requested ?? registered
         guard registered.contains(scope) else { throw .invalidScope("the requested scope exceeds the client's registration") }
+        if let resources, !permits(resources, for: client) { throw .invalidTarget("a requested resource is not registered for this client") }
         let grant = GrantID(RandomUUID.make())
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
         let access = try await accessTokens.mint(
-            grant: grant, subject: Subject(client.id.rawValue), client: client.id, session: nil, scope: scope, context: context
+            grant: grant, subject: Subject(client.id.rawValue), client: client.id, session: nil, scope: scope, resources: resources,
+            context: context
         )
         _ = try await execute(
-            .startWithClientCredentials(.init(grantID: grant, clientID: client.id, scope: scope, accessToken: access.jti)),
+            .startWithClientCredentials(.init(grantID: grant, clientID: client.id, scope: scope, accessToken: access.jti, resources: resources)),
             on: grant, start: .absent, caller: caller, context: context, metadata: metadata
         )
         TokenMetrics.issued(grantType: "client_credentials")

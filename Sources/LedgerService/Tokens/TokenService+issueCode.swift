@@ -3,21 +3,24 @@ import LedgerPostgres
 
 extension TokenService {
     /// What `/authorize` grants a signed-in user: the client, the request's scope, exact
-    /// redirect URI, S256 `code_challenge` and `nonce`.
+    /// redirect URI, S256 `code_challenge`, `nonce` and resource indicators.
     package struct CodeRequest: Sendable {
         package var client: Client
         package var scope: Scope
         package var redirectURI: String
         package var codeChallenge: String?
         package var nonce: String?
+        /// The resources asked for (RFC 8707), each one the client may have; nil when none.
+        package var resources: Resources?
 
         /// A code request of `client`.
-        package init(client: Client, scope: Scope, redirectURI: String, codeChallenge: String?, nonce: String?) {
+        package init(client: Client, scope: Scope, redirectURI: String, codeChallenge: String?, nonce: String?, resources: Resources? = nil) {
             self.client = client
             self.scope = scope
             self.redirectURI = redirectURI
             self.codeChallenge = codeChallenge
             self.nonce = nonce
+            self.resources = resources
         }
     }
 
@@ -34,7 +37,7 @@ extension TokenService {
         let command = GrantCommand.startWithCode(.init(
             grantID: grantID, clientID: request.client.id, subject: subject, sessionID: session.sessionID, scope: request.scope,
             codeHash: SecretDigest.hash(code), redirectURI: request.redirectURI, codeChallenge: request.codeChallenge,
-            nonce: request.nonce, authTime: session.authTime ?? context.now
+            nonce: request.nonce, authTime: session.authTime ?? context.now, resources: request.resources
         ))
         let grants = stores.grants
         let outcome = try await orUnavailable("code grant") {

@@ -6,8 +6,10 @@ extension TokenService {
     /// redeemed once with its exact `redirectURI` and the S256 challenge of the verifier the
     /// client sent (`verifierChallenge`, computed at the edge). A replayed code is refused and
     /// its grant revoked (I7): the domain decides it, the store commits it before the error.
+    /// `resources` narrows the access token's audience within the grant's (RFC 8707 §2.2).
     package func redeemCode(
-        _ code: String, redirectURI: String?, verifierChallenge: String?, caller: AuthenticatedClient, metadata: EventMetadata
+        _ code: String, redirectURI: String?, verifierChallenge: String?, resources: Resources? = nil, caller: AuthenticatedClient,
+        metadata: EventMetadata
     ) async throws(TokenError) -> IssuedTokens {
         let client = caller.client
         let codeHash = SecretDigest.hash(code)
@@ -19,7 +21,7 @@ extension TokenService {
         if try await isDenied(grant, at: context.now) { throw .refused(GrantError(.revoked, grant: grant.id, "deny-listed")) }
         let access = try await accessTokens.mint(
             grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID, scope: grant.scope,
-            context: context
+            resources: resources ?? grant.resources, context: context
         )
         let refreshToken = client.allows(grantType: "refresh_token") ? SecretDigest.mint() : nil
         // OIDC Core §3.1.3.3: an ID token only when `openid` was granted; nonce and auth_time
@@ -30,7 +32,7 @@ extension TokenService {
             .redeemCode(.init(
                 codeHash: codeHash, clientID: client.id, redirectURI: redirectURI, verifierChallenge: verifierChallenge,
                 accessToken: access.jti, refreshTokenHash: refreshToken.map(SecretDigest.hash), idToken: idToken?.jti,
-                fingerprint: metadata.fingerprint
+                fingerprint: metadata.fingerprint, requestedResources: resources
             )),
             on: grant.id, start: .loaded(grant, version: version), caller: caller, context: context, metadata: metadata
         )

@@ -14,8 +14,10 @@ extension TokenService {
     /// and carries the subject and session versions as its read set, so it commits only if
     /// nothing that could revoke or rotate the grant happened since. Otherwise it writes
     /// nothing, and the rotation is decided once more from the database.
+    ///
+    /// `resources` narrows the access token's audience within the grant's (RFC 8707 §2.2).
     package func refresh(
-        _ presented: String, scope requested: Scope?, caller: AuthenticatedClient, metadata: EventMetadata
+        _ presented: String, scope requested: Scope?, resources: Resources? = nil, caller: AuthenticatedClient, metadata: EventMetadata
     ) async throws(TokenError) -> IssuedTokens {
         let presentedHash = SecretDigest.hash(presented)
         let grants = stores.grants
@@ -35,7 +37,9 @@ extension TokenService {
                 }
                 found = read
             }
-            let rotation = RefreshRotation(presented: presented, presentedHash: presentedHash, requested: requested, found: found)
+            let rotation = RefreshRotation(
+                presented: presented, presentedHash: presentedHash, requested: requested, resources: resources, found: found
+            )
             if let issued = try await rotate(rotation, caller: caller, metadata: metadata) { return issued }
         }
         throw registrationChanged(caller)
@@ -46,6 +50,7 @@ extension TokenService {
         var presented: String
         var presentedHash: TokenHash
         var requested: Scope?
+        var resources: Resources?
         var found: GrantStore.RefreshTokenGrant
     }
 
@@ -59,7 +64,7 @@ extension TokenService {
         )
         let access = try await accessTokens.mint(
             grant: grant.id, subject: grant.subject, client: grant.clientID, session: grant.sessionID,
-            scope: rotation.requested ?? grant.scope, context: context
+            scope: rotation.requested ?? grant.scope, resources: rotation.resources ?? grant.resources, context: context
         )
         // OIDC Core §12.2: a new ID token with the login's sub, sid and auth_time, no nonce.
         let idToken = grant.scope.contains("openid") && access.scope.contains("openid")
@@ -77,7 +82,7 @@ extension TokenService {
         let command = GrantCommand.Refresh(
             presentedHash: rotation.presentedHash, presentedGeneration: found.generation, clientID: caller.client.id,
             requestedScope: rotation.requested, successorHash: successorHash, accessToken: access.jti, keepsGraceAnswer: !extra.isEmpty,
-            idToken: idToken?.jti, presentedFingerprint: metadata.fingerprint
+            idToken: idToken?.jti, presentedFingerprint: metadata.fingerprint, requestedResources: rotation.resources
         )
         let attempted: GrantStore.Outcome?
         do {

@@ -11,6 +11,8 @@ import Logging
 package struct TokenService: Sendable {
     /// The issuer (`iss`) of every token.
     package let issuer: String
+    /// The `aud` of access tokens asked for no resource indicator.
+    package let defaultAudience: String
     let stores: LedgerStores
     let keys: KeyRing
     let now: @Sendable () -> Instant
@@ -20,21 +22,22 @@ package struct TokenService: Sendable {
     /// For a client whose `reuse_policy` is `subject`: a reused refresh token revokes the subject.
     let revocations: AdminRevocations
 
-    /// The use cases over `stores`, signing with `keys` for `issuer`; access tokens carry
-    /// `accessTokenAudience` as `aud` (RFC 9068 §3). Grace-window answers are sealed with
+    /// The use cases over `stores`, signing with `keys` for `issuer`; access tokens carry the
+    /// resources asked for as `aud` (RFC 8707), `defaultAudience` when none was. Grace-window answers are sealed with
     /// `graceKey` (``GraceSeal/deriveKey(fromSecret:)``; random by default, so a replay then
     /// only works on the replica that rotated).
     package init(
-        issuer: String, accessTokenAudience: String, stores: LedgerStores, keys: KeyRing, revocations: AdminRevocations,
+        issuer: String, defaultAudience: String, stores: LedgerStores, keys: KeyRing, revocations: AdminRevocations,
         graceKey: SymmetricKey = SymmetricKey(size: .bits256), now: @escaping @Sendable () -> Instant
     ) {
         self.issuer = issuer
+        self.defaultAudience = defaultAudience
         self.stores = stores
         self.keys = keys
         self.now = now
         graceSeal = GraceSeal(serverKey: graceKey)
         self.revocations = revocations
-        accessTokens = AccessTokenMinter(issuer: issuer, audience: accessTokenAudience, keys: keys, logger: stores.logger)
+        accessTokens = AccessTokenMinter(issuer: issuer, defaultAudience: defaultAudience, keys: keys, logger: stores.logger)
         idTokens = IDTokenMinter(issuer: issuer, keys: keys, logger: stores.logger)
     }
 
@@ -54,10 +57,20 @@ package struct TokenService: Sendable {
         return AuthenticatedClient(client: client, version: version, method: credentials.method)
     }
 
+    /// Whether `client` may ask tokens for every resource in `asked` (RFC 8707): its registered
+    /// `resources`, the default audience, and the issuer (this service's own endpoints, such as
+    /// `/userinfo` and `/revocations`, which check their scope besides).
+    package func permits(_ asked: Resources, for client: Client) -> Bool {
+        asked.values.allSatisfy { resource in
+            resource == defaultAudience || resource == issuer || client.registration.resources?.contains(resource) == true
+        }
+    }
+
     /// Resolves a presented token. Only storage failures throw.
     package func resolve(_ token: String, at now: Instant) async throws(TokenError) -> PresentedToken {
         if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
-            guard let claims = try? await keys.verify(token, as: AccessTokenClaims.self), claims.iss == issuer else { return .unknown }
+            guard let claims = try? await keys.verify(token, as: AccessTokenClaims.self, type: AccessTokenClaims.type), claims.iss == issuer
+            else { return .unknown }
             return .access(claims)
         }
         let hash = SecretDigest.hash(token)

@@ -35,6 +35,9 @@ struct Clients: AsyncParsableCommand {
         @Option(help: "Space-separated scope the client may request (default: openid).")
         var scope: String?
 
+        @Option(name: .customLong("resource"), help: "A resource indicator (RFC 8707) the client may ask tokens for (repeatable).")
+        var resources: [String] = []
+
         @Option(name: .customLong("access-token-seconds"), help: "Access token lifetime for this client.")
         var accessTokenSeconds: Int64?
 
@@ -49,7 +52,8 @@ struct Clients: AsyncParsableCommand {
                 clientName: name, redirectURIs: redirectURIs.isEmpty ? nil : redirectURIs,
                 postLogoutRedirectURIs: postLogoutRedirectURIs, grantTypes: grantTypes.isEmpty ? nil : grantTypes,
                 tokenEndpointAuthMethod: authMethod, scope: scope,
-                lifetimes: .init(accessToken: accessTokenSeconds, refreshGrace: refreshGraceSeconds)
+                lifetimes: .init(accessToken: accessTokenSeconds, refreshGrace: refreshGraceSeconds),
+                resources: resources
             )
             // Validate before touching the database, so a typo fails fast and changes nothing.
             do { _ = try metadata.validated() } catch {

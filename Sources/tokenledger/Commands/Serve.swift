@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
         let writer = EventWriter(client: database, logger: logger)
         let stores = LedgerStores(database: database, writer: writer, logger: logger)
         let services = LedgerServices(
-            issuer: configuration.issuer, stores: stores,
+            issuer: configuration.issuer, defaultAudience: try defaultAudience(configuration), stores: stores,
             keys: makeKeyRing(configuration, stores: stores),
             adminToken: configuration.adminToken, logger: logger,
             users: try configuration.usersFile.map { try UserDirectory(contentsOf: $0) } ?? .empty,
@@ -78,6 +78,13 @@ func clientAddresses(_ configuration: ServiceConfiguration) throws(ValidationErr
     guard let name = configuration.trustedProxyHeader, !name.isEmpty else { return .peer }
     guard let header = HTTPField.Name(name) else { throw ValidationError("TOKENLEDGER_TRUSTED_PROXY_HEADER is not a header name") }
     return ClientAddressSource(header: header)
+}
+
+/// The default audience as configured: an absolute URI without a fragment; the issuer when unset.
+func defaultAudience(_ configuration: ServiceConfiguration) throws(ValidationError) -> String {
+    guard let audience = configuration.defaultAudience, !audience.isEmpty else { return configuration.issuer }
+    guard Resources.isIndicator(audience) else { throw ValidationError("TOKENLEDGER_DEFAULT_AUDIENCE must be an absolute URI without a fragment") }
+    return audience
 }
 
 /// The OP session lifetimes as configured: both positive, the idle one within the absolute one.

@@ -36,6 +36,7 @@ extension ServiceConfiguration {
         c.sessionsIdleSeconds = reader.int(forKey: "sessions.idle_seconds", default: c.sessionsIdleSeconds)
         c.sessionsAbsoluteSeconds = reader.int(forKey: "sessions.absolute_seconds", default: c.sessionsAbsoluteSeconds)
         c.trustedProxyHeader = reader.string(forKey: "trusted_proxy.header")
+        c.defaultAudience = reader.string(forKey: "default_audience")
         c.rateLimitClientPerSecond = reader.double(forKey: "rate_limit.client_per_second", default: c.rateLimitClientPerSecond)
         c.rateLimitClientBurst = reader.int(forKey: "rate_limit.client_burst")
         c.logLevel = reader.string(forKey: "log.level", default: c.logLevel)

@@ -42,6 +42,9 @@ struct ServiceConfiguration: Sendable {
     /// The header a trusted reverse proxy sets to the client's address
     /// (`TOKENLEDGER_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); nil uses the connection's peer.
     var trustedProxyHeader: String?
+    /// The `aud` of access tokens asked for no `resource` (`TOKENLEDGER_DEFAULT_AUDIENCE`,
+    /// RFC 8707); nil uses the issuer.
+    var defaultAudience: String?
     /// swift-log level.
     var logLevel = "info"
 }

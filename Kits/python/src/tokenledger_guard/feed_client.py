@@ -24,10 +24,25 @@ class FeedPage:
 
 
 class RevocationFeedClient:
-    """Reads the feed, following full pages; the access token is reused until half its lifetime or a 401."""
+    """Reads the feed, following full pages; the access token is reused until half its lifetime or a 401.
 
-    def __init__(self, http: httpx.AsyncClient, *, feed_url: str, token_url: str, client_id: str, client_secret: str) -> None:
+    The token is asked for ``resource`` (the issuer: the feed checks ``aud``, RFC 8707); ``None`` asks for the default audience.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        feed_url: str,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        resource: str | None = None,
+    ) -> None:
         self._http = http
+        self._token_form = {"grant_type": "client_credentials", "scope": FEED_SCOPE}
+        if resource is not None:
+            self._token_form["resource"] = resource
         self._feed_url = feed_url
         self._token_url = token_url
         # client_secret_basic form-encodes id and secret first (RFC 6749 §2.3.1); httpx's BasicAuth does not.
@@ -74,7 +89,7 @@ class RevocationFeedClient:
         if self._access_token is not None and time.monotonic() < self._refresh_at:
             return self._access_token
         request = self._http.build_request(
-            "POST", self._token_url, data={"grant_type": "client_credentials", "scope": FEED_SCOPE}, timeout=5.0
+            "POST", self._token_url, data=self._token_form, timeout=5.0
         )
         response = await self._send(request, auth=self._auth)
         try:

@@ -90,6 +90,7 @@ class LedgerGuard:
             token_url=s.token_url or s.base + "/token",
             client_id=s.client_id,
             client_secret=s.client_secret,
+            resource=s.issuer,
         )
         verifier = BroadcastVerifier(s.issuer, self.jwks, keys_changed=self.validator.clear_cache)
         channel_ = RedisChannel(s.redis_url, s.channel, idle_timeout=s.channel_idle_timeout)
