@@ -46,6 +46,20 @@ if [[ $# -eq 0 ]]; then
 fi
 # --- end of the Python resource-server kit ----------------------------------------------
 
+# --- Example login app (Examples/login-app) ---------------------------------------------
+# Full runs only, in the kit's virtual environment: a browser signs in through the example
+# login and consent app to a relying party of the debug server binary.
+if [[ $# -eq 0 ]]; then
+    echo "==> pytest Examples/login-app/tests" >&2
+    if [[ -x "$py_venv/bin/python" ]]; then
+        (cd "$REPO/Examples/login-app" && TOKENLEDGER_SERVER_BIN="$server_bin" "$py_venv/bin/python" -m pytest -q tests) || status=$?
+    else
+        echo "test: no Python virtual environment in $py_venv for the example login app" >&2
+        status=1
+    fi
+fi
+# --- end of the example login app -------------------------------------------------------
+
 # --- Browser test of the BFF (Tests/Browser) --------------------------------------------
 # Full runs only. Headless Chromium from Debian's packages (installed here when missing, as
 # root only) signs in through the BFF's demo page, calls an API and signs out; Selenium and

@@ -42,14 +42,15 @@ enum AuthorizeFixtures {
     static func register(
         _ h: HTTPHarness, id: String = "spa", name: String? = "Demo <App> & \"Co\"", method: String = "none",
         grantTypes: [String] = ["authorization_code", "refresh_token"], scope: String = "openid profile email offline_access",
-        postLogoutRedirectURIs: [String] = [], idTokenAlgorithm: String? = nil, resources: [String]? = nil
+        postLogoutRedirectURIs: [String] = [], idTokenAlgorithm: String? = nil, resources: [String]? = nil, skipConsent: Bool? = nil
     ) async throws {
         let registration = ClientRegistered(
             clientID: ClientID(id), clientName: name, redirectURIs: [redirectURI, redirectWithQuery],
             postLogoutRedirectURIs: postLogoutRedirectURIs,
             grantTypes: grantTypes, responseTypes: ["code"], tokenEndpointAuthMethod: method, scope: Scope(parsing: scope),
             secretHash: method == "none" ? nil : SecretDigest.hash(SecretDigest.mint()), lifetimes: .standard,
-            idTokenSignedResponseAlg: idTokenAlgorithm, resources: resources.map(Resources.init), at: h.services.now()
+            idTokenSignedResponseAlg: idTokenAlgorithm, resources: resources.map(Resources.init), skipConsent: skipConsent,
+            at: h.services.now()
         )
         let outcome = try await h.services.clients.execute(
             .register(registration), on: ClientID(id), context: DecisionContext(now: h.services.now()), metadata: EventMetadata(actor: "test")

@@ -25,6 +25,7 @@ struct HTTPHarness: Sendable {
     static func with(
         now: @escaping @Sendable () -> Instant = Instant.current, algorithm: String = "ES256", users: UserDirectory = .empty,
         sessionLimit: SessionLimit = .unlimited, clientCacheMaxAge: Duration = .seconds(1), clientRateLimit: ClientRateLimiter.Policy? = nil,
+        loginURL: String? = nil, consentURL: String? = nil,
         _ body: @Sendable @escaping (HTTPHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withLedger { ledger in
@@ -36,7 +37,7 @@ struct HTTPHarness: Sendable {
             )
             let services = LedgerServices(
                 issuer: "https://issuer.test", stores: stores, keys: keys, adminToken: adminToken, logger: logger, now: now,
-                users: users, sessionLimit: sessionLimit, clientRateLimit: clientRateLimit
+                users: users, sessionLimit: sessionLimit, clientRateLimit: clientRateLimit, loginURL: loginURL, consentURL: consentURL
             )
             let publicApp = Application(router: PublicRouter.build(services))
             let adminApp = Application(router: AdminRouter.build(services))

@@ -144,7 +144,9 @@ class Client:
 class TokenLedgerServer:
     """``tokenledger migrate`` and ``tokenledger serve`` on free ports, with our database and Redis."""
 
-    def __init__(self, binary: Path, database: PrivateDatabase, redis_url: str, directory: Path) -> None:
+    def __init__(
+        self, binary: Path, database: PrivateDatabase, redis_url: str, directory: Path, environment: Mapping[str, str] | None = None
+    ) -> None:
         self.public_port = free_port()
         self.admin_port = free_port()
         self.issuer = f"http://127.0.0.1:{self.public_port}"
@@ -167,6 +169,7 @@ class TokenLedgerServer:
             "TOKENLEDGER_KEYS_PUBLISH_LEAD_SECONDS": "0",
             "TOKENLEDGER_USERS_FILE": str(REPOSITORY / "Config" / "users.example.json"),
             "TOKENLEDGER_LOG_LEVEL": "warning",
+            **(environment or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None
         self.http = httpx.Client(timeout=10)

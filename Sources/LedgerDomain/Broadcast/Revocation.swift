@@ -55,7 +55,7 @@ public struct Revocation: Hashable, Sendable {
         case .client(.revoked(let e)):
             self.init(scope: .client, identifier: e.clientID.rawValue, until: e.until, reason: e.reason)
             notBefore = e.notBefore
-        case .grant, .session, .client, .signingKey:
+        case .grant, .session, .client, .signingKey, .login, .consent:
             return nil
         }
     }

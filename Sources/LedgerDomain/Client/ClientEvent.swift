@@ -84,13 +84,16 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
     /// `resources`: the resource indicators (RFC 8707) the client may ask tokens for, beside
     /// the default audience and the issuer; nil when none.
     public var resources: Resources?
+    /// `skip_consent`: a first-party client whose users are never asked for consent by the
+    /// platform's consent app; nil is false.
+    public var skipConsent: Bool?
     public var at: Instant
 
     public init(
         clientID: ClientID, clientName: String?, redirectURIs: [String], postLogoutRedirectURIs: [String],
         grantTypes: [String], responseTypes: [String], tokenEndpointAuthMethod: String, scope: Scope,
         secretHash: TokenHash?, lifetimes: Lifetimes, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
-        fingerprintPolicy: FingerprintPolicy? = nil, resources: Resources? = nil, at: Instant
+        fingerprintPolicy: FingerprintPolicy? = nil, resources: Resources? = nil, skipConsent: Bool? = nil, at: Instant
     ) {
         self.clientID = clientID
         self.clientName = clientName
@@ -106,6 +109,7 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         self.reusePolicy = reusePolicy
         self.fingerprintPolicy = fingerprintPolicy
         self.resources = resources
+        self.skipConsent = skipConsent
         self.at = at
     }
 
@@ -121,7 +125,8 @@ public struct ClientRegistered: Hashable, Sendable, Codable {
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
         case secretHash = "secret_hash", lifetimes, idTokenSignedResponseAlg = "id_token_signed_response_alg"
-        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources, at
+        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources
+        case skipConsent = "skip_consent", at
     }
 }
 

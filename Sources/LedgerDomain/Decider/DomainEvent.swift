@@ -49,6 +49,12 @@ public struct StreamID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static func key(_ id: KeyID) -> StreamID { StreamID(kind: "key", id: id.rawValue) }
     /// The stream of subject-wide facts (subject revocations).
     public static func subject(_ id: Subject) -> StreamID { StreamID(kind: "subject", id: id.rawValue) }
+    /// The stream of one delegated login flow.
+    public static func login(_ id: LoginFlowID) -> StreamID { StreamID(kind: "login", id: id.rawValue) }
+    /// The stream of a subject's remembered consent for one client.
+    public static func consent(client: ClientID, subject: Subject) -> StreamID {
+        StreamID(kind: "consent", id: client.rawValue + "/" + subject.rawValue)
+    }
 }
 
 /// Thrown when a stored type name is not part of the catalogue.

@@ -5,11 +5,13 @@ public enum LedgerEvent: Sendable, Hashable {
     case client(ClientEvent)
     case subject(SubjectEvent)
     case signingKey(SigningKeyEvent)
+    case login(LoginEvent)
+    case consent(ConsentEvent)
 
     /// The full catalogue of stored type names.
     public static let typeNames: [String] =
         GrantEvent.typeNames + SessionEvent.typeNames + ClientEvent.typeNames + SubjectEvent.typeNames
-        + SigningKeyEvent.typeNames
+        + SigningKeyEvent.typeNames + LoginEvent.typeNames + ConsentEvent.typeNames
 
     /// The wrapped event.
     public var event: any DomainEvent {
@@ -19,6 +21,8 @@ public enum LedgerEvent: Sendable, Hashable {
         case .client(let e): e
         case .subject(let e): e
         case .signingKey(let e): e
+        case .login(let e): e
+        case .consent(let e): e
         }
     }
 
@@ -30,6 +34,10 @@ public enum LedgerEvent: Sendable, Hashable {
         case "client": self = .client(try ClientEvent(typeName: typeName, from: decoder))
         case "subject": self = .subject(try SubjectEvent(typeName: typeName, from: decoder))
         case "key": self = .signingKey(try SigningKeyEvent(typeName: typeName, from: decoder))
+        case "login": self = .login(try LoginEvent(typeName: typeName, from: decoder))
+        case "consent" where ConsentEvent.Kind(rawValue: typeName) != nil:
+            self = .consent(try ConsentEvent(typeName: typeName, from: decoder))
+        case "consent": self = .login(try LoginEvent(typeName: typeName, from: decoder))
         default: throw UnknownEventType(typeName: typeName)
         }
     }

@@ -32,6 +32,7 @@ public enum IdentifierKinds {
     public enum Subject: IdentifierKind {}
     public enum Token: IdentifierKind {}
     public enum Key: IdentifierKind {}
+    public enum LoginFlow: IdentifierKind {}
 }
 
 /// One client's authorization for one subject: one refresh-token family (`grant_id`).
@@ -46,3 +47,5 @@ public typealias Subject = Identifier<IdentifierKinds.Subject>
 public typealias TokenID = Identifier<IdentifierKinds.Token>
 /// A signing key id (`kid`).
 public typealias KeyID = Identifier<IdentifierKinds.Key>
+/// One authorization request handed to the platform's login and consent apps (`login/<id>`).
+public typealias LoginFlowID = Identifier<IdentifierKinds.LoginFlow>

@@ -19,6 +19,7 @@ struct ClientInformation: Encodable {
     var reusePolicy: String
     var fingerprintPolicy: String
     var resources: [String]
+    var skipConsent: Bool
     var active: Bool?
 
     /// The view of a client; `secret` only right after registration, `active` on reads.
@@ -41,6 +42,7 @@ struct ClientInformation: Encodable {
         reusePolicy = r.reuseRevokesSubject ? "subject" : "grant"
         fingerprintPolicy = (r.fingerprintPolicy ?? .record).rawValue
         resources = r.resources?.values ?? []
+        skipConsent = r.skipConsent ?? false
         active = showActive ? client.active : nil
     }
 
@@ -50,6 +52,7 @@ struct ClientInformation: Encodable {
         case postLogoutRedirectURIs = "post_logout_redirect_uris", grantTypes = "grant_types"
         case responseTypes = "response_types", tokenEndpointAuthMethod = "token_endpoint_auth_method", scope
         case lifetimes = "tokenledger_lifetimes", idTokenSignedResponseAlg = "id_token_signed_response_alg"
-        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources, active
+        case reusePolicy = "reuse_policy", fingerprintPolicy = "fingerprint_policy", resources
+        case skipConsent = "skip_consent", active
     }
 }

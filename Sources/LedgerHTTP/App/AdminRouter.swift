@@ -15,6 +15,7 @@ package enum AdminRouter {
         AdminSubjectRoutes.add(to: admin, services)
         AdminSubjectStateRoutes.add(to: admin, services)
         AdminExportRoutes.add(to: admin, services)
+        AdminLoginRoutes.add(to: admin, services)
         return router
     }
 }

@@ -36,6 +36,11 @@ package struct LedgerServices: Sendable {
     package var clientAddresses: ClientAddressSource
     /// Per-client rate limits on `/token`, `/introspect` and `/revoke`; nil: none.
     package let clientRateLimiter: ClientRateLimiter?
+    /// The platform's login app (`TOKENLEDGER_LOGIN_URL`): when set, `/authorize` hands every
+    /// request to it instead of showing the built-in form (docs/login-delegation.md).
+    package var loginURL: String?
+    /// The platform's consent app (`TOKENLEDGER_CONSENT_URL`); nil: consent is not asked.
+    package var consentURL: String?
 
     /// Issuing, rotating, revoking and introspecting tokens.
     package let tokens: TokenService
@@ -45,6 +50,8 @@ package struct LedgerServices: Sendable {
     package let revocations: AdminRevocations
     /// Client registration.
     package let registration: ClientRegistration
+    /// Delegated login and consent flows.
+    package let delegation: LoginDelegation
 
     /// Creates the services over `stores`.
     package init(
@@ -53,7 +60,7 @@ package struct LedgerServices: Sendable {
         requestSealingKey: SymmetricKey = SymmetricKey(size: .bits256), fingerprints: Fingerprints = Fingerprints(key: SymmetricKey(size: .bits256)),
         graceKey: SymmetricKey = SymmetricKey(size: .bits256), clientAddresses: ClientAddressSource = .peer,
         sessionLimit: SessionLimit = .unlimited, sessionLifetimes: SessionLifetimes = .standard,
-        clientRateLimit: ClientRateLimiter.Policy? = nil
+        clientRateLimit: ClientRateLimiter.Policy? = nil, loginURL: String? = nil, consentURL: String? = nil
     ) {
         self.issuer = issuer
         self.defaultAudience = defaultAudience ?? issuer
@@ -72,9 +79,12 @@ package struct LedgerServices: Sendable {
         revocations = AdminRevocations(stores: stores, lifecycle: sessionLifecycle, now: now)
         tokens = TokenService(
             issuer: issuer, defaultAudience: defaultAudience ?? issuer, stores: stores, keys: keys, revocations: revocations,
-            graceKey: graceKey, now: now
+            graceKey: graceKey, delegatedLogins: loginURL != nil, now: now
         )
         registration = ClientRegistration(stores: stores, now: now)
+        delegation = LoginDelegation(stores: stores, now: now)
+        self.loginURL = loginURL
+        self.consentURL = consentURL
     }
 
     /// The connection pool.

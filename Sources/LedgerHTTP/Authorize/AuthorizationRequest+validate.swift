@@ -97,6 +97,14 @@ extension AuthorizationRequest {
         if prompts.contains("none"), prompts.count > 1 {
             throw refuse(.invalidRequest("prompt=none cannot be combined with other values"))
         }
+        let loginHint = query["login_hint"]
+        if let loginHint, loginHint.count > maximumOpaqueLength {
+            throw refuse(.invalidRequest("login_hint is longer than \(maximumOpaqueLength) characters"))
+        }
+        let acrText = query["acr_values"]
+        if let acrText, acrText.count > maximumOpaqueLength {
+            throw refuse(.invalidRequest("acr_values is longer than \(maximumOpaqueLength) characters"))
+        }
         let resources: Resources?
         do throws(OAuthError) {
             resources = try ResourceIndicators.parse(query.values["resource"] ?? [])
@@ -108,7 +116,8 @@ extension AuthorizationRequest {
         }
         return AuthorizationRequest(
             clientID: client.id, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: challenge, nonce: nonce,
-            maxAge: maxAge, receivedAt: now, prompt: prompts, resources: resources
+            maxAge: maxAge, receivedAt: now, prompt: prompts, resources: resources, loginHint: loginHint,
+            acrValues: acrText.map { $0.split(separator: " ").map(String.init) }
         )
     }
 

@@ -23,11 +23,16 @@ package struct AuthorizationRequest: Sendable, Hashable, Codable {
     package var receivedAt: Instant
     /// The resource indicators (RFC 8707), each one the client may ask for; nil when none.
     package var resources: Resources?
+    /// OIDC `login_hint`, for a delegated login app.
+    package var loginHint: String?
+    /// OIDC `acr_values`, for a delegated login app.
+    package var acrValues: [String]?
 
     /// Creates a request.
     package init(
         clientID: ClientID, redirectURI: String, scope: Scope, state: String?, codeChallenge: String, nonce: String?,
-        maxAge: Int?, receivedAt: Instant, prompt: Set<String> = [], resources: Resources? = nil
+        maxAge: Int?, receivedAt: Instant, prompt: Set<String> = [], resources: Resources? = nil, loginHint: String? = nil,
+        acrValues: [String]? = nil
     ) {
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -39,10 +44,21 @@ package struct AuthorizationRequest: Sendable, Hashable, Codable {
         self.receivedAt = receivedAt
         self.prompt = prompt
         self.resources = resources
+        self.loginHint = loginHint
+        self.acrValues = acrValues
+    }
+
+    /// The request as a delegated login flow keeps it.
+    package var parameters: AuthorizationParameters {
+        AuthorizationParameters(
+            clientID: clientID, redirectURI: redirectURI, scope: scope, state: state, codeChallenge: codeChallenge, nonce: nonce,
+            maxAge: maxAge, prompt: Array(prompt), resources: resources, loginHint: loginHint, acrValues: acrValues
+        )
     }
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", redirectURI = "redirect_uri", scope, state, codeChallenge = "code_challenge", nonce
         case maxAge = "max_age", receivedAt = "received_at", prompt, resources = "resource"
+        case loginHint = "login_hint", acrValues = "acr_values"
     }
 }

@@ -31,15 +31,21 @@ struct AuthorizeEndpoint: Sendable {
             guard let query = AuthorizeQuery(parsing: request.uri.query) else {
                 throw .page(.badRequest, code: "invalid_request", "The request is not valid percent-encoded UTF-8.")
             }
+            if services.loginURL != nil, query["login_verifier"] != nil || query["consent_verifier"] != nil {
+                return await resume(query, request: request, context: context)
+            }
             let (client, redirectURI) = try await AuthorizationRequest.trustedTarget(
                 clientID: query.unambiguous("client_id"), redirectURI: query.unambiguous("redirect_uri"), clients: services.registration
             )
             let validated = try AuthorizationRequest.validate(
                 query, client: client, redirectURI: redirectURI, now: services.now(), permits: services.tokens.permits
             )
+            if let loginURL = services.loginURL {
+                return try await delegate(validated, client: client, loginURL: loginURL, request: request, context: context)
+            }
             if let (session, user) = try await reusableSession(for: validated, request: request) {
                 return await issueCode(
-                    for: validated, client: client, user: user, session: session, setCookie: nil, request: request, context: context
+                    for: validated, client: client, subject: user.subject, session: session, setCookie: nil, request: request, context: context
                 )
             }
             if validated.prompt.contains("none") {

@@ -36,9 +36,9 @@ package enum DiscoveryRoutes {
             "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": KeyRing.idTokenAlgorithms,
-            "scopes_supported": ["openid"] + UserInfoEndpoint.claimsByScope.keys.sorted() + ["offline_access", "revocations:read"],
+            "scopes_supported": ["openid"] + ClaimRelease.claimsByScope.keys.sorted() + ["offline_access", "revocations:read"],
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "at_hash", "azp", "jti"]
-                + UserInfoEndpoint.claimsByScope.values.flatMap { $0 }.sorted(),
+                + ClaimRelease.claimsByScope.values.flatMap { $0 }.sorted(),
             "claims_parameter_supported": false,
             "prompt_values_supported": ["none", "login"],
             "frontchannel_logout_supported": false,

@@ -77,14 +77,14 @@ extension AuthorizeEndpoint {
         let session: Session
         do {
             session = try await sessions.start(
-                subject: user.subject, metadata: eventMetadata(user: user, client: client, request: request, context: context)
+                subject: user.subject, metadata: eventMetadata(subject: user.subject, client: client, request: request, context: context)
             )
         } catch {
             services.logger.error("session not recorded", metadata: ["client_id": "\(client.id)", "error": "\(error.code)"])
             return Self.unavailable
         }
         return await issueCode(
-            for: authorization, client: client, user: user, session: session, setCookie: sessionCookie.setCookie(session.sessionID),
+            for: authorization, client: client, subject: user.subject, session: session, setCookie: sessionCookie.setCookie(session.sessionID),
             request: request, context: context
         )
     }

@@ -14,17 +14,6 @@ struct UserInfoEndpoint: Sendable {
 
     var services: LedgerServices { shared.services }
 
-    /// The claims each scope releases (OIDC Core §5.4).
-    static let claimsByScope: [String: [String]] = [
-        "profile": [
-            "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
-            "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
-        ],
-        "email": ["email", "email_verified"],
-        "address": ["address"],
-        "phone": ["phone_number", "phone_number_verified"],
-    ]
-
     /// Answers one userinfo request.
     func handle(_ request: Request) async -> Response {
         do throws(OAuthError) {
@@ -33,6 +22,15 @@ struct UserInfoEndpoint: Sendable {
             let form = isForm ? try await FormParameters.body(of: request) : nil
             let claims = try await shared.bearerClaims(of: request, form: form, requiring: "openid")
             let scope = Scope(parsing: claims.scope)
+            let tokens = shared.tokens
+            let delegated = try await shared.calling(nil) { () async throws(TokenError) in
+                try await tokens.delegatedClaims(of: GrantID(claims.grantID))
+            }
+            if let delegated {
+                var released = ClaimRelease.released(delegated.forUserinfo, scope: scope)
+                released["sub"] = .string(claims.sub)
+                return Self.response(released)
+            }
             guard let user = services.users.user(subject: Subject(claims.sub)) else {
                 throw BearerChallenge.invalidToken("the access token's user no longer exists")
             }
@@ -44,10 +42,8 @@ struct UserInfoEndpoint: Sendable {
 
     /// `sub` plus the user's configured claims that `scope` releases.
     static func claims(of user: LoginUser, scope: Scope) -> [String: JSONValue] {
-        var released: [String: JSONValue] = ["sub": .string(user.subject.rawValue)]
-        for token in scope.values {
-            for name in claimsByScope[token] ?? [] { if let value = user.claims[name] { released[name] = value } }
-        }
+        var released = ClaimRelease.released(user.claims, scope: scope)
+        released["sub"] = .string(user.subject.rawValue)
         return released
     }
 

@@ -12,13 +12,15 @@ import LedgerService
 /// session's absolute lifetime.
 package struct SessionCookie: Sendable {
     private let cookie: SignedCookie
+    private let absoluteSeconds: Int
 
     /// Creates the cookie codec; its HMAC key is derived from the request-sealing key, and it
     /// lives as long as a session may (`lifetimes.absolute`).
     package init(sealingKey: SymmetricKey, issuer: String, lifetimes: SessionLifetimes) {
+        absoluteSeconds = Int(lifetimes.absolute.components.seconds)
         cookie = SignedCookie(
             sealingKey: sealingKey, issuer: issuer, name: "tokenledger_session", purpose: "tokenledger op session cookie v1",
-            maxAge: Int(lifetimes.absolute.components.seconds)
+            maxAge: absoluteSeconds
         )
     }
 
@@ -36,9 +38,10 @@ package struct SessionCookie: Sendable {
         return SessionID(String(parts[0]))
     }
 
-    /// The `Set-Cookie` value that gives the browser session `sid`.
-    package func setCookie(_ sid: SessionID) -> String {
-        cookie.setCookie("\(sid.rawValue).\(cookie.mac(sid.rawValue))")
+    /// The `Set-Cookie` value that gives the browser session `sid`, for the session's absolute
+    /// lifetime or, when shorter, `maxAge` seconds.
+    package func setCookie(_ sid: SessionID, maxAge: Int? = nil) -> String {
+        cookie.setCookie("\(sid.rawValue).\(cookie.mac(sid.rawValue))", maxAge: maxAge.map { min($0, absoluteSeconds) })
     }
 
     /// The `Set-Cookie` value that removes the cookie.

@@ -42,8 +42,8 @@ struct SignedCookie: Sendable {
     }
 
     /// The `Set-Cookie` value that gives the browser `value`.
-    func setCookie(_ value: String) -> String {
-        "\(name)=\(value); Path=/" + (maxAge.map { "; Max-Age=\($0)" } ?? "") + attributes
+    func setCookie(_ value: String, maxAge override: Int? = nil) -> String {
+        "\(name)=\(value); Path=/" + ((override ?? maxAge).map { "; Max-Age=\($0)" } ?? "") + attributes
     }
 
     /// The `Set-Cookie` value that removes the cookie.

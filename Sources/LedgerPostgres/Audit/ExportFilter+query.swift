@@ -17,7 +17,8 @@ extension ExportFilter {
         if let subject {
             let p = try bind(subject)
             conditions.append(
-                "(data->>'sub' = \(p) OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(p)))"
+                "(data->>'sub' = \(p) OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(p))"
+                    + " OR stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'login' AND state->'login'->>'sub' = \(p)))"
             )
         }
         if let client {

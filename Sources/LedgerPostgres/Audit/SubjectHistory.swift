@@ -38,7 +38,9 @@ package struct SubjectHistory: Sendable {
             WHERE e.seq < \(before ?? Int64.max)
               AND (e.stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(subject.rawValue))
                    OR e.stream_id = \("subject/" + subject.rawValue)
-                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'session' AND state->>'sub' = \(subject.rawValue)))
+                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'session' AND state->>'sub' = \(subject.rawValue))
+                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'login' AND state->'login'->>'sub' = \(subject.rawValue))
+                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'consent' AND state->>'sub' = \(subject.rawValue)))
             ORDER BY e.seq DESC
             LIMIT \(Int64(max(1, min(limit, 500))))
             """,

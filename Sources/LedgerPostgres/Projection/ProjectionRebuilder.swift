@@ -67,9 +67,11 @@ private struct StateFold {
     var keys: [StreamID: (SigningKey, Int64)] = [:]
     var subjects: [StreamID: (SubjectRevocations, Int64)] = [:]
     var sessions: [StreamID: (Session, Int64)] = [:]
+    var logins: [StreamID: (LoginFlow, Int64)] = [:]
+    var consents: [StreamID: (Consent, Int64)] = [:]
     var events = 0
 
-    var count: Int { grants.count + clients.count + keys.count + subjects.count + sessions.count }
+    var count: Int { grants.count + clients.count + keys.count + subjects.count + sessions.count + logins.count + consents.count }
 
     mutating func apply(_ event: LedgerEvent, stream: StreamID, version: Int64) {
         events += 1
@@ -79,6 +81,8 @@ private struct StateFold {
         case .signingKey(let e): Self.step(&keys, e, stream, version)
         case .subject(let e): Self.step(&subjects, e, stream, version)
         case .session(let e): Self.step(&sessions, e, stream, version)
+        case .login(let e): Self.step(&logins, e, stream, version)
+        case .consent(let e): Self.step(&consents, e, stream, version)
         }
     }
 
@@ -90,6 +94,8 @@ private struct StateFold {
         for (stream, (state, version)) in keys { rows.append(try SigningKey.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in subjects { rows.append(try SubjectRevocations.projection(after: state, stream: stream, version: version, events: [])) }
         for (stream, (state, version)) in sessions { rows.append(try Session.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in logins { rows.append(try LoginFlow.projection(after: state, stream: stream, version: version, events: [])) }
+        for (stream, (state, version)) in consents { rows.append(try Consent.projection(after: state, stream: stream, version: version, events: [])) }
         return rows
     }
 

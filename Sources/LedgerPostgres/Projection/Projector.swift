@@ -30,7 +30,7 @@ package enum Projector {
             delta.add(ProjectionDelta.RefreshTokenRow(tokenHash: e.tokenHash.hex, grantID: e.grantID.rawValue, generation: e.generation))
         case .grant(.refreshTokenRotated(let e)):
             delta.add(ProjectionDelta.RefreshTokenRow(tokenHash: e.tokenHash.hex, grantID: e.grantID.rawValue, generation: e.toGeneration))
-        case .grant, .session, .client, .subject, .signingKey:
+        case .grant, .session, .client, .subject, .signingKey, .login, .consent:
             break
         }
         return delta

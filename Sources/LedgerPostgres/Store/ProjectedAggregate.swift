@@ -51,3 +51,5 @@ extension Client: ProjectedAggregate {}
 extension SigningKey: ProjectedAggregate {}
 extension SubjectRevocations: ProjectedAggregate {}
 extension Session: ProjectedAggregate {}
+extension LoginFlow: ProjectedAggregate {}
+extension Consent: ProjectedAggregate {}

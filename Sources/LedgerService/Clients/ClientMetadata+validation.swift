@@ -61,7 +61,8 @@ extension ClientMetadata {
             clientName: clientName, redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogout, grantTypes: grantTypes,
             responseTypes: responseTypes, tokenEndpointAuthMethod: method, scope: try Self.checkScope(scope ?? "openid"),
             lifetimes: try (lifetimes ?? LifetimeSeconds()).validated(), idTokenSignedResponseAlg: idTokenAlgorithm,
-            reusePolicy: reusePolicy, fingerprintPolicy: fingerprintPolicy, resources: try Self.checkResources(resources)
+            reusePolicy: reusePolicy, fingerprintPolicy: fingerprintPolicy, resources: try Self.checkResources(resources),
+            skipConsent: skipConsent ?? false
         )
     }
 

@@ -63,13 +63,15 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
     package var fingerprintPolicy: String?
     /// `resources`: the resource indicators (RFC 8707) the client may ask tokens for.
     package var resources: [String]?
+    /// `skip_consent`: a first-party client, never sent to the consent app.
+    package var skipConsent: Bool?
 
     /// Creates metadata; nil fields take their defaults.
     package init(
         clientName: String? = nil, redirectURIs: [String]? = nil, postLogoutRedirectURIs: [String]? = nil,
         grantTypes: [String]? = nil, responseTypes: [String]? = nil, tokenEndpointAuthMethod: String? = nil,
         scope: String? = nil, lifetimes: LifetimeSeconds? = nil, idTokenSignedResponseAlg: String? = nil, reusePolicy: String? = nil,
-        fingerprintPolicy: String? = nil, resources: [String]? = nil
+        fingerprintPolicy: String? = nil, resources: [String]? = nil, skipConsent: Bool? = nil
     ) {
         self.clientName = clientName
         self.redirectURIs = redirectURIs
@@ -83,6 +85,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         self.reusePolicy = reusePolicy
         self.fingerprintPolicy = fingerprintPolicy
         self.resources = resources
+        self.skipConsent = skipConsent
     }
 
     enum CodingKeys: String, CodingKey {
@@ -90,7 +93,7 @@ package struct ClientMetadata: Sendable, Hashable, Decodable {
         case grantTypes = "grant_types", responseTypes = "response_types"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", scope, lifetimes = "tokenledger_lifetimes"
         case idTokenSignedResponseAlg = "id_token_signed_response_alg", reusePolicy = "reuse_policy"
-        case fingerprintPolicy = "fingerprint_policy", resources
+        case fingerprintPolicy = "fingerprint_policy", resources, skipConsent = "skip_consent"
     }
 }
 
@@ -120,6 +123,8 @@ package struct ValidClientMetadata: Sendable, Hashable {
     package var fingerprintPolicy: FingerprintPolicy
     /// The resource indicators the client may ask for; nil when none.
     package var resources: Resources?
+    /// Whether the consent app is skipped for this client.
+    package var skipConsent: Bool
 
     /// Whether the client authenticates with a secret (any method but `none`).
     package var isConfidential: Bool { tokenEndpointAuthMethod != "none" }

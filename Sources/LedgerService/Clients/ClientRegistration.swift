@@ -56,7 +56,8 @@ package struct ClientRegistration: Sendable {
                 responseTypes: valid.responseTypes, tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
                 scope: valid.scope, secretHash: secret.map(SecretDigest.hash), lifetimes: valid.lifetimes,
                 idTokenSignedResponseAlg: valid.idTokenSignedResponseAlg, reusePolicy: valid.reusePolicy,
-                fingerprintPolicy: valid.fingerprintPolicy, resources: valid.resources, at: context.now
+                fingerprintPolicy: valid.fingerprintPolicy, resources: valid.resources,
+                skipConsent: valid.skipConsent ? true : nil, at: context.now
             )
             let outcome: ClientStore.Outcome
             do {

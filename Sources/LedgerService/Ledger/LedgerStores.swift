@@ -26,6 +26,12 @@ package struct LedgerStores: Sendable {
     package let lookup: GrantLookup
     /// The deny-list's verdicts.
     package let denyList: DenyList
+    /// Delegated login flows (the platform's login and consent apps).
+    package let loginFlows: AggregateStore<LoginFlow>
+    /// Remembered consents.
+    package let consents: AggregateStore<Consent>
+    /// The claims delegated logins supplied.
+    package let delegatedClaims: DelegatedClaimsStore
     /// The logger storage errors are reported to.
     package let logger: Logger
 
@@ -42,5 +48,8 @@ package struct LedgerStores: Sendable {
         signingKeys = SigningKeyStore(client: database, writer: writer, logger: logger)
         lookup = GrantLookup(client: database, logger: logger)
         denyList = DenyList(client: database, logger: logger)
+        loginFlows = AggregateStore(client: database, writer: writer, logger: logger)
+        consents = AggregateStore(client: database, writer: writer, logger: logger)
+        delegatedClaims = DelegatedClaimsStore(client: database, logger: logger)
     }
 }

@@ -2,6 +2,7 @@ import WebEncoding
 import Crypto
 import Foundation
 import LedgerDomain
+import LedgerPostgres
 import Logging
 
 /// Mints ID tokens with the key ring's active key of the client's registered algorithm (RS256
@@ -20,10 +21,14 @@ package struct IDTokenMinter: Sendable {
     let logger: Logger
 
     /// Signs the ID token of `grant` for `client` issued under `context` beside `accessToken`,
-    /// carrying `nonce` (the authorization request's at the code exchange; none on refresh).
-    func mint(for grant: Grant, client: Client, accessToken: String, nonce: String?, context: DecisionContext) async throws(TokenError) -> Minted {
+    /// carrying `nonce` (the authorization request's at the code exchange; none on refresh) and
+    /// the claims a delegated login supplied for it, as far as the grant's scope releases them.
+    func mint(
+        for grant: Grant, client: Client, accessToken: String, nonce: String?, claims: DelegatedClaimsStore.Claims?, context: DecisionContext
+    ) async throws(TokenError) -> Minted {
         let jti = TokenID(RandomUUID.make())
         let issuer = self.issuer
+        let userClaims = claims.map { ClaimRelease.released($0.forIDToken, scope: grant.scope) } ?? [:]
         do {
             let token = try await keys.sign(type: "JWT", algorithm: client.registration.idTokenAlgorithm) { algorithm in
                 IDTokenClaims(
@@ -31,7 +36,7 @@ package struct IDTokenMinter: Sendable {
                     exp: context.idTokenExpiresAt.seconds, iat: context.now.seconds, authTime: grant.code?.authTime?.seconds,
                     nonce: nonce, sid: grant.sessionID?.rawValue,
                     atHash: Self.leftHalfHash(of: accessToken, algorithm: algorithm), azp: grant.clientID.rawValue,
-                    jti: jti.rawValue
+                    jti: jti.rawValue, acr: claims?.acr, amr: claims?.amr, userClaims: userClaims
                 )
             }
             return Minted(token: token, jti: jti)

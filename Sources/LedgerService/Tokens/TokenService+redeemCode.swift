@@ -27,7 +27,10 @@ extension TokenService {
         // OIDC Core §3.1.3.3: an ID token only when `openid` was granted; nonce and auth_time
         // come from the code, sid from the grant.
         let idToken = grant.scope.contains("openid")
-            ? try await idTokens.mint(for: grant, client: client, accessToken: access.token, nonce: grant.code?.nonce, context: context) : nil
+            ? try await idTokens.mint(
+                for: grant, client: client, accessToken: access.token, nonce: grant.code?.nonce, claims: try await delegatedClaims(of: grant.id),
+                context: context
+            ) : nil
         _ = try await execute(
             .redeemCode(.init(
                 codeHash: codeHash, clientID: client.id, redirectURI: redirectURI, verifierChallenge: verifierChallenge,

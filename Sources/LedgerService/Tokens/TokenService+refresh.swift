@@ -68,7 +68,10 @@ extension TokenService {
         )
         // OIDC Core §12.2: a new ID token with the login's sub, sid and auth_time, no nonce.
         let idToken = grant.scope.contains("openid") && access.scope.contains("openid")
-            ? try await idTokens.mint(for: grant, client: caller.client, accessToken: access.token, nonce: nil, context: context) : nil
+            ? try await idTokens.mint(
+                for: grant, client: caller.client, accessToken: access.token, nonce: nil, claims: try await delegatedClaims(of: grant.id),
+                context: context
+            ) : nil
         let successor = SecretDigest.mint()
         let successorHash = SecretDigest.hash(successor)
         let issued = IssuedTokens(access: access, refreshToken: successor, idToken: idToken?.token)

@@ -21,6 +21,8 @@ package struct TokenService: Sendable {
     let graceSeal: GraceSeal
     /// For a client whose `reuse_policy` is `subject`: a reused refresh token revokes the subject.
     let revocations: AdminRevocations
+    /// Whether logins are delegated to a login app, whose grants may carry supplied claims.
+    let delegatedLogins: Bool
 
     /// The use cases over `stores`, signing with `keys` for `issuer`; access tokens carry the
     /// resources asked for as `aud` (RFC 8707), `defaultAudience` when none was. Grace-window answers are sealed with
@@ -28,8 +30,9 @@ package struct TokenService: Sendable {
     /// only works on the replica that rotated).
     package init(
         issuer: String, defaultAudience: String, stores: LedgerStores, keys: KeyRing, revocations: AdminRevocations,
-        graceKey: SymmetricKey = SymmetricKey(size: .bits256), now: @escaping @Sendable () -> Instant
+        graceKey: SymmetricKey = SymmetricKey(size: .bits256), delegatedLogins: Bool = false, now: @escaping @Sendable () -> Instant
     ) {
+        self.delegatedLogins = delegatedLogins
         self.issuer = issuer
         self.defaultAudience = defaultAudience
         self.stores = stores
@@ -55,6 +58,15 @@ package struct TokenService: Sendable {
             guard let hash = client.registration.secretHash, SecretDigest.matches(secret, hash) else { throw failure }
         }
         return AuthenticatedClient(client: client, version: version, method: credentials.method)
+    }
+
+    /// The claims a delegated login's apps supplied for `grant`; nil when its login was not
+    /// delegated (or none was supplied). Without a login app configured, nothing is looked up.
+    package func delegatedClaims(of grant: GrantID) async throws(TokenError) -> DelegatedClaimsStore.Claims? {
+        guard delegatedLogins else { return nil }
+        let store = stores.delegatedClaims
+        let now = now()
+        return try await orUnavailable("delegated claims") { try await store.claims(of: grant, at: now) }
     }
 
     /// Whether `client` may ask tokens for every resource in `asked` (RFC 8707): its registered

@@ -3,7 +3,7 @@ import LedgerDomain
 
 extension UserDirectory {
     /// Claims the service sets itself; a users file may not override them.
-    static let reservedClaims: Set<String> = [
+    package static let reservedClaims: Set<String> = [
         "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash",
         "c_hash", "scope", "client_id", "grant_id",
     ]

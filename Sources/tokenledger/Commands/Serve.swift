@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HTTPTypes
 import Hummingbird
@@ -39,7 +40,9 @@ struct Serve: AsyncParsableCommand {
             clientAddresses: try clientAddresses(configuration),
             sessionLimit: SessionLimit(maxPerSubject: configuration.sessionsMaxPerSubject),
             sessionLifetimes: try sessionLifetimes(configuration),
-            clientRateLimit: try clientRateLimit(configuration)
+            clientRateLimit: try clientRateLimit(configuration),
+            loginURL: try appURL(configuration.loginURL, "TOKENLEDGER_LOGIN_URL"),
+            consentURL: try appURL(configuration.consentURL, "TOKENLEDGER_CONSENT_URL")
         )
         let publicApp = Application(
             router: PublicRouter.build(services),
@@ -85,6 +88,15 @@ func defaultAudience(_ configuration: ServiceConfiguration) throws(ValidationErr
     guard let audience = configuration.defaultAudience, !audience.isEmpty else { return configuration.issuer }
     guard Resources.isIndicator(audience) else { throw ValidationError("TOKENLEDGER_DEFAULT_AUDIENCE must be an absolute URI without a fragment") }
     return audience
+}
+
+/// A login or consent app's URL as configured: absolute http(s) without a fragment; nil when unset.
+func appURL(_ text: String?, _ name: String) throws(ValidationError) -> String? {
+    guard let text, !text.isEmpty else { return nil }
+    guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false,
+        url.fragment == nil
+    else { throw ValidationError("\(name) must be an absolute http or https URL without a fragment") }
+    return text
 }
 
 /// The OP session lifetimes as configured: both positive, the idle one within the absolute one.

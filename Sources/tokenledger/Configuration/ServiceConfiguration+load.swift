@@ -37,6 +37,8 @@ extension ServiceConfiguration {
         c.sessionsAbsoluteSeconds = reader.int(forKey: "sessions.absolute_seconds", default: c.sessionsAbsoluteSeconds)
         c.trustedProxyHeader = reader.string(forKey: "trusted_proxy.header")
         c.defaultAudience = reader.string(forKey: "default_audience")
+        c.loginURL = reader.string(forKey: "login.url")
+        c.consentURL = reader.string(forKey: "consent.url")
         c.rateLimitClientPerSecond = reader.double(forKey: "rate_limit.client_per_second", default: c.rateLimitClientPerSecond)
         c.rateLimitClientBurst = reader.int(forKey: "rate_limit.client_burst")
         c.logLevel = reader.string(forKey: "log.level", default: c.logLevel)

@@ -45,6 +45,10 @@ struct ServiceConfiguration: Sendable {
     /// The `aud` of access tokens asked for no `resource` (`TOKENLEDGER_DEFAULT_AUDIENCE`,
     /// RFC 8707); nil uses the issuer.
     var defaultAudience: String?
+    /// The platform's login app (`TOKENLEDGER_LOGIN_URL`); nil shows the built-in form.
+    var loginURL: String?
+    /// The platform's consent app (`TOKENLEDGER_CONSENT_URL`); nil asks no consent.
+    var consentURL: String?
     /// swift-log level.
     var logLevel = "info"
 }
