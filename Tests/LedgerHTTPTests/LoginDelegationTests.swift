@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerDomain
 import LedgerHTTP
+import LedgerPostgres
 import LedgerService
 import Testing
 
@@ -225,6 +226,12 @@ struct LoginDelegationTests {
             #expect(try await D.eventTypes(h, kind: "consent") == ["consent.remembered", "consent.revoked"])
             #expect(try await D.eventTypes(h, kind: "login").filter { $0 == "consent.granted" }.count == 2)
             try await D.expectIntactChain(h)
+
+            // Flows and consents are folds like every aggregate: a rebuild gives the same rows (I4).
+            let live = try await AdminFixtures.projectionRows(h)
+            #expect(live.contains { $0.hasPrefix("aggregates login/") } && live.contains { $0.hasPrefix("aggregates consent/spa/user-7 ") })
+            _ = try await ProjectionRebuilder(client: h.ledger.admin, logger: h.services.logger).rebuild()
+            #expect(try await AdminFixtures.projectionRows(h) == live)
         }
     }
 

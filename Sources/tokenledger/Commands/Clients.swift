@@ -38,6 +38,9 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("resource"), help: "A resource indicator (RFC 8707) the client may ask tokens for (repeatable).")
         var resources: [String] = []
 
+        @Flag(name: .customLong("skip-consent"), help: "A first-party client: its users are never sent to the consent app.")
+        var skipConsent = false
+
         @Option(name: .customLong("access-token-seconds"), help: "Access token lifetime for this client.")
         var accessTokenSeconds: Int64?
 
@@ -53,7 +56,7 @@ struct Clients: AsyncParsableCommand {
                 postLogoutRedirectURIs: postLogoutRedirectURIs, grantTypes: grantTypes.isEmpty ? nil : grantTypes,
                 tokenEndpointAuthMethod: authMethod, scope: scope,
                 lifetimes: .init(accessToken: accessTokenSeconds, refreshGrace: refreshGraceSeconds),
-                resources: resources
+                resources: resources, skipConsent: skipConsent ? true : nil
             )
             // Validate before touching the database, so a typo fails fast and changes nothing.
             do { _ = try metadata.validated() } catch {
