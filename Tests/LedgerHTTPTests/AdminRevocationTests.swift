@@ -17,12 +17,17 @@ struct AdminRevocationTests {
         return response.json
     }
 
-    @Test("subject: subject.revoked (not_before now, until now + longest token lifetime), deny row, its grants revoked")
+    @Test("subject: one subject.revoked (not_before now, until now + longest token lifetime, refresh tokens included) and nothing per grant")
     func subject() async throws {
-        try await HTTPHarness.with(now: { Self.t0 }) { h in
-            _ = try await AdminFixtures.register(h, #"{"grant_types":["client_credentials"],"tokenledger_lifetimes":{"access_token_seconds":900}}"#)
+        let clock = AuthorizeFixtures.Clock(Self.t0)
+        try await HTTPHarness.with(now: clock.now) { h in
+            _ = try await AdminFixtures.register(
+                h, #"{"grant_types":["client_credentials"],"tokenledger_lifetimes":{"access_token_seconds":900,"refresh_token_absolute_seconds":7200,"refresh_token_idle_seconds":3600}}"#
+            )
             let alices = [try await AdminFixtures.grant(h, client: "a", subject: "alice"), try await AdminFixtures.grant(h, client: "b", subject: "alice")]
             let bobs = try await AdminFixtures.grant(h, client: "a", subject: "bob")
+            clock.advance(.seconds(1))
+            let at = Self.t0.adding(.seconds(1))
 
             let body = try await Self.revoke(h, #"{"subject":"alice"}"#)
             let events = try await AdminFixtures.events(h, stream: "subject/alice")
@@ -32,15 +37,17 @@ struct AdminRevocationTests {
             #expect(revoked["scope"] as? String == "subject")
             #expect(revoked["sub"] as? String == "alice")
             #expect(revoked["reason"] as? String == "admin")
-            #expect(revoked["not_before"] as? Int64 == Self.t0.seconds)
-            #expect(revoked["until"] as? Int64 == Self.t0.seconds + 900)
-            #expect(Set(revoked["grants"] as? [String] ?? []) == Set(alices.map(\.rawValue)))
+            #expect(revoked["not_before"] as? Int64 == at.seconds)
+            #expect(revoked["until"] as? Int64 == at.seconds + 7200)
+            #expect(revoked["grants"] as? [String] == [])
 
             let deny = try await AdminFixtures.deny(h, "subject", "alice")
-            #expect(deny == .init(notBefore: Self.t0.milliseconds, until: Self.t0.adding(.seconds(900)).milliseconds, reason: "admin"))
+            #expect(deny == .init(notBefore: at.milliseconds, until: at.adding(.seconds(7200)).milliseconds, reason: "admin"))
             for grant in alices {
-                #expect(try await AdminFixtures.grantState(h, grant).revocationReason == .admin)
+                #expect(try await AdminFixtures.events(h, stream: "grant/\(grant)").map(\.type).contains("grant.revoked") == false)
             }
+            let listed = try await AdminFixtures.call(h, .get, "/admin/subjects/alice/grants").json["grants"] as? [[String: Any]]
+            #expect(listed?.isEmpty == true, "the watermark covers alice's grants")
             #expect(try await AdminFixtures.grantState(h, bobs).status == .active)
         }
     }
@@ -101,18 +108,24 @@ struct AdminRevocationTests {
         }
     }
 
-    @Test("client_id: client.revoked, deny row with not_before, client stays active")
+    @Test("client_id: one client.revoked, deny row with not_before, nothing per grant, client stays active")
     func client() async throws {
-        try await HTTPHarness.with(now: { Self.t0 }) { h in
+        let clock = AuthorizeFixtures.Clock(Self.t0)
+        try await HTTPHarness.with(now: clock.now) { h in
             let id = try #require(try await AdminFixtures.register(h, AdminClientTests.confidential)["client_id"] as? String)
             let grant = try await AdminFixtures.grant(h, client: id)
+            clock.advance(.seconds(1))
+            let at = Self.t0.adding(.seconds(1))
             let body = try await Self.revoke(h, #"{"client_id":"\#(id)"}"#)
             let events = try await AdminFixtures.events(h, stream: "client/\(id)")
             #expect(events.map(\.type) == ["client.registered", "client.revoked"])
             #expect(body["seq"] as? Int64 == events[1].seq)
-            #expect(try await AdminFixtures.deny(h, "client", id) == .init(notBefore: Self.t0.milliseconds, until: Self.t0.adding(.seconds(600)).milliseconds, reason: "admin"))
+            let until = at.adding(Lifetimes.standard.refreshTokenAbsolute).milliseconds
+            #expect(try await AdminFixtures.deny(h, "client", id) == .init(notBefore: at.milliseconds, until: until, reason: "admin"))
             #expect(try await AdminFixtures.call(h, .get, "/admin/clients/\(id)").json["active"] as? Bool == true)
-            #expect(try await AdminFixtures.grantState(h, grant).status == .revoked)
+            #expect(try await AdminFixtures.events(h, stream: "grant/\(grant)").map(\.type).contains("grant.revoked") == false)
+            let listed = try await AdminFixtures.call(h, .get, "/admin/subjects/alice/grants").json["grants"] as? [[String: Any]]
+            #expect(listed?.isEmpty == true, "the watermark covers the client's grants")
             let unknown = try await AdminFixtures.call(h, .post, "/admin/revocations", json: #"{"client_id":"nope"}"#)
             #expect(unknown.status == .notFound)
         }

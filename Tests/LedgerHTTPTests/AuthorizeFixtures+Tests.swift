@@ -32,7 +32,8 @@ enum AuthorizeFixtures {
 
     /// A clock the test advances by hand.
     final class Clock: Sendable {
-        private let current = Mutex(Instant.current())
+        private let current: Mutex<Instant>
+        init(_ start: Instant = Instant.current()) { current = Mutex(start) }
         @Sendable func now() -> Instant { current.withLock { $0 } }
         func advance(_ duration: Duration) { current.withLock { $0 = $0.adding(duration) } }
     }

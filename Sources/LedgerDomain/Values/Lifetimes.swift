@@ -15,6 +15,10 @@ public struct Lifetimes: Hashable, Sendable, Codable {
     /// successor instead of counting as reuse (I3). Default zero: no grace.
     public var refreshGrace: Duration
 
+    /// The longest any token issued under these lifetimes lives: a subject or client
+    /// revocation's watermark must stay on the deny-list this long.
+    public var longestToken: Duration { max(accessToken, idToken, refreshTokenAbsolute) }
+
     /// Creates lifetimes; the authorization code lifetime is capped at 60 s, the access
     /// token's at ``maximumAccessToken``, the ID token's at ``maximumIDToken``.
     public init(

@@ -21,7 +21,7 @@ package enum AdminSubjectStateRoutes {
         group.get("subjects/{sub}/grants") { _, context -> Response in
             let subject = Subject(context.parameters.get("sub") ?? "")
             do throws(LedgerStoreError) {
-                let grants = try await lookup.unrevokedGrantStates(ofSubject: subject).map(GrantEntry.init)
+                let grants = try await lookup.unrevokedGrantStates(ofSubject: subject, at: services.now()).map(GrantEntry.init)
                 return AdminJSON.response(GrantList(subject: subject.rawValue, grants: grants))
             } catch {
                 return AdminJSON.unavailable(error).response()

@@ -3,8 +3,8 @@ import LedgerDomain
 import Logging
 import PostgresNIO
 
-/// Read-only queries that find grants for administrative revocations: the unrevoked grants
-/// of a client, a subject or a session, and the grant that issued an access token.
+/// Read-only queries that find grants for administrative revocations and listings: the
+/// unrevoked grants of a session or a subject, and the grant that issued an access token.
 package struct GrantLookup: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -13,28 +13,6 @@ package struct GrantLookup: Sendable {
     package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-    }
-
-    /// The unrevoked grants of a client; with `startedBefore`, only those started at or before it.
-    package func unrevokedGrants(ofClient id: ClientID, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
-        try await unrevokedGrants(whose: "client_id", is: id.rawValue, startedBefore: startedBefore)
-    }
-
-    /// The unrevoked grants of a subject; with `startedBefore`, only those started at or before it.
-    package func unrevokedGrants(ofSubject sub: Subject, startedBefore: Instant? = nil) async throws(LedgerStoreError) -> [GrantID] {
-        try await unrevokedGrants(whose: "subject", is: sub.rawValue, startedBefore: startedBefore)
-    }
-
-    /// The unrevoked grants whose `column` (a fixed column name, never input) holds `value`.
-    private func unrevokedGrants(whose column: StaticString, is value: String, startedBefore: Instant?) async throws(LedgerStoreError) -> [GrantID] {
-        let bound = startedBefore?.milliseconds ?? Int64.max
-        return try await client.rows(
-            """
-            SELECT grant_id FROM grants WHERE \(unescaped: "\(column)") = \(value) AND status <> 'revoked'
-            AND (state->>'started_at')::bigint <= \(bound) ORDER BY grant_id
-            """,
-            logger: logger
-        ) { GrantID(try $0.decode(String.self)) }
     }
 
     /// The unrevoked grants of an OP session.
@@ -64,10 +42,13 @@ package struct GrantLookup: Sendable {
     }
 
     /// The unrevoked grants of a subject with their state, oldest first (admin listing).
-    package func unrevokedGrantStates(ofSubject sub: Subject) async throws(LedgerStoreError) -> [Grant] {
+    /// A grant a subject, client or session revocation covers is revoked even when no event of
+    /// its own says so: the deny-list's watermark decides, as it does for its tokens.
+    package func unrevokedGrantStates(ofSubject sub: Subject, at now: Instant) async throws(LedgerStoreError) -> [Grant] {
         let states = try await client.rows(
             """
             SELECT state::text FROM grants WHERE subject = \(sub.rawValue) AND status <> 'revoked'
+            AND NOT denylist_covers(\(now.milliseconds), NULL, grant_id, session_id, subject, client_id, (state->>'started_at')::bigint)
             ORDER BY (state->>'started_at')::bigint, grant_id
             """,
             logger: logger

@@ -25,20 +25,14 @@ package struct ClientRegistration: Sendable {
         package var client: Client
         /// Log sequence number of `client.revoked`; nil when the client was already inactive.
         package var seq: Int64?
-        /// Grants revoked by this call.
-        package var revokedGrants: [GrantID]
     }
 
     private let clients: ClientStore
-    private let sweep: GrantSweep
-    private let lookup: GrantLookup
     private let now: @Sendable () -> Instant
 
     /// Creates the service over the process's stores.
     package init(stores: LedgerStores, now: @escaping @Sendable () -> Instant = Instant.current) {
         clients = stores.clients
-        sweep = GrantSweep(grants: stores.grants)
-        lookup = stores.lookup
         self.now = now
     }
 
@@ -82,21 +76,18 @@ package struct ClientRegistration: Sendable {
         do { return try await clients.all() } catch { throw .unavailable(error) }
     }
 
-    /// Deletes a client: records `client.revoked` and `client.deactivated` (once), then revokes
-    /// every unrevoked grant of the client with reason `client_deactivated`. Idempotent: a
-    /// second call appends nothing (it only finishes revoking grants a crash left behind).
+    /// Deletes a client: records `client.revoked` and `client.deactivated` (once). The client can
+    /// no longer authenticate, and the revocation's watermark covers every token it holds, so
+    /// nothing is appended per grant. Idempotent: a second call appends nothing.
     package func deactivate(_ id: ClientID, by eventMetadata: EventMetadata) async throws(ClientRegistrationError) -> Deactivated {
         guard let client = try await client(id) else { throw .notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
-        let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
+        let expireBy = context.now.adding(context.lifetimes.longestToken)
         do {
             let outcome = try await clients.execute(
                 .deactivate(reason: .clientDeactivated, tokensExpireBy: expireBy), on: id, context: context, metadata: eventMetadata
             )
-            let revoked = try await sweep.revoke(
-                try await lookup.unrevokedGrants(ofClient: id), reason: .clientDeactivated, context: context, metadata: eventMetadata
-            )
-            return Deactivated(client: outcome.after ?? client, seq: outcome.receipt?.firstSeq, revokedGrants: revoked)
+            return Deactivated(client: outcome.after ?? client, seq: outcome.receipt?.firstSeq)
         } catch {
             throw .unavailable(error)
         }

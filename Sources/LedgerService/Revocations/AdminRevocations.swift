@@ -1,9 +1,12 @@
 import LedgerDomain
 import LedgerPostgres
 
-/// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`, is
-/// committed before the call returns (I1), and cascades to the grants it covers, so refresh
-/// tokens die with the access tokens the deny-list row covers.
+/// Administrative revocations (docs/http-api.md): each goes through its aggregate's `decide`/`evolve`
+/// and is committed before the call returns (I1). A subject or client revocation is one event
+/// and one broadcast message whatever the number of grants: its `not_before` watermark, kept on
+/// the deny-list until every token it covers (refresh tokens included) has expired, is what
+/// refresh, introspection and the kits check. A session revocation cascades to the session's
+/// grants, a bounded set.
 package struct AdminRevocations: Sendable {
     private let clients: ClientStore
     private let grants: GrantStore
@@ -11,7 +14,6 @@ package struct AdminRevocations: Sendable {
     private let sessions: SessionStore
     private let lifecycle: SessionLifecycle
     private let lookup: GrantLookup
-    private let sweep: GrantSweep
     private let now: @Sendable () -> Instant
 
     /// Longest token lifetime assumed when no client is registered.
@@ -25,7 +27,6 @@ package struct AdminRevocations: Sendable {
         sessions = stores.sessions
         self.lifecycle = lifecycle
         lookup = stores.lookup
-        sweep = GrantSweep(grants: stores.grants)
         self.now = now
     }
 
@@ -50,17 +51,13 @@ package struct AdminRevocations: Sendable {
 
     private func revokeSubject(_ sub: Subject, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         let context = DecisionContext(now: now())
-        let expireBy = context.now.adding(try await longestTokenLifetime())
+        let expireBy = context.now.adding(try await longestTokenLifetime(includingRefresh: true))
         let outcome = try await subjects.execute(
             .revokeTokens(sub, reason: reason, tokensExpireBy: expireBy), on: .subject(sub), context: context, metadata: metadata
         )
-        let revoked = try await sweep.revoke(
-            try await lookup.unrevokedGrants(ofSubject: sub, startedBefore: context.now), reason: reason, context: context,
-            metadata: metadata
-        )
         return RevocationResult(
             scope: .subject, id: sub.rawValue, reason: reason, notBefore: context.now, until: outcome.after?.until,
-            grants: revoked, seq: outcome.receipt?.firstSeq
+            grants: [], seq: outcome.receipt?.firstSeq
         )
     }
 
@@ -70,7 +67,7 @@ package struct AdminRevocations: Sendable {
         guard let subject else {
             throw RevocationError.notFound("no session with this sid")
         }
-        let expireBy = now().adding(try await longestTokenLifetime())
+        let expireBy = now().adding(try await longestTokenLifetime(includingRefresh: false))
         let (outcome, revoked) = try await lifecycle.revoke(sid, subject: subject, reason: reason, tokensExpireBy: expireBy, metadata: metadata)
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
         return RevocationResult(
@@ -93,18 +90,14 @@ package struct AdminRevocations: Sendable {
     private func revokeClient(_ id: ClientID, _ reason: RevocationReason, _ metadata: EventMetadata) async throws -> RevocationResult {
         guard let client = try await clients.load(id) else { throw RevocationError.notFound("no client with this client_id") }
         let context = DecisionContext(now: now(), lifetimes: client.registration.lifetimes)
-        let expireBy = context.now.adding(max(context.lifetimes.accessToken, context.lifetimes.idToken))
         let outcome = try await clients.execute(
-            .revokeTokens(reason: reason, tokensExpireBy: expireBy), on: id, context: context, metadata: metadata
-        )
-        let revoked = try await sweep.revoke(
-            try await lookup.unrevokedGrants(ofClient: id, startedBefore: context.now), reason: reason, context: context,
+            .revokeTokens(reason: reason, tokensExpireBy: context.now.adding(context.lifetimes.longestToken)), on: id, context: context,
             metadata: metadata
         )
         let until: Instant? = if case .revoked(let e)? = outcome.decision.events.first { e.until } else { nil }
         return RevocationResult(
             scope: .client, id: id.rawValue, reason: reason, notBefore: context.now, until: until,
-            grants: revoked, seq: outcome.receipt?.firstSeq
+            grants: [], seq: outcome.receipt?.firstSeq
         )
     }
 
@@ -123,9 +116,12 @@ package struct AdminRevocations: Sendable {
         )
     }
 
-    /// The longest access or ID token lifetime of any client (the fallback when there is none).
-    private func longestTokenLifetime() async throws -> Duration {
-        let lifetimes = try await clients.all().map { max($0.registration.lifetimes.accessToken, $0.registration.lifetimes.idToken) }
+    /// The longest access or ID token lifetime of any client, with `includingRefresh` also the
+    /// longest refresh-token life (the fallback when there is no client).
+    private func longestTokenLifetime(includingRefresh: Bool) async throws -> Duration {
+        let lifetimes = try await clients.all().map {
+            includingRefresh ? $0.registration.lifetimes.longestToken : max($0.registration.lifetimes.accessToken, $0.registration.lifetimes.idToken)
+        }
         return lifetimes.max() ?? Self.fallbackTokenLifetime
     }
 }

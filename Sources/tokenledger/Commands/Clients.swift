@@ -113,7 +113,7 @@ struct Clients: AsyncParsableCommand {
             let outcome = try await withStores(configuration, logger: logger) { stores in
                 try await ClientRegistration(stores: stores).deactivate(id, by: EventMetadata(actor: "admin"))
             }
-            print("deleted \(id)\(outcome.seq == nil ? " (already inactive)" : ""); grants revoked: \(outcome.revokedGrants.count)")
+            print("deleted \(id)\(outcome.seq == nil ? " (already inactive)" : ""); every token it holds is revoked")
         }
     }
 }
