@@ -87,7 +87,7 @@ fi
 # Bench smoke: only for a full, passing run.
 if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
     && "${TOKENLEDGER_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
-    for bench in writer http encoding export guard-validate guard-propagation bff cascade; do
+    for bench in writer http encoding export guard-validate guard-propagation bff cascade storage; do
         echo "==> tokenledger-bench $bench --smoke" >&2
         swift run -c debug tokenledger-bench "$bench" --smoke || status=$?
     done

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenledger-bench",
         abstract: "TokenLedger benchmarks (run against the throwaway services of Scripts/services.sh).",
-        subcommands: [WriterBench.self, HTTPBench.self, EncodingBench.self, ExportBench.self, GuardValidateBench.self, GuardPropagationBench.self, BFFBench.self, CascadeBench.self],
+        subcommands: [WriterBench.self, HTTPBench.self, EncodingBench.self, ExportBench.self, GuardValidateBench.self, GuardPropagationBench.self, BFFBench.self, CascadeBench.self, StorageBench.self],
         defaultSubcommand: WriterBench.self
     )
 }
