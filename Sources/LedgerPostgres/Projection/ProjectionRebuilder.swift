@@ -5,8 +5,13 @@ import PostgresNIO
 
 /// Rebuilds every projection from the log (`tokenledger rebuild`): in one transaction that
 /// holds the chain-head lock (so no append interleaves), it empties the projection tables,
-/// folds every event in sequence order through the same `evolve` and ``Projector`` the live
-/// path uses, and writes the rows back. `signing_key_secrets` is not a projection and stays.
+/// folds every event through the same `evolve` and ``Projector`` the live path uses, and
+/// writes the rows back in chunks. It streams the log stream by stream (`ORDER BY stream_id,
+/// stream_version`, the log's unique index): an aggregate's events are consecutive, so only the
+/// aggregate being folded is held, and memory stays flat whatever the size of the log. Every
+/// row a projection keys by something other than its stream (a deny-list entry, a token hash)
+/// comes from one stream only, so stream order writes it exactly as sequence order would.
+/// `signing_key_secrets` is not a projection and stays.
 package struct ProjectionRebuilder: Sendable {
     /// How much was rebuilt.
     package struct Summary: Sendable, Hashable {
@@ -36,21 +41,32 @@ package struct ProjectionRebuilder: Sendable {
                 )
                 var fold = StateFold()
                 var writer = ChunkedWriter(connection: connection, logger: logger, chunkSize: chunkSize)
+                var events = 0
+                var aggregates = 0
                 // Read on a second connection: a connection cannot run the projection writes while
                 // it streams. The head lock held above keeps the log still meanwhile.
                 try await client.withConnection { reader in
                     let rows = try await reader.query(
-                        "SELECT stream_id, stream_version, type, data::text FROM events ORDER BY seq", logger: logger
+                        "SELECT stream_id, stream_version, type, data::text FROM events ORDER BY stream_id, stream_version", logger: logger
                     )
+                    var current: String?
                     for try await (stream, version, type, data) in rows.decode((String, Int64, String, String).self) {
+                        if stream != current {
+                            aggregates += fold.count
+                            for delta in try fold.stateRows() { try await writer.add(delta) }
+                            fold = StateFold()
+                            current = stream
+                        }
                         let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
                         fold.apply(event, stream: StreamID(stream) ?? StreamID(kind: "", id: stream), version: version)
+                        events += 1
                         try await writer.add(Projector.rows(for: event))
                     }
                 }
+                aggregates += fold.count
                 for delta in try fold.stateRows() { try await writer.add(delta) }
                 try await writer.flush()
-                return Summary(events: fold.events, aggregates: fold.count)
+                return Summary(events: events, aggregates: aggregates)
             }
         } catch let error as LedgerStoreError {
             throw error
@@ -60,7 +76,7 @@ package struct ProjectionRebuilder: Sendable {
     }
 }
 
-/// Every aggregate's state, folded event by event.
+/// The state of the aggregates of the stream being folded, event by event.
 private struct StateFold {
     var grants: [StreamID: (Grant, Int64)] = [:]
     var clients: [StreamID: (Client, Int64)] = [:]
@@ -69,12 +85,10 @@ private struct StateFold {
     var sessions: [StreamID: (Session, Int64)] = [:]
     var logins: [StreamID: (LoginFlow, Int64)] = [:]
     var consents: [StreamID: (Consent, Int64)] = [:]
-    var events = 0
 
     var count: Int { grants.count + clients.count + keys.count + subjects.count + sessions.count + logins.count + consents.count }
 
     mutating func apply(_ event: LedgerEvent, stream: StreamID, version: Int64) {
-        events += 1
         switch event {
         case .grant(let e): Self.step(&grants, e, stream, version)
         case .client(let e): Self.step(&clients, e, stream, version)
