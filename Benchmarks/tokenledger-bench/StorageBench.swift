@@ -1,6 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import LedgerDomain
+import LedgerPostgres
 import LedgerTesting
 import Logging
 import PostgresNIO
@@ -8,7 +10,8 @@ import PostgresNIO
 /// `tokenledger-bench storage`: bytes per token in the log and in each live projection. Issues N
 /// `client_credentials` tokens, then N logins (a code redeemed for an access, ID and refresh
 /// token) each refreshed R times, all over HTTP, and prints what each kind added to every
-/// table: heap (with TOAST) and indexes, divided by N.
+/// table: heap (with TOAST) and indexes, divided by N. Then it lets every token expire (the
+/// sweeper runs at a time past them all) and prints what the live projections still hold.
 struct StorageBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "storage", abstract: "Bytes per token in the log and in each projection.")
 
@@ -55,6 +58,15 @@ struct StorageBench: AsyncParsableCommand {
                 }
                 let afterLogins = try await Self.sizes(ledger.admin, logger: logger)
                 Self.report("login (code + \(rotations) rotations)", count: count, from: afterCredentials, to: afterLogins)
+
+                let past = Instant.current().adding(.seconds(366 * 24 * 3600))
+                let swept = try await ProjectionSweeper(client: ledger.admin, logger: logger).sweep(at: past)
+                print("after every token expired, one sweep removed \(swept.total) rows (grants \(swept.grants), refresh tokens \(swept.refreshTokens), codes \(swept.codes), deny-list \(swept.denyEntries), aggregates \(swept.aggregates))")
+                let left = try await Self.liveBytes(ledger.admin, logger: logger)
+                for table in Self.tables where table != "events" {
+                    print("  " + table.padding(toLength: 20, withPad: " ", startingAt: 0) + "rows left \(left[table]?.rows ?? 0), \(left[table]?.bytes ?? 0) B of row data")
+                }
+                print(String(format: "  live projection bytes per expired token: %.1f B", Double(left.filter { $0.key != "aggregates" }.values.map(\.bytes).reduce(0, +)) / Double(2 * count)))
             }
         }
     }
@@ -68,6 +80,18 @@ struct StorageBench: AsyncParsableCommand {
         var sizes: [String: (heap: Int64, indexes: Int64)] = [:]
         for try await (name, heap, indexes) in rows.decode((String, Int64, Int64).self) { sizes[name] = (heap, indexes) }
         return sizes
+    }
+
+    /// The rows each projection still holds, and their bytes (`pg_column_size` of each row).
+    static func liveBytes(_ admin: PostgresClient, logger: Logger) async throws -> [String: (rows: Int64, bytes: Int64)] {
+        var result: [String: (rows: Int64, bytes: Int64)] = [:]
+        for table in tables where table != "events" {
+            let rows = try await admin.query(
+                PostgresQuery(unsafeSQL: "SELECT count(*), coalesce(sum(pg_column_size(t.*)), 0)::bigint FROM \(table) t"), logger: logger
+            )
+            for try await (count, bytes) in rows.decode((Int64, Int64).self) { result[table] = (count, bytes) }
+        }
+        return result
     }
 
     static func report(_ kind: String, count: Int, from: [String: (heap: Int64, indexes: Int64)], to: [String: (heap: Int64, indexes: Int64)]) {

@@ -17,8 +17,8 @@ extension ExportFilter {
         if let subject {
             let p = try bind(subject)
             conditions.append(
-                "(data->>'sub' = \(p) OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(p))"
-                    + " OR stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'login' AND state->'login'->>'sub' = \(p)))"
+                "(data->>'sub' = \(p) OR stream_id IN (SELECT stream_id FROM events WHERE data->>'sub' = \(p)"
+                    + " AND type IN (\(SubjectHistory.streamStartTypes))))"
             )
         }
         if let client {
@@ -26,7 +26,7 @@ extension ExportFilter {
             conditions.append(
                 """
                 (data->>'client_id' = \(p) OR metadata->>'client_id' = \(p)
-                 OR stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE client_id = \(p)))
+                 OR stream_id IN (SELECT stream_id FROM events WHERE type = 'grant.started' AND data->>'client_id' = \(p)))
                 """
             )
         }

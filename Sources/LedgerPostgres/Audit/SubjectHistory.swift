@@ -30,17 +30,20 @@ package struct SubjectHistory: Sendable {
     }
 
     /// Up to `limit` events of `subject` with `seq < before` (all when nil), newest first.
+    /// The events whose `sub` names the subject of their stream (`Schema/0012`'s index): a
+    /// subject's grants, sessions, login flows and consents are found in the log itself, so they
+    /// stay in its history and exports after the sweeper removed their live rows.
+    package static let streamStartTypes = "'grant.started', 'session.started', 'login.accepted', 'consent.remembered'"
+
     package func page(_ subject: Subject, before: Int64?, limit: Int) async throws(LedgerStoreError) -> [Entry] {
         let rows = try await client.rows(
             """
             SELECT e.seq, e.stream_id, e.type, (extract(epoch FROM e.occurred_at) * 1000)::bigint, e.data::text
             FROM events e
             WHERE e.seq < \(before ?? Int64.max)
-              AND (e.stream_id IN (SELECT 'grant/' || grant_id FROM grants WHERE subject = \(subject.rawValue))
-                   OR e.stream_id = \("subject/" + subject.rawValue)
-                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'session' AND state->>'sub' = \(subject.rawValue))
-                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'login' AND state->'login'->>'sub' = \(subject.rawValue))
-                   OR e.stream_id IN (SELECT stream_id FROM aggregates WHERE kind = 'consent' AND state->>'sub' = \(subject.rawValue)))
+              AND (e.stream_id = \("subject/" + subject.rawValue)
+                   OR e.stream_id IN (
+                       SELECT stream_id FROM events WHERE data->>'sub' = \(subject.rawValue) AND type IN (\(unescaped: Self.streamStartTypes))))
             ORDER BY e.seq DESC
             LIMIT \(Int64(max(1, min(limit, 500))))
             """,

@@ -15,10 +15,12 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
         package var flow: String
         package var version: Int64
         package var state: Grant
+        /// When the row stops mattering (``Grant/retainedUntil``): the sweeper removes it then.
+        package var retainUntilMilliseconds: Int64
 
         enum CodingKeys: String, CodingKey {
             case grantID = "grant_id", clientID = "client_id", subject, sessionID = "session_id", status, flow
-            case version, state
+            case version, state, retainUntilMilliseconds = "retain_until_ms"
         }
     }
 
@@ -60,8 +62,10 @@ package struct ProjectionDelta: Sendable, Hashable, Encodable {
         package var version: Int64
         /// The state as JSON (encoded by the aggregate's `Codable`).
         package var state: JSONFragment
+        /// When the row stops mattering; nil: as long as the aggregate exists.
+        package var retainUntilMilliseconds: Int64?
 
-        enum CodingKeys: String, CodingKey { case streamID = "stream_id", kind, version, state }
+        enum CodingKeys: String, CodingKey { case streamID = "stream_id", kind, version, state, retainUntilMilliseconds = "retain_until_ms" }
     }
 
     /// A row of `signing_key_secrets` (written once, never rebuilt).
@@ -162,5 +166,21 @@ extension KeyedEncodingContainer {
     /// Encodes `rows` under `key` unless there are none.
     fileprivate mutating func encodeUnlessEmpty<Row: Encodable>(_ rows: [Row], forKey key: Key) throws {
         if !rows.isEmpty { try encode(rows, forKey: key) }
+    }
+}
+
+extension ProjectionDelta {
+    /// The rows still retained at `now` (docs/storage.md): what the sweeper leaves at that time.
+    /// A grant's refresh-token rows go with the grant.
+    package func retained(at now: Instant) -> ProjectionDelta {
+        let ms = now.milliseconds
+        var kept = self
+        let gone = Set(grants.values.filter { $0.retainUntilMilliseconds <= ms }.map(\.grantID))
+        kept.grants = grants.filter { !gone.contains($0.key) }
+        kept.refreshTokens = refreshTokens.filter { !gone.contains($0.grantID) }
+        kept.authorizationCodes = authorizationCodes.filter { $0.expiresMilliseconds > ms }
+        kept.denylist = denylist.filter { $0.value.untilMilliseconds > ms - Retention.denyListSkew.milliseconds }
+        kept.aggregates = aggregates.filter { ($0.value.retainUntilMilliseconds ?? .max) > ms }
+        return kept
     }
 }

@@ -31,40 +31,37 @@ package struct ProjectionRebuilder: Sendable {
         self.logger = logger
     }
 
-    /// Rebuilds the projections; returns what was folded.
-    package func rebuild() async throws(LedgerStoreError) -> Summary {
+    /// Rebuilds the projections; returns what was folded. With `now`, only the rows still
+    /// retained at `now` are written: exactly what the live tables hold once swept at `now`
+    /// (``ProjectionSweeper``); without, every row the log ever made.
+    package func rebuild(at now: Instant? = nil) async throws(LedgerStoreError) -> Summary {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT seq FROM ledger_head WHERE id FOR UPDATE", logger: logger)
                 try await connection.query(
                     "TRUNCATE grants, refresh_tokens, authorization_codes, denylist, aggregates", logger: logger
                 )
-                var fold = StateFold()
                 var writer = ChunkedWriter(connection: connection, logger: logger, chunkSize: chunkSize)
+                var stream = StreamRows()
                 var events = 0
                 var aggregates = 0
                 // Read on a second connection: a connection cannot run the projection writes while
                 // it streams. The head lock held above keeps the log still meanwhile.
                 try await client.withConnection { reader in
-                    let rows = try await reader.query(
+                    let log = try await reader.query(
                         "SELECT stream_id, stream_version, type, data::text FROM events ORDER BY stream_id, stream_version", logger: logger
                     )
-                    var current: String?
-                    for try await (stream, version, type, data) in rows.decode((String, Int64, String, String).self) {
-                        if stream != current {
-                            aggregates += fold.count
-                            for delta in try fold.stateRows() { try await writer.add(delta) }
-                            fold = StateFold()
-                            current = stream
+                    for try await (id, version, type, data) in log.decode((String, Int64, String, String).self) {
+                        if id != stream.id {
+                            aggregates += try await stream.write(to: &writer, retainedAt: now)
+                            stream = StreamRows(id: id)
                         }
                         let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
-                        fold.apply(event, stream: StreamID(stream) ?? StreamID(kind: "", id: stream), version: version)
+                        stream.apply(event, version: version)
                         events += 1
-                        try await writer.add(Projector.rows(for: event))
                     }
                 }
-                aggregates += fold.count
-                for delta in try fold.stateRows() { try await writer.add(delta) }
+                aggregates += try await stream.write(to: &writer, retainedAt: now)
                 try await writer.flush()
                 return Summary(events: events, aggregates: aggregates)
             }
@@ -73,6 +70,27 @@ package struct ProjectionRebuilder: Sendable {
         } catch {
             throw LedgerStoreError(.unavailable, "rebuild failed: \(PostgresErrorSummary(error))")
         }
+    }
+}
+
+/// The stream being folded: its state and every row its events make. A grant no longer
+/// retained leaves out its refresh-token rows with its own.
+private struct StreamRows {
+    var id: String?
+    var fold = StateFold()
+    var rows = ProjectionDelta()
+
+    mutating func apply(_ event: LedgerEvent, version: Int64) {
+        fold.apply(event, stream: StreamID(id ?? "") ?? StreamID(kind: "", id: id ?? ""), version: version)
+        rows.merge(Projector.rows(for: event))
+    }
+
+    /// Writes the stream's rows (those retained at `now`, when given); answers its aggregates.
+    func write(to writer: inout ChunkedWriter, retainedAt now: Instant?) async throws -> Int {
+        var all = rows
+        for delta in try fold.stateRows() { all.merge(delta) }
+        try await writer.add(now.map { all.retained(at: $0) } ?? all)
+        return fold.count
     }
 }
 

@@ -8,13 +8,19 @@ package enum Projector {
         ProjectionDelta.GrantRow(
             grantID: grant.id.rawValue, clientID: grant.clientID.rawValue, subject: grant.subject.rawValue,
             sessionID: grant.sessionID?.rawValue, status: grant.status.rawValue, flow: grant.flow.rawValue,
-            version: version, state: grant
+            version: version, state: grant, retainUntilMilliseconds: grant.retainedUntil.milliseconds
         )
     }
 
-    /// The `aggregates` row for any other aggregate's state at a stream version.
-    package static func aggregateRow(for state: some Encodable, stream: StreamID, version: Int64) throws(LedgerStoreError) -> ProjectionDelta.AggregateRow {
-        ProjectionDelta.AggregateRow(streamID: stream.description, kind: stream.kind, version: version, state: try JSONFragment(encoding: state))
+    /// The `aggregates` row for any other aggregate's state at a stream version, kept until
+    /// `retainUntil` (nil: as long as the aggregate exists).
+    package static func aggregateRow(
+        for state: some Encodable, stream: StreamID, version: Int64, retainUntil: Instant?
+    ) throws(LedgerStoreError) -> ProjectionDelta.AggregateRow {
+        ProjectionDelta.AggregateRow(
+            streamID: stream.description, kind: stream.kind, version: version, state: try JSONFragment(encoding: state),
+            retainUntilMilliseconds: retainUntil?.milliseconds
+        )
     }
 
     /// The index and deny-list rows one event adds, whatever its stream.

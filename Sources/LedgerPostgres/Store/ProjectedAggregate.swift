@@ -9,6 +9,8 @@ package protocol ProjectedAggregate: Aggregate {
     static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta
     /// A query answering one row `(version bigint, state text)` for the stream, or none.
     static func loadQuery(_ stream: StreamID) -> PostgresQuery
+    /// When the state's row stops mattering (docs/storage.md); nil: as long as it exists.
+    static func retainedUntil(_ state: Self) -> Instant?
 }
 
 extension ProjectedAggregate {
@@ -27,9 +29,11 @@ extension ProjectedAggregate {
     package static func projection(after state: Self, stream: StreamID, version: Int64, events: [Event]) throws(LedgerStoreError) -> ProjectionDelta {
         var delta = ProjectionDelta()
         for event in events { delta.merge(Projector.rows(for: event.ledgerEvent)) }
-        delta.put(try Projector.aggregateRow(for: state, stream: stream, version: version))
+        delta.put(try Projector.aggregateRow(for: state, stream: stream, version: version, retainUntil: retainedUntil(state)))
         return delta
     }
+
+    package static func retainedUntil(_ state: Self) -> Instant? { nil }
 
     package static func loadQuery(_ stream: StreamID) -> PostgresQuery {
         "SELECT version, state::text FROM aggregates WHERE stream_id = \(stream.description)"
@@ -45,11 +49,19 @@ extension Grant: ProjectedAggregate {
     package static func loadQuery(_ stream: StreamID) -> PostgresQuery {
         "SELECT version, state::text FROM grants WHERE grant_id = \(stream.id)"
     }
+
+    package static func retainedUntil(_ state: Grant) -> Instant? { state.retainedUntil }
 }
 
 extension Client: ProjectedAggregate {}
 extension SigningKey: ProjectedAggregate {}
 extension SubjectRevocations: ProjectedAggregate {}
-extension Session: ProjectedAggregate {}
-extension LoginFlow: ProjectedAggregate {}
+extension Session: ProjectedAggregate {
+    package static func retainedUntil(_ state: Session) -> Instant? { state.retainedUntil }
+}
+
+extension LoginFlow: ProjectedAggregate {
+    package static func retainedUntil(_ state: LoginFlow) -> Instant? { state.retainedUntil }
+}
+
 extension Consent: ProjectedAggregate {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerDomain
 import LedgerPostgres
 
 /// `tokenledger rebuild`: rebuilds every projection from the event log.
@@ -10,7 +11,8 @@ struct Rebuild: AsyncParsableCommand {
     func run() async throws {
         let (configuration, logger) = try await ledger.load("tokenledger.rebuild")
         let summary = try await withDatabase(configuration, logger: logger) { client in
-            try await ProjectionRebuilder(client: client, logger: logger).rebuild()
+            // The live rows as of now: what the running service's sweeper keeps (docs/storage.md).
+            try await ProjectionRebuilder(client: client, logger: logger).rebuild(at: Instant.current())
         }
         print("rebuilt projections from \(summary.events) events (\(summary.aggregates) aggregates)")
     }

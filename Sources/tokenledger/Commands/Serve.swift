@@ -60,9 +60,16 @@ struct Serve: AsyncParsableCommand {
             database: database, redis: redis, signer: KeyRingBroadcastSigner(issuer: configuration.issuer, keys: services.keys),
             configuration: .init(channel: configuration.redisChannel), logger: logger
         )
-        // Services stop in reverse order: listeners first, then keys, the relay, the writer drains, then the pool.
+        // Every replica runs a sweeper; one at a time sweeps (docs/storage.md).
+        guard configuration.sweepIntervalSeconds >= 0 else { throw ValidationError("TOKENLEDGER_SWEEP_INTERVAL_SECONDS must not be negative") }
+        let sweeper: [any Service] = configuration.sweepIntervalSeconds == 0 ? [] : [
+            ProjectionSweeper(
+                client: database, configuration: .init(interval: .seconds(configuration.sweepIntervalSeconds)), logger: logger
+            )
+        ]
+        // Services stop in reverse order: listeners first, then keys, the sweeper, the relay, the writer drains, then the pool.
         let group = ServiceGroup(
-            services: [database, writer, relay, services.keys, adminApp, publicApp],
+            services: [database, writer, relay] + sweeper + [services.keys, adminApp, publicApp],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

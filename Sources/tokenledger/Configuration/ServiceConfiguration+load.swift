@@ -38,6 +38,7 @@ extension ServiceConfiguration {
         c.trustedProxyHeader = reader.string(forKey: "trusted_proxy.header")
         c.defaultAudience = reader.string(forKey: "default_audience")
         c.loginURL = reader.string(forKey: "login.url")
+        c.sweepIntervalSeconds = reader.int(forKey: "sweep.interval_seconds", default: c.sweepIntervalSeconds)
         c.consentURL = reader.string(forKey: "consent.url")
         c.rateLimitClientPerSecond = reader.double(forKey: "rate_limit.client_per_second", default: c.rateLimitClientPerSecond)
         c.rateLimitClientBurst = reader.int(forKey: "rate_limit.client_burst")

@@ -47,6 +47,8 @@ struct ServiceConfiguration: Sendable {
     var defaultAudience: String?
     /// The platform's login app (`TOKENLEDGER_LOGIN_URL`); nil shows the built-in form.
     var loginURL: String?
+    /// Seconds between sweeps of the live projections (`TOKENLEDGER_SWEEP_INTERVAL_SECONDS`); 0 turns the sweeper off.
+    var sweepIntervalSeconds = 60
     /// The platform's consent app (`TOKENLEDGER_CONSENT_URL`); nil asks no consent.
     var consentURL: String?
     /// swift-log level.

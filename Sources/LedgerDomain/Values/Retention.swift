@@ -1,0 +1,40 @@
+/// When a live projection row stops mattering (docs/storage.md): from then on no request can be
+/// answered differently for its absence, so the sweeper removes it and a rebuild at that time
+/// does not write it. Nil: it matters as long as its aggregate exists.
+public enum Retention {
+    /// How long after its `until` a deny-list entry is kept: the validators' clock skew, as the
+    /// broadcast's catch-up feed keeps it.
+    public static let denyListSkew: Duration = .seconds(15)
+
+    /// When a deny-list entry that holds until `until` may go.
+    public static func denyListEntry(until: Instant) -> Instant { until.adding(denyListSkew) }
+}
+
+extension Grant {
+    /// When no token of the grant can be used any more: every access and ID token expired, the
+    /// code expired, and the refresh family past its absolute limit (or revoked).
+    public var retainedUntil: Instant {
+        var until = tokensExpireBy
+        if let code { until = max(until, code.expiresAt) }
+        if refresh != nil, status != .revoked { until = max(until, refreshAbsoluteExpiresAt) }
+        return until
+    }
+}
+
+extension Session {
+    /// An ended or revoked session no longer signs anyone in; its revocation lives on in the
+    /// deny-list. An active one is kept.
+    public var retainedUntil: Instant? {
+        switch (endedAt, revokedAt) {
+        case (let ended?, let revoked?): max(ended, revoked)
+        case (let ended?, nil): ended
+        case (nil, let revoked?): revoked
+        case (nil, nil): nil
+        }
+    }
+}
+
+extension LoginFlow {
+    /// A login flow's handles die at its expiry.
+    public var retainedUntil: Instant { expiresAt }
+}
