@@ -39,8 +39,8 @@ struct WriterGatherTests {
     func boundedByWindow() async throws {
         // The 8 answered callers never append again: only the window's timer ends the wait.
         // Unloaded the ninth append takes about the window (300 ms); the bound is loose
-        // because the whole suite shares two cores (1.8 s was seen), but finite: a wait the
-        // timer did not end would last until the next append, here never.
+        // because the whole suite shares two cores (1.8 s, and once 10.9 s, were seen), but
+        // finite: a wait the timer did not end would last until the next append, here never.
         try await TestDatabase.withLedger(writerConfiguration: Self.configuration(window: .milliseconds(300))) { ledger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 { group.addTask { try await Self.appendOne(ledger.primary.writer) } }
@@ -48,7 +48,7 @@ struct WriterGatherTests {
             }
             let started = ContinuousClock.now
             try await Self.appendOne(ledger.primary.writer)
-            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(try await ledger.admin.logShape().count == 9)
         }
     }

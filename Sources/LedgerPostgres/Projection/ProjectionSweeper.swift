@@ -54,10 +54,13 @@ package struct ProjectionSweeper: Service {
         self.logger = logger
     }
 
-    /// Sweeps every `interval` until shutdown; a failed sweep is logged and tried again.
+    /// Sweeps every `interval` until shutdown; a failed sweep is logged and tried again. The
+    /// wait ends at once on graceful shutdown, so it never holds a process up.
     package func run() async throws {
+        let interval = configuration.interval
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: configuration.interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
             do {
                 let swept = try await sweep(at: now())
                 if swept.total > 0 {
