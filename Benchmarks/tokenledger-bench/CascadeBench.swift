@@ -66,8 +66,8 @@ struct CascadeBench: AsyncParsableCommand {
         let now = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
         try await admin.query(
             """
-            INSERT INTO grants (grant_id, client_id, subject, session_id, status, flow, version, state)
-            SELECT 'bench-' || g, \(client), 'bench-subject', NULL, 'active', 'client_credentials', 2,
+            INSERT INTO grants (grant_id, client_id, subject, session_id, status, flow, version, retain_until_ms, state)
+            SELECT 'bench-' || g, \(client), 'bench-subject', NULL, 'active', 'client_credentials', 2, \(now) + 600000,
                 jsonb_build_object('grant_id', 'bench-' || g, 'client_id', \(client), 'sub', 'bench-subject', 'scope', 'openid',
                     'flow', 'client_credentials', 'status', 'active', 'started_at', \(now), 'refresh_absolute_expires_at', \(now),
                     'tokens_expire_by', \(now) + 600000)
