@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import LedgerPostgres
 import LedgerTesting
 import Logging
 import PostgresNIO
@@ -42,12 +43,12 @@ struct CascadeBench: AsyncParsableCommand {
                     var appended: [Int64] = []
                     var answerBytes = 0
                     for _ in 0..<repeats {
-                        let before = try await Self.head(ledger.admin, logger: logger)
+                        let before = try await LogHead.read(ledger.admin, logger: logger).seq
                         let sent = clock.now
                         let (status, answer) = try await stack.live.admin("/admin/revocations", json: body, http: http)
                         latencies.append((clock.now - sent).seconds)
                         guard status == 200 else { throw BenchError("revocation answered \(status)") }
-                        appended.append(try await Self.head(ledger.admin, logger: logger) - before)
+                        appended.append(try await LogHead.read(ledger.admin, logger: logger).seq - before)
                         answerBytes = try JSONSerialization.data(withJSONObject: answer).count
                     }
                     let sorted = latencies.sorted()
@@ -75,11 +76,5 @@ struct CascadeBench: AsyncParsableCommand {
             """,
             logger: logger
         )
-    }
-
-    private static func head(_ admin: PostgresClient, logger: Logger) async throws -> Int64 {
-        let rows = try await admin.query("SELECT coalesce(max(seq), 0) FROM events", logger: logger)
-        for try await seq in rows.decode(Int64.self) { return seq }
-        return 0
     }
 }

@@ -2,12 +2,10 @@
 /// answered differently for its absence, so the sweeper removes it and a rebuild at that time
 /// does not write it. Nil: it matters as long as its aggregate exists.
 public enum Retention {
-    /// How long after its `until` a deny-list entry is kept: the validators' clock skew, as the
-    /// broadcast's catch-up feed keeps it.
-    public static let denyListSkew: Duration = .seconds(15)
-
-    /// When a deny-list entry that holds until `until` may go.
-    public static func denyListEntry(until: Instant) -> Instant { until.adding(denyListSkew) }
+    /// How long after its `until` a revocation still matters: the validators' largest clock
+    /// skew, during which they may still accept a token that has expired. The deny-list keeps
+    /// an entry, and the broadcast's catch-up feed a message, this much longer.
+    public static let validatorSkew: Duration = .seconds(15)
 }
 
 extension Grant {

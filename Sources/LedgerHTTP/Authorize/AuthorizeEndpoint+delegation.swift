@@ -82,7 +82,7 @@ extension AuthorizeEndpoint {
                 session = try await sessions.start(subject: login.subject, metadata: metadata)
             }
         } catch {
-            throw .page(.serviceUnavailable, code: "temporarily_unavailable", "Sign-in could not be completed right now. Try again shortly.")
+            throw Self.unavailableFailure
         }
         let setCookie = login.remember
             ? sessionCookie.setCookie(session.sessionID, maxAge: login.rememberFor.flatMap { $0 > 0 ? Int($0) : nil }) : nil
@@ -130,7 +130,7 @@ extension AuthorizeEndpoint {
         do {
             session = try await sessions.reusable(sid, maxAge: nil, at: services.now())
         } catch {
-            throw .page(.serviceUnavailable, code: "temporarily_unavailable", "Sign-in could not be completed right now. Try again shortly.")
+            throw Self.unavailableFailure
         }
         guard let session else {
             throw .page(.badRequest, code: "invalid_request", "Your sign-in ended before consent was given. Return to the application and start again.")
@@ -174,26 +174,9 @@ extension AuthorizeEndpoint {
         return remembered?.covers(scope, at: services.now()) == true ? .remembered : nil
     }
 
-    /// The browser's OP session when it may sign a request in without the login app.
-    private func usableSession(maxAge: Int?, request: Request) async throws(AuthorizeFailure) -> Session? {
-        guard let sid = sessionCookie.sessionID(in: request) else { return nil }
-        do {
-            return try await sessions.reusable(sid, maxAge: maxAge, at: services.now())
-        } catch {
-            throw .page(.serviceUnavailable, code: "temporarily_unavailable", "The service cannot check this request right now. Try again later.")
-        }
-    }
-
-    private func codeRequest(_ parameters: AuthorizationParameters, client: Client, scope: Scope) -> TokenService.CodeRequest {
-        TokenService.CodeRequest(
-            client: client, scope: scope, redirectURI: parameters.redirectURI, codeChallenge: parameters.codeChallenge,
-            nonce: parameters.nonce, resources: parameters.resources
-        )
-    }
-
-    /// Claims are kept as long as the grant may issue tokens: its refresh tokens' absolute life.
+    /// Claims are kept as long as a token of the grant may be issued or used.
     private static func claimsExpiry(_ client: Client, now: Instant) -> Instant {
-        now.adding(max(client.registration.lifetimes.refreshTokenAbsolute, client.registration.lifetimes.accessToken))
+        now.adding(client.registration.lifetimes.longestToken)
     }
 
     /// Runs a delegation step; its failure becomes the browser's error page.
@@ -208,7 +191,7 @@ extension AuthorizeEndpoint {
     private static func refusal(_ error: LoginDelegationError) -> AuthorizeFailure {
         switch error.code {
         case .unavailable:
-            .page(.serviceUnavailable, code: "temporarily_unavailable", "Sign-in could not be completed right now. Try again shortly.")
+            unavailableFailure
         case .otherBrowser:
             .page(.badRequest, code: "invalid_request", "This sign-in was started in another browser. Return to the application and start again.")
         case .expired:

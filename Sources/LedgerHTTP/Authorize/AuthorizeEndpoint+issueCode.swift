@@ -9,12 +9,8 @@ extension AuthorizeEndpoint {
         for authorization: AuthorizationRequest, client: Client, subject: Subject, session: Session, setCookie: String?,
         request: Request, context: Context
     ) async -> Response {
-        let codeRequest = TokenService.CodeRequest(
-            client: client, scope: authorization.scope, redirectURI: authorization.redirectURI,
-            codeChallenge: authorization.codeChallenge, nonce: authorization.nonce, resources: authorization.resources
-        )
-        return await issueCode(
-            codeRequest, subject: subject, session: session, state: authorization.state, setCookie: setCookie, request: request,
+        await issueCode(
+            codeRequest(authorization.parameters, client: client, scope: authorization.scope), subject: subject, session: session, state: authorization.state, setCookie: setCookie, request: request,
             context: context
         )
     }
@@ -50,6 +46,14 @@ extension AuthorizeEndpoint {
         return response
     }
 
+    /// What the code of a request for `client` records, for `scope` (the scope granted).
+    func codeRequest(_ parameters: AuthorizationParameters, client: Client, scope: Scope) -> TokenService.CodeRequest {
+        TokenService.CodeRequest(
+            client: client, scope: scope, redirectURI: parameters.redirectURI, codeChallenge: parameters.codeChallenge,
+            nonce: parameters.nonce, resources: parameters.resources
+        )
+    }
+
     /// Who caused a browser's events: the user, the client, the request id, and keyed digests
     /// of the IP address and user agent (I6: never the values themselves).
     func eventMetadata<Context: RequestContext>(subject: Subject, client: Client, request: Request, context: Context) -> EventMetadata {
@@ -61,8 +65,11 @@ extension AuthorizeEndpoint {
         )
     }
 
-    /// The page when the log cannot record the grant: nothing was issued.
-    static var unavailable: Response {
-        HTMLPage.error(status: .serviceUnavailable, "Sign-in could not be completed right now. Try again shortly.", code: "temporarily_unavailable")
-    }
+    /// Sign-in cannot finish because the ledger cannot record it: nothing was issued.
+    static let unavailableFailure = AuthorizeFailure.page(
+        .serviceUnavailable, code: "temporarily_unavailable", "Sign-in could not be completed right now. Try again shortly."
+    )
+
+    /// The page of ``unavailableFailure``.
+    static var unavailable: Response { unavailableFailure.response(issuer: "") }
 }

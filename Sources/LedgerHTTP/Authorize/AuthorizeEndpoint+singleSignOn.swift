@@ -11,12 +11,18 @@ extension AuthorizeEndpoint {
     func reusableSession(
         for authorization: AuthorizationRequest, request: Request
     ) async throws(AuthorizeFailure) -> (Session, LoginUser)? {
-        guard !authorization.prompt.contains("login"), let sid = sessionCookie.sessionID(in: request) else { return nil }
+        guard !authorization.prompt.contains("login"), let session = try await usableSession(maxAge: authorization.maxAge, request: request),
+            let user = services.users.user(subject: session.subject)
+        else { return nil }
+        return (session, user)
+    }
+
+    /// The browser's OP session when its cookie's MAC is valid, it is active, no deny-list entry
+    /// covers it, and its login is no older than `maxAge`.
+    func usableSession(maxAge: Int?, request: Request) async throws(AuthorizeFailure) -> Session? {
+        guard let sid = sessionCookie.sessionID(in: request) else { return nil }
         do {
-            guard let session = try await sessions.reusable(sid, maxAge: authorization.maxAge, at: services.now()),
-                let user = services.users.user(subject: session.subject)
-            else { return nil }
-            return (session, user)
+            return try await sessions.reusable(sid, maxAge: maxAge, at: services.now())
         } catch {
             throw .page(.serviceUnavailable, code: "temporarily_unavailable", "The service cannot check this request right now. Try again later.")
         }

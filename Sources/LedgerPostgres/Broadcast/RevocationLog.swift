@@ -30,10 +30,6 @@ package struct RevocationLog: Sendable {
         package var items: [Signed]
     }
 
-    /// How long after its `until` a revocation stays in the feed: the validators' largest clock
-    /// skew, during which they may still accept a token that has expired.
-    package static let validatorSkew: Duration = .seconds(15)
-
     private let client: PostgresClient
     private let signer: any BroadcastSigner
     private let logger: Logger
@@ -89,10 +85,10 @@ package struct RevocationLog: Sendable {
     }
 
     /// The revocations with `seq > after` that can still matter at `now` (their `until` plus
-    /// ``validatorSkew`` is ahead), at most `limit`, with the head read in the same snapshot.
+    /// ``Retention/validatorSkew`` is ahead), at most `limit`, with the head read in the same snapshot.
     package func live(after: Int64, now: Instant, limit: Int) async throws(LedgerStoreError) -> Page {
         let limit = max(1, limit)
-        let horizon = now.milliseconds - Self.validatorSkew.milliseconds
+        let horizon = now.milliseconds - Retention.validatorSkew.milliseconds
         let rows = try await client.rows(
             """
             SELECT h.seq, r.* FROM ledger_head h LEFT JOIN LATERAL (

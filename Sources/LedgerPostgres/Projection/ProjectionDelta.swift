@@ -179,7 +179,7 @@ extension ProjectionDelta {
         kept.grants = grants.filter { !gone.contains($0.key) }
         kept.refreshTokens = refreshTokens.filter { !gone.contains($0.grantID) }
         kept.authorizationCodes = authorizationCodes.filter { $0.expiresMilliseconds > ms }
-        kept.denylist = denylist.filter { $0.value.untilMilliseconds > ms - Retention.denyListSkew.milliseconds }
+        kept.denylist = denylist.filter { $0.value.untilMilliseconds > ms - Retention.validatorSkew.milliseconds }
         kept.aggregates = aggregates.filter { ($0.value.retainUntilMilliseconds ?? .max) > ms }
         return kept
     }

@@ -79,7 +79,7 @@ package struct ProjectionSweeper: Service {
     package func sweep(at now: Instant) async throws(LedgerStoreError) -> Swept {
         var swept = Swept()
         let (ms, n) = (now.milliseconds, Int64(configuration.batch))
-        let skew = Retention.denyListSkew.milliseconds
+        let skew = Retention.validatorSkew.milliseconds
         while true {
             let (grants, tokens) = try await pair(
                 """

@@ -36,11 +36,7 @@ package struct LoginDelegation: Sendable {
 
     /// The flow a challenge names, while it waits in `phase` for exactly that challenge.
     package func flow(challenge text: String, in phase: LoginFlow.Phase) async throws(LoginDelegationError) -> LoginFlow {
-        guard let handle = LoginHandle(parsing: text), let flow = try await load(handle.flow) else {
-            throw LoginDelegationError(.notFound, "no login flow has this challenge")
-        }
-        if let refusal = flow.refusal(presented: handle.hash, in: phase, now: now()) { throw LoginDelegationError(refusal) }
-        return flow
+        try await flow(waitingFor: text, in: phase, browser: nil)
     }
 
     /// The login app's acceptance: records it and answers the `login_verifier` the browser
@@ -107,13 +103,17 @@ package struct LoginDelegation: Sendable {
     package func returning(
         verifier text: String, in phase: LoginFlow.Phase, browserSecret: String?
     ) async throws(LoginDelegationError) -> LoginFlow {
-        guard let handle = LoginHandle(parsing: text), let flow = try await load(handle.flow) else {
-            throw LoginDelegationError(.notFound, "no login flow has this verifier")
-        }
         guard let browserSecret else { throw LoginDelegationError(.otherBrowser, "another browser started this login") }
-        if let refusal = flow.refusal(presented: handle.hash, in: phase, now: now(), browser: SecretDigest.hash(browserSecret)) {
-            throw LoginDelegationError(refusal)
+        return try await flow(waitingFor: text, in: phase, browser: SecretDigest.hash(browserSecret))
+    }
+
+    /// The flow the handle `text` names, while it waits in `phase` for exactly that handle (from
+    /// `browser`, for a verifier).
+    private func flow(waitingFor text: String, in phase: LoginFlow.Phase, browser: TokenHash?) async throws(LoginDelegationError) -> LoginFlow {
+        guard let handle = LoginHandle(parsing: text), let flow = try await load(handle.flow) else {
+            throw LoginDelegationError(.notFound, "no login flow has this handle")
         }
+        if let refusal = flow.refusal(presented: handle.hash, in: phase, now: now(), browser: browser) { throw LoginDelegationError(refusal) }
         return flow
     }
 
