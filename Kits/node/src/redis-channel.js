@@ -111,7 +111,7 @@ class Link {
       socket: { reconnectStrategy: () => new Error('reconnects are the kit\'s') },
     });
     // Any error ends the link: node-redis must not reconnect and resubscribe behind the kit's back.
-    this.#client.on('error', (/** @type {Error} */ error) => this.close(error.name || 'error'));
+    this.#client.on('error', (/** @type {Error} */ error) => this.close(error.message || error.name));
     this.#client.on('end', () => this.close('connection closed'));
     if (idleTimeout !== null) {
       this.#idle = setTimeout(() => this.close('channel silent past the idle timeout'), idleTimeout * 1000);
@@ -138,7 +138,7 @@ class Link {
       await this.#client.subscribe(this.#channel, (/** @type {string} */ payload) => this.#received(payload));
       return this.lostReason === null;
     })().catch((/** @type {Error} */ error) => {
-      this.close(error.name || 'error');
+      this.close(error.message || error.name);
       return false;
     });
     try {
