@@ -46,6 +46,34 @@ if [[ $# -eq 0 ]]; then
 fi
 # --- end of the Python resource-server kit ----------------------------------------------
 
+# --- Node resource-server kit (Kits/node) -----------------------------------------------
+# Full runs only. Node >= 20 as the machine has it; the kit's peer dependency node-redis v4 is
+# Debian's node-redis (installed here when missing, as root only), reached through a git-ignored
+# Kits/node/node_modules/redis link plus NODE_PATH for its own @redis/* requires. `node --test`
+# runs the shared vectors, the unit tests and the end-to-end tests against the debug server
+# binary, each file with a private database and redis-server of its own.
+node_modules_dir=/usr/share/nodejs
+node_env=(env NODE_PATH="$node_modules_dir${NODE_PATH:+:$NODE_PATH}")
+if [[ $# -eq 0 ]]; then
+    echo "==> node --test Kits/node/test" >&2
+    if [[ $EUID -eq 0 && ! -f "$node_modules_dir/redis/package.json" ]]; then
+        { env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+            && env DEBIAN_FRONTEND=noninteractive apt-get install -y -q node-redis </dev/null; } \
+            || echo "test: cannot install node-redis" >&2
+    fi
+    if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+        echo "test: the Node kit needs Node.js >= 20 on PATH" >&2
+        status=1
+    elif [[ ! -f "$node_modules_dir/redis/package.json" ]]; then
+        echo "test: node-redis is missing (as root: apt-get install -y node-redis)" >&2
+        status=1
+    else
+        mkdir -p "$REPO/Kits/node/node_modules" && ln -sfn "$node_modules_dir/redis" "$REPO/Kits/node/node_modules/redis"
+        (cd "$REPO/Kits/node" && TOKENLEDGER_SERVER_BIN="$server_bin" "${node_env[@]}" node --test test/*.test.mjs) || status=$?
+    fi
+fi
+# --- end of the Node resource-server kit ------------------------------------------------
+
 # --- Example login app (Examples/login-app) ---------------------------------------------
 # Full runs only, in the kit's virtual environment: a browser signs in through the example
 # login and consent app to a relying party of the debug server binary.
@@ -93,5 +121,7 @@ if [[ $status -eq 0 && $# -eq 0 && -d Benchmarks/tokenledger-bench \
     done
     echo "==> Benchmarks/python/guard_bench.py --smoke" >&2
     TOKENLEDGER_SERVER_BIN="$server_bin" "$py_venv/bin/python" Benchmarks/python/guard_bench.py --smoke --require-stack || status=$?
+    echo "==> Kits/node/bench/guard_bench.mjs --smoke" >&2
+    TOKENLEDGER_SERVER_BIN="$server_bin" "${node_env[@]}" node Kits/node/bench/guard_bench.mjs --smoke --require-stack || status=$?
 fi
 exit "$status"

@@ -102,7 +102,18 @@ export class PrivateRedis {
   }
 }
 
-const psql = (url, sql) => promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 30_000 });
+/** Runs `sql` with psql; retried for a minute while the shared server has no connection slot free. */
+async function psql(url, sql) {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      return await promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 30_000 });
+    } catch (error) {
+      if (!/too many clients/.test(String(error.stderr)) || performance.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
 
 /** A database created for the run on the services' PostgreSQL, dropped at the end. */
 export class PrivateDatabase {
