@@ -113,8 +113,8 @@ struct BenchLogGenerator {
     private func metadata(_ n: Int) -> EventMetadata {
         EventMetadata(
             actor: "user:user-\(n % 10_000)", clientID: "bench-client-\(n % 50)", requestID: "req-\(n)",
-            ipHash: Data(SHA256.hash(data: Data("ip-\(n % 997)".utf8))).hex,
-            userAgentHash: Data(SHA256.hash(data: Data("ua-\(n % 13)".utf8))).hex
+            ipHash: Base64URL.encode(Data(SHA256.hash(data: Data("ip-\(n % 997)".utf8)))),
+            userAgentHash: Base64URL.encode(Data(SHA256.hash(data: Data("ua-\(n % 13)".utf8))))
         )
     }
 }

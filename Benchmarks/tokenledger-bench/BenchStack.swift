@@ -81,7 +81,7 @@ struct BenchStack: Sendable {
             let code = SecretDigest.mint()
             let verifier = SecretDigest.mint()
             let challenge = PKCE.s256Challenge(of: verifier)
-            let grant = GrantID(RandomUUID.make())
+            let grant = GrantID(LedgerID.make(at: Instant.current()))
             _ = try await services.grants.execute(
                 .startWithCode(.init(
                     grantID: grant, clientID: ClientID(client.id), subject: Subject("bench-user"), sessionID: nil,
@@ -103,7 +103,11 @@ struct BenchStack: Sendable {
     /// answered tokens, and as many rotations.
     func checkEvents(expectedAccessTokens: Int, rotations: Int) async throws {
         let rows = try await ledger.admin.query(
-            "SELECT count(*) FILTER (WHERE type = 'grant.access_token.issued'), count(*) FILTER (WHERE type = 'grant.refresh_token.rotated') FROM events"
+            """
+            SELECT count(*) FILTER (WHERE type IN ('grant.access_token.issued', 'grant.client_credentials')),
+                   count(*) FILTER (WHERE type = 'grant.refresh_token.rotated')
+            FROM events
+            """
         )
         for try await (issued, rotated) in rows.decode((Int64, Int64).self) {
             print("events: \(issued) access tokens issued (\(expectedAccessTokens) answered), \(rotated) rotations (\(rotations) answered)")

@@ -49,11 +49,11 @@ struct EncodingBench: AsyncParsableCommand {
     /// The values a `client_credentials` token encodes, from the domain's own decision.
     private static func tokenValues() throws -> [AnyEncodable] {
         let now = Instant(milliseconds: 1_800_000_000_000)
-        let grant = GrantID(RandomUUID.make())
-        let jti = TokenID(RandomUUID.make())
+        let grant = GrantID(LedgerID.make(at: now))
+        let jti = TokenID(grant.rawValue)
         let scope = Scope(["api:read", "api:write"])
         let decision = Grant.decide(
-            .startWithClientCredentials(.init(grantID: grant, clientID: ClientID("svc-a"), scope: scope, accessToken: jti)), nil,
+            .startWithClientCredentials(.init(grantID: grant, clientID: ClientID("svc-a"), scope: scope)), nil,
             DecisionContext(now: now)
         )
         guard decision.refusal == nil, !decision.events.isEmpty else { throw ValidationError("the decision refused") }
@@ -61,7 +61,7 @@ struct EncodingBench: AsyncParsableCommand {
             issuer: "https://issuer.example", audience: ["https://api.example"], grant: grant, subject: Subject("svc-a"),
             client: ClientID("svc-a"), session: nil, scope: scope, jti: jti, issuedAt: now, expiresAt: now.adding(.seconds(600))
         )
-        let metadata = EventMetadata(actor: "client:svc-a", clientID: "svc-a", requestID: RandomUUID.make(), ipHash: String(repeating: "ab", count: 32))
+        let metadata = EventMetadata(actor: "client:svc-a", clientID: "svc-a", requestID: LedgerID.make(at: now), ipHash: String(repeating: "q", count: 43))
         return decision.events.map { AnyEncodable(EventPayload($0)) } + [AnyEncodable(metadata), AnyEncodable(claims)]
     }
 }

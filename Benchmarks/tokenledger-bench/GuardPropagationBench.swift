@@ -100,7 +100,7 @@ struct GuardPropagationBench: AsyncParsableCommand {
             for seq in 1...messages {
                 let message = BroadcastMessage(
                     revocation: revocation, seq: Int64(seq), prevSeq: Int64(seq - 1), occurredAt: now, issuer: LiveStack.issuer,
-                    jti: RandomUUID.make(), signedAt: now
+                    jti: LedgerID.make(at: now), signedAt: now
                 )
                 signed.append(try await signer.sign(message))
             }

@@ -29,13 +29,18 @@ struct HTTPBench: AsyncParsableCommand {
     @Flag(help: "A few-second run for CI.")
     var smoke = false
 
+    @Option(help: "Grow the fresh log to this many events of past grant lifecycles first (the export benchmark's generator; their live rows long swept).")
+    var prefillEvents: Int64 = 0
+
     @OptionGroup var writerOptions: WriterOptions
 
     func run() async throws {
         let duration = Duration.seconds(smoke ? 2 : seconds)
         let connections = self.connections
-        print("http benchmark: \(connections) connections, \(duration.seconds) s per phase, synchronous_commit=on")
+        let prefill = smoke ? min(prefillEvents, 20_000) : prefillEvents
+        print("http benchmark: \(connections) connections, \(duration.seconds) s per phase, synchronous_commit=on, \(prefill) events of history")
         try await TestDatabase.withLedger(writerConfiguration: writerOptions.configuration, poolSize: 40) { ledger in
+            if prefill > 0 { try await Self.prefill(ledger.admin, to: prefill) }
             try await BenchStack.with(ledger) { stack in
                 let http = HTTPClient(
                     eventLoopGroupProvider: .singleton,
@@ -50,6 +55,17 @@ struct HTTPBench: AsyncParsableCommand {
                 try await http.shutdown()
             }
         }
+    }
+
+    /// Grows the log to `events` with the export benchmark's generator, then vacuums, analyzes
+    /// and checkpoints, as autovacuum and the checkpointer would have on a long-lived database.
+    private static func prefill(_ client: PostgresClient, to events: Int64) async throws {
+        let logger = Logger(label: "tokenledger.bench.prefill")
+        let start = ContinuousClock.now
+        let appended = try await BenchLogGenerator(client: client, logger: logger).extend(to: events)
+        try await client.query("VACUUM ANALYZE events", logger: logger)
+        try await client.query("CHECKPOINT", logger: logger)
+        print("prefill: \(appended) events in \(ContinuousClock.now - start)")
     }
 
     /// The two measured phases and the final event check. Setup goes through AsyncHTTPClient;

@@ -79,13 +79,12 @@ struct WriterBench: AsyncParsableCommand {
         inLoop || count == 0 ? "" : " (\(count) commands built inside the loop: the supply ran out)"
     }
 
-    /// One grant-started event on a new stream.
+    /// One client credentials token: one event on a new stream.
     static func oneEventCommand() throws -> PendingAppend {
-        let id = GrantID(RandomUUID.make())
-        let event = GrantEvent.started(GrantStarted(
-            grantID: id, clientID: ClientID("bench"), subject: Subject("bench-user"), sessionID: nil,
-            scope: Scope(["openid"]), flow: .clientCredentials, startedAt: Instant(milliseconds: 1_800_000_000_000),
-            refreshAbsoluteExpiresAt: Instant(milliseconds: 1_800_000_000_000)
+        let now = Instant(milliseconds: 1_800_000_000_000)
+        let event = GrantEvent.clientCredentialsIssued(ClientCredentialsIssued(
+            grantID: GrantID(LedgerID.make(at: Instant.current())), clientID: ClientID("bench"), scope: Scope(["api:read"]),
+            issuedAt: now, expiresAt: now.adding(.seconds(600))
         ))
         return PendingAppend(stream: event.streamID, expectedVersion: 0, events: [try NewEvent(event, metadata: EventMetadata(actor: "bench"))])
     }

@@ -64,7 +64,8 @@ actor RelayPublication {
         guard !busy else { return }
         busy = true
         defer { release() }
-        let message = BroadcastMessage.heartbeat(seq: published, issuer: signer.issuer, jti: RandomUUID.make(), signedAt: now())
+        let at = now()
+        let message = BroadcastMessage.heartbeat(seq: published, issuer: signer.issuer, jti: LedgerID.make(at: at), signedAt: at)
         do {
             let compact = try await signer.sign(message)
             _ = try await publisher.publish(channel: channel, messages: [Array(compact.utf8)])

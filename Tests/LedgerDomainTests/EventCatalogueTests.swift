@@ -22,6 +22,10 @@ struct EventCatalogueTests {
             .fingerprintChanged(FingerprintChanged(grantID: g, generation: 2, previous: "fp-a", presented: "fp-b", policy: .reauthenticate, at: at)),
             .accessTokenRevoked(AccessTokenRevoked(grantID: g, jti: F.accessToken(1), reason: .holderRequest, at: at, until: until)),
             F.revoked(.reuseDetected, at: at, until: until),
+            .clientCredentialsIssued(ClientCredentialsIssued(
+                grantID: GrantID("cc-1"), clientID: F.client, scope: Scope(parsing: "api:read"), issuedAt: F.t0, expiresAt: F.t(600),
+                audience: Resources(["https://api.example.com"])
+            )),
         ]
         let session: [SessionEvent] = [
             .started(SessionStarted(sessionID: F.session, subject: F.user, authTime: F.t0)),

@@ -93,20 +93,19 @@ struct GrantResourceTests {
         narrowed.andThen.when(.refresh(next), at: F.t(60)).then(Self.withAudience(F.rotated(from: 2, at: F.t(60)), Self.granted))
     }
 
-    @Test("client credentials: the token's audience is the resources asked for, recorded on the start and the token")
+    @Test("client credentials: the token's audience is the resources asked for, recorded on its one event and the grant")
     func clientCredentials() throws {
         let command = GrantCommand.startWithClientCredentials(.init(
-            grantID: F.grant, clientID: F.client, scope: Scope(parsing: "api:read"), accessToken: TokenID("at-cc"),
-            resources: Resources([Self.api])
+            grantID: F.grant, clientID: F.client, scope: Scope(parsing: "api:read"), resources: Resources([Self.api])
         ))
         let then = given().when(command, at: F.t0)
         #expect(then.decision.refusal == nil)
-        guard case .started(let started) = then.events.first, case .accessTokenIssued(let issued) = then.events.last else {
-            Issue.record("expected grant.started then grant.access_token.issued")
+        guard then.events.count == 1, case .clientCredentialsIssued(let issued) = then.events.first else {
+            Issue.record("expected one grant.client_credentials event")
             return
         }
-        #expect(started.resources == Resources([Self.api]))
         #expect(issued.audience == Resources([Self.api]))
+        #expect(then.state?.resources == Resources([Self.api]))
     }
 
     @Test("resource indicators: absolute URIs without a fragment")

@@ -88,19 +88,14 @@ struct GrantRevocationTests {
 
     static func startService(_ grant: GrantID = serviceGrant) -> GrantCommand {
         .startWithClientCredentials(.init(
-            grantID: grant, clientID: service, scope: serviceScope, accessToken: TokenID("at-cc-1")
+            grantID: grant, clientID: service, scope: serviceScope
         ))
     }
 
     static let serviceStarted: [GrantEvent] = [
-        .started(GrantStarted(
-            grantID: serviceGrant, clientID: service, subject: Subject("service-billing"), sessionID: nil,
-            scope: serviceScope, flow: .clientCredentials, startedAt: Fixture.t0, refreshAbsoluteExpiresAt: Fixture.t0
-        )),
-        .accessTokenIssued(AccessTokenIssued(
-            grantID: serviceGrant, jti: TokenID("at-cc-1"), scope: serviceScope, issuedAt: Fixture.t0,
-            expiresAt: Fixture.t(600)
-        )),
+        .clientCredentialsIssued(ClientCredentialsIssued(
+            grantID: serviceGrant, clientID: service, scope: serviceScope, issuedAt: Fixture.t0, expiresAt: Fixture.t(600)
+        ))
     ]
 
     @Test func clientCredentialsStartActsForTheClientItself() throws {
@@ -110,6 +105,16 @@ struct GrantRevocationTests {
         #expect(state.status == .active)
         #expect(state.refresh == nil)
         #expect(state.code == nil)
+        #expect(state.tokensExpireBy == Fixture.t(600))
+        #expect(state.isLogOnly)
+    }
+
+    @Test func clientCredentialsTokenIsRevokedByItsGrantID() {
+        let jti = TokenID(Self.serviceGrant.rawValue)
+        given(Self.serviceStarted).when(.revokeAccessToken(jti: jti, expiresAt: Fixture.t(600), reason: .holderRequest), at: F.t(10))
+            .then([.accessTokenRevoked(AccessTokenRevoked(
+                grantID: Self.serviceGrant, jti: jti, reason: .holderRequest, at: F.t(10), until: Fixture.t(600)
+            ))])
     }
 
     @Test func clientCredentialsGrantHasNoRefreshToken() {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LedgerDomain
 import LedgerHTTP
 import LedgerTesting
 import Logging
@@ -82,7 +83,7 @@ struct OIDCServiceProcessTests {
                 inputKeyMaterial: SymmetricKey(data: Data(ServiceProcess.keySecret.utf8)), info: Data("tokenledger fingerprints v1".utf8),
                 outputByteCount: 32
             )
-            let loopback = HMAC<SHA256>.authenticationCode(for: Data("127.0.0.1".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+            let loopback = Base64URL.encode(Data(HMAC<SHA256>.authenticationCode(for: Data("127.0.0.1".utf8), using: key)))
             let unkeyed = SHA256.hash(data: Data("127.0.0.1".utf8)).map { String(format: "%02x", $0) }.joined()
             #expect(ipHashes == [loopback, loopback])
             #expect(!ipHashes.contains(unkeyed))

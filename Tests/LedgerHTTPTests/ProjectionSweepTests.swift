@@ -42,7 +42,7 @@ struct ProjectionSweepTests {
         return swept
     }
 
-    @Test("expired client_credentials and code grants leave with their index and deny rows; swept tokens answer as expired; history keeps them")
+    @Test("client_credentials tokens have no grant row; expired code grants leave with their index and deny rows; swept tokens answer as expired; history keeps them")
     func sweep() async throws {
         let clock = AuthorizeFixtures.Clock(Instant(seconds: Instant.current().seconds))
         try await HTTPHarness.with(now: clock.now) { h in
@@ -55,7 +55,7 @@ struct ProjectionSweepTests {
             let userToken = try #require(redeemed.json["access_token"] as? String)
             #expect(try await T.post(h, "/revoke", ["token": userToken], as: client).status == .ok)
             let before = try await Self.rows(h)
-            #expect(before.count { $0.hasPrefix("grants ") } == 2)
+            #expect(before.count { $0.hasPrefix("grants ") } == 1, "the code grant's; the client credentials token has none")
             #expect(before.count { $0.hasPrefix("denylist token ") } == 1)
 
             clock.advance(.seconds(30))
@@ -64,7 +64,7 @@ struct ProjectionSweepTests {
             // The access tokens (60 s) and the code (60 s) are past; the refresh family is not (120 s).
             clock.advance(.seconds(46))
             let first = try await Self.sweep(h, at: clock.now())
-            #expect(first.grants == 1 && first.codes == 1 && first.denyEntries == 1 && first.refreshTokens == 0)
+            #expect(first.grants == 0 && first.codes == 1 && first.denyEntries == 1 && first.refreshTokens == 0)
             #expect(try await T.introspect(h, machineToken, as: client)["active"] as? Bool == false)
             #expect(try await T.post(h, "/revoke", ["token": machineToken], as: client).status == .ok)
             let rotated = try await T.refresh(h, refreshToken, as: client)

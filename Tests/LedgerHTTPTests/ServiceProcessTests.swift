@@ -77,7 +77,10 @@ struct ServiceProcessTests {
             let jtis = answered.values
             #expect(jtis.count >= 30, "the load produced tokens before the kill (failures before it: \(Set(failures.values)))")
             let recorded = try await ledger.admin.query(
-                "SELECT data->>'jti' FROM events WHERE type = 'grant.access_token.issued'"
+                """
+                SELECT data->>'jti' FROM events WHERE type = 'grant.access_token.issued'
+                UNION ALL SELECT data->>'grant_id' FROM events WHERE type = 'grant.client_credentials'
+                """
             ).collect().map { try $0.decode(String.self) }
             let missing = Set(jtis).subtracting(recorded)
             #expect(missing.isEmpty, "\(missing.count) tokens were answered without a committed event")

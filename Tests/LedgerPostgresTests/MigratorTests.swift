@@ -143,7 +143,7 @@ struct SQLScriptTests {
 
     @Test("the bundled migrations split into whole statements, each starting with a keyword")
     func bundledMigrationsSplit() throws {
-        let keywords: Set<String> = ["CREATE", "INSERT", "GRANT", "REVOKE", "DO", "ALTER", "COMMENT", "DROP", "SELECT", "UPDATE"]
+        let keywords: Set<String> = ["CREATE", "INSERT", "GRANT", "REVOKE", "DO", "ALTER", "COMMENT", "DROP", "SELECT", "UPDATE", "DELETE"]
         for migration in try Migrator().migrations {
             let statements = SQLScript.statements(migration.sql)
             #expect(!statements.isEmpty, "\(migration.name)")

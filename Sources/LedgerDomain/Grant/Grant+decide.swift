@@ -63,15 +63,10 @@ extension Grant {
         _ c: GrantCommand.StartWithClientCredentials, _ context: DecisionContext
     ) -> [GrantEvent] {
         [
-            .started(GrantStarted(
-                grantID: c.grantID, clientID: c.clientID, subject: Subject(c.clientID.rawValue), sessionID: nil,
-                scope: c.scope, flow: .clientCredentials, startedAt: context.now, refreshAbsoluteExpiresAt: context.now,
-                resources: c.resources
-            )),
-            .accessTokenIssued(AccessTokenIssued(
-                grantID: c.grantID, jti: c.accessToken, scope: c.scope, issuedAt: context.now,
+            .clientCredentialsIssued(ClientCredentialsIssued(
+                grantID: c.grantID, clientID: c.clientID, scope: c.scope, issuedAt: context.now,
                 expiresAt: context.accessTokenExpiresAt, audience: c.resources
-            )),
+            ))
         ]
     }
 
@@ -147,7 +142,7 @@ extension Grant {
             return .refused(GrantError(.targetNotGranted, grant: id, "a requested resource was not granted"))
         }
         var events: [GrantEvent] = []
-        if let recorded = family.fingerprint, let presented = c.presentedFingerprint, presented != recorded {
+        if let recorded = family.fingerprint, let presented = c.presentedFingerprint, !CallerFingerprint.same(presented, recorded) {
             let change = GrantEvent.fingerprintChanged(FingerprintChanged(
                 grantID: id, generation: family.generation, previous: recorded, presented: presented, policy: context.fingerprintPolicy, at: now
             ))

@@ -11,9 +11,16 @@ extension Grant: Aggregate {
                 tokensExpireBy: e.startedAt, revocationReason: nil, resources: e.resources
             )
         }
+        if case .clientCredentialsIssued(let e) = event {
+            return Grant(
+                id: e.grantID, clientID: e.clientID, subject: Subject(e.clientID.rawValue), sessionID: nil, scope: e.scope,
+                flow: .clientCredentials, status: .active, startedAt: e.issuedAt, refreshAbsoluteExpiresAt: e.issuedAt,
+                code: nil, refresh: nil, tokensExpireBy: e.expiresAt, revocationReason: nil, resources: e.audience
+            )
+        }
         guard var grant = state else { return nil }
         switch event {
-        case .started:
+        case .started, .clientCredentialsIssued:
             break
         case .codeIssued(let e):
             grant.code = Code(

@@ -54,16 +54,14 @@ public enum GrantCommand: Sendable, Hashable {
         public var grantID: GrantID
         public var clientID: ClientID
         public var scope: Scope
-        public var accessToken: TokenID
         /// The resource indicators of the request (RFC 8707), already checked against the
         /// client's registration; nil when none was given.
         public var resources: Resources?
 
-        public init(grantID: GrantID, clientID: ClientID, scope: Scope, accessToken: TokenID, resources: Resources? = nil) {
+        public init(grantID: GrantID, clientID: ClientID, scope: Scope, resources: Resources? = nil) {
             self.grantID = grantID
             self.clientID = clientID
             self.scope = scope
-            self.accessToken = accessToken
             self.resources = resources
         }
     }

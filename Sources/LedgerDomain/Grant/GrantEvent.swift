@@ -1,7 +1,9 @@
 /// Every fact in the life of one grant (one refresh-token family), in stream `grant/<id>`.
 public enum GrantEvent: DomainEvent {
-    /// The grant began: at `/authorize` for the code flow, at `/token` for client credentials.
+    /// A code-flow grant began at `/authorize` (older logs: also client credentials).
     case started(GrantStarted)
+    /// A client credentials grant and its one access token, in one event.
+    case clientCredentialsIssued(ClientCredentialsIssued)
     /// An authorization code was issued for this grant.
     case codeIssued(CodeIssued)
     /// The authorization code was exchanged at the token endpoint.
@@ -32,6 +34,7 @@ public enum GrantEvent: DomainEvent {
     /// decoder all derive from it.
     public enum Kind: String, CaseIterable, Sendable {
         case started = "grant.started"
+        case clientCredentialsIssued = "grant.client_credentials"
         case codeIssued = "grant.code.issued"
         case codeRedeemed = "grant.code.redeemed"
         case codeReplayed = "grant.code.replayed"
@@ -50,6 +53,7 @@ public enum GrantEvent: DomainEvent {
     public var kind: Kind {
         switch self {
         case .started: .started
+        case .clientCredentialsIssued: .clientCredentialsIssued
         case .codeIssued: .codeIssued
         case .codeRedeemed: .codeRedeemed
         case .codeReplayed: .codeReplayed
@@ -75,6 +79,7 @@ public enum GrantEvent: DomainEvent {
     public var grantID: GrantID {
         switch self {
         case .started(let e): e.grantID
+        case .clientCredentialsIssued(let e): e.grantID
         case .codeIssued(let e): e.grantID
         case .codeRedeemed(let e): e.grantID
         case .codeReplayed(let e): e.grantID
@@ -95,6 +100,7 @@ public enum GrantEvent: DomainEvent {
     public func encodePayload(to encoder: any Encoder) throws {
         switch self {
         case .started(let e): try e.encode(to: encoder)
+        case .clientCredentialsIssued(let e): try e.encode(to: encoder)
         case .codeIssued(let e): try e.encode(to: encoder)
         case .codeRedeemed(let e): try e.encode(to: encoder)
         case .codeReplayed(let e): try e.encode(to: encoder)
@@ -114,6 +120,7 @@ public enum GrantEvent: DomainEvent {
         guard let kind = Kind(rawValue: typeName) else { throw UnknownEventType(typeName: typeName) }
         switch kind {
         case .started: self = .started(try GrantStarted(from: decoder))
+        case .clientCredentialsIssued: self = .clientCredentialsIssued(try ClientCredentialsIssued(from: decoder))
         case .codeIssued: self = .codeIssued(try CodeIssued(from: decoder))
         case .codeRedeemed: self = .codeRedeemed(try CodeRedeemed(from: decoder))
         case .codeReplayed: self = .codeReplayed(try CodeReplayed(from: decoder))

@@ -42,6 +42,35 @@ public struct GrantStarted: Hashable, Sendable, Codable {
     }
 }
 
+/// Payload of `grant.client_credentials`: a `client_credentials` grant and its one access
+/// token, in one event (RFC 6749 §4.4). The token has no refresh family, so nothing else ever
+/// happens to the grant but a revocation; its `jti` is the grant id, and its subject the client.
+public struct ClientCredentialsIssued: Hashable, Sendable, Codable {
+    public var grantID: GrantID
+    public var clientID: ClientID
+    public var scope: Scope
+    public var issuedAt: Instant
+    public var expiresAt: Instant
+    /// The resources the token is for, its `aud` (RFC 8707); absent for the default audience.
+    public var audience: Resources?
+
+    public init(grantID: GrantID, clientID: ClientID, scope: Scope, issuedAt: Instant, expiresAt: Instant, audience: Resources? = nil) {
+        self.grantID = grantID
+        self.clientID = clientID
+        self.scope = scope
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.audience = audience
+    }
+
+    /// The access token's id: the grant's own.
+    public var jti: TokenID { TokenID(grantID.rawValue) }
+
+    enum CodingKeys: String, CodingKey {
+        case grantID = "grant_id", clientID = "client_id", scope, issuedAt = "issued_at", expiresAt = "expires_at", audience = "aud"
+    }
+}
+
 /// Payload of `grant.code.issued`. Only the hash of the code is recorded.
 public struct CodeIssued: Hashable, Sendable, Codable {
     public var grantID: GrantID

@@ -9,6 +9,11 @@ public enum Retention {
 }
 
 extension Grant {
+    /// A client credentials grant has no live row at all: its one access token needs none (a
+    /// revocation of it is a deny-list entry), so it lives in the log only, and is read from
+    /// there on the rare occasion it is revoked.
+    public var isLogOnly: Bool { flow == .clientCredentials }
+
     /// When no token of the grant can be used any more: every access and ID token expired, the
     /// code expired, and the refresh family past its absolute limit (or revoked).
     public var retainedUntil: Instant {

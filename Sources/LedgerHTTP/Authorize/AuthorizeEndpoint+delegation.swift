@@ -21,7 +21,7 @@ extension AuthorizeEndpoint {
             else {
                 throw .redirect(OAuthError("consent_required", "the user must consent"), redirectURI: authorization.redirectURI, state: authorization.state)
             }
-            let grant = GrantID(RandomUUID.make())
+            let grant = GrantID(LedgerID.make(at: services.now()))
             try await delegated { () async throws(LoginDelegationError) in
                 try await services.delegation.inheritClaims(
                     session: session.sessionID, client: client.id, grant: grant, until: Self.claimsExpiry(client, now: services.now())
@@ -102,7 +102,7 @@ extension AuthorizeEndpoint {
             if let setCookie { response.headers[.setCookie] = setCookie }
             return response
         }
-        let grant = GrantID(RandomUUID.make())
+        let grant = GrantID(LedgerID.make(at: services.now()))
         let completed = try await delegated { () async throws(LoginDelegationError) in
             try await services.delegation.resumeLogin(
                 flow, verifier: verifier, browserSecret: browser, session: session.sessionID, next: .granted(source ?? .notConfigured, grant: grant),
@@ -136,7 +136,7 @@ extension AuthorizeEndpoint {
             throw .page(.badRequest, code: "invalid_request", "Your sign-in ended before consent was given. Return to the application and start again.")
         }
         let metadata = eventMetadata(subject: login.subject, client: client, request: request, context: context)
-        let grant = GrantID(RandomUUID.make())
+        let grant = GrantID(LedgerID.make(at: services.now()))
         let completed = try await delegated { () async throws(LoginDelegationError) in
             try await services.delegation.resumeConsent(flow, verifier: verifier, browserSecret: browser, grant: grant, metadata: metadata)
         }

@@ -17,16 +17,17 @@ extension ExportFilter {
         if let subject {
             let p = try bind(subject)
             conditions.append(
-                "(data->>'sub' = \(p) OR stream_id IN (SELECT stream_id FROM events WHERE data->>'sub' = \(p)"
-                    + " AND type IN (\(SubjectHistory.streamStartTypes))))"
+                "(data->>'sub' = \(p) OR stream_id IN (\(SubjectHistory.streams(ofSubject: p))))"
             )
         }
         if let client {
             let p = try bind(client)
             conditions.append(
                 """
-                (data->>'client_id' = \(p) OR metadata->>'client_id' = \(p)
-                 OR stream_id IN (SELECT stream_id FROM events WHERE type = 'grant.started' AND data->>'client_id' = \(p)))
+                (data->>'client_id' = \(p) OR metadata->>'client_id' = \(p) OR metadata->>'actor' = 'client:' || \(p)
+                 OR stream_id IN (SELECT stream_id FROM events WHERE type = 'grant.started' AND data->>'client_id' = \(p)
+                                  UNION ALL
+                                  SELECT stream_id FROM events WHERE type = 'grant.client_credentials' AND data->>'client_id' = \(p)))
                 """
             )
         }

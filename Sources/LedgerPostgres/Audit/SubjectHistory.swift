@@ -29,21 +29,31 @@ package struct SubjectHistory: Sendable {
         self.logger = logger
     }
 
-    /// Up to `limit` events of `subject` with `seq < before` (all when nil), newest first.
-    /// The events whose `sub` names the subject of their stream (`Schema/0012`'s index): a
-    /// subject's grants, sessions, login flows and consents are found in the log itself, so they
-    /// stay in its history and exports after the sweeper removed their live rows.
-    package static let streamStartTypes = "'grant.started', 'session.started', 'login.accepted', 'consent.remembered'"
+    /// The streams of a subject, as a query of `stream_id`s: those whose starting event's `sub`
+    /// names the subject (`Schema/0012`'s index), so a subject's grants, sessions, login flows
+    /// and consents are found in the log itself and stay in its history and exports after the
+    /// sweeper removed their live rows; and, for a client acting for itself, its client
+    /// credentials tokens, which name it as their `client_id` (`Schema/0013`'s index).
+    ///
+    /// `subject` is SQL text standing for the subject: a bind parameter such as `$1`.
+    package static func streams(ofSubject subject: String) -> String {
+        """
+        SELECT stream_id FROM events
+        WHERE data->>'sub' = \(subject) AND type IN ('grant.started', 'session.started', 'login.accepted', 'consent.remembered')
+        UNION ALL
+        SELECT stream_id FROM events WHERE data->>'client_id' = \(subject) AND type = 'grant.client_credentials'
+        """
+    }
 
+    /// Up to `limit` events of `subject` with `seq < before` (all when nil), newest first.
     package func page(_ subject: Subject, before: Int64?, limit: Int) async throws(LedgerStoreError) -> [Entry] {
         let rows = try await client.rows(
             """
             SELECT e.seq, e.stream_id, e.type, (extract(epoch FROM e.occurred_at) * 1000)::bigint, e.data::text
             FROM events e
             WHERE e.seq < \(before ?? Int64.max)
-              AND (e.stream_id = \("subject/" + subject.rawValue)
-                   OR e.stream_id IN (
-                       SELECT stream_id FROM events WHERE data->>'sub' = \(subject.rawValue) AND type IN (\(unescaped: Self.streamStartTypes))))
+              AND (e.stream_id = 'subject/' || \(subject.rawValue)
+                   OR e.stream_id IN (\(unescaped: Self.streams(ofSubject: "$2"))))
             ORDER BY e.seq DESC
             LIMIT \(Int64(max(1, min(limit, 500))))
             """,

@@ -170,7 +170,7 @@ package struct RevocationLog: Sendable {
                 }
                 let claims = BroadcastMessage(
                     revocation: revocation, seq: row.seq, prevSeq: row.prevSeq, occurredAt: Instant(milliseconds: row.occurredAt),
-                    issuer: signer.issuer, jti: RandomUUID.make(), signedAt: now
+                    issuer: signer.issuer, jti: LedgerID.make(at: now), signedAt: now
                 )
                 do {
                     let compact = try await signer.sign(claims)

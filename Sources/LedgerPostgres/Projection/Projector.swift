@@ -42,11 +42,12 @@ package enum Projector {
         return delta
     }
 
-    /// Everything appending `events` to a grant changes, given the state after them.
+    /// Everything appending `events` to a grant changes, given the state after them: its
+    /// `grants` row unless it lives in the log only (``Grant/isLogOnly``).
     package static func delta(for grant: Grant, version: Int64, events: [GrantEvent]) -> ProjectionDelta {
         var delta = ProjectionDelta()
         for event in events { delta.merge(rows(for: .grant(event))) }
-        delta.put(row(for: grant, version: version))
+        if !grant.isLogOnly { delta.put(row(for: grant, version: version)) }
         return delta
     }
 

@@ -41,12 +41,36 @@ package struct AggregateStore<A: ProjectedAggregate>: Sendable {
         self.logger = logger
     }
 
-    /// The current state and version of a stream.
+    /// The current state and version of a stream: its row, or the fold of its events when it
+    /// lives in the log only (``ProjectedAggregate/logOnlyStartType``).
     package func load(_ stream: StreamID) async throws(LedgerStoreError) -> (state: A, version: Int64)? {
-        guard let (version, state) = try await client.firstRow(A.loadQuery(stream), as: (Int64, String).self, logger: logger) else {
-            return nil
+        if let (version, state) = try await client.firstRow(A.loadQuery(stream), as: (Int64, String).self, logger: logger) {
+            return (try A.decodeState(state), version)
         }
-        return (try A.decodeState(state), version)
+        guard let start = A.logOnlyStartType else { return nil }
+        return try await fold(stream, startingWith: start)
+    }
+
+    /// Folds a stream from the log, if its first event is of type `start`.
+    private func fold(_ stream: StreamID, startingWith start: String) async throws(LedgerStoreError) -> (state: A, version: Int64)? {
+        let rows = try await client.rows(
+            """
+            SELECT stream_version, type, data::text FROM events
+            WHERE stream_id = \(stream.description)
+              AND EXISTS (SELECT 1 FROM events WHERE stream_id = \(stream.description) AND stream_version = 1 AND type = \(start))
+            ORDER BY stream_version
+            """,
+            logger: logger
+        ) { try $0.decode((Int64, String, String).self) }
+        var state: A?
+        for (_, type, data) in rows {
+            guard let event = try EventDecoding.decode(type: type, data: Data(data.utf8)).event as? A.Event else {
+                throw LedgerStoreError(.encoding, "\(stream) holds a \(type) event")
+            }
+            state = A.evolve(state, event)
+        }
+        guard let state, let version = rows.last?.0 else { return nil }
+        return (state, version)
     }
 
     /// Decides `command` against the stream's current state and appends the events, retrying on

@@ -66,14 +66,19 @@ package struct GrantLookup: Sendable {
     /// The grant that issued the access token `jti`, and when that token expires; nil when no
     /// access token with this id was ever issued.
     ///
-    /// Reads the log itself (`grant.access_token.issued`), which has no jti index: meant for the
+    /// Reads the log itself: a client credentials token by its stream (its `jti` is its grant
+    /// id), any other by `grant.access_token.issued`, which has no jti index: meant for the
     /// occasional administrative revocation, not for a request path.
     package func accessToken(_ jti: TokenID) async throws(LedgerStoreError) -> (grant: GrantID, expiresAt: Instant)? {
         guard
             let (stream, expires) = try await client.firstRow(
                 """
                 SELECT stream_id, (data->>'expires_at')::bigint FROM events
-                WHERE type = 'grant.access_token.issued' AND data->>'jti' = \(jti.rawValue) LIMIT 1
+                WHERE stream_id = 'grant/' || \(jti.rawValue) AND stream_version = 1 AND type = 'grant.client_credentials'
+                UNION ALL
+                (SELECT stream_id, (data->>'expires_at')::bigint FROM events
+                 WHERE type = 'grant.access_token.issued' AND data->>'jti' = \(jti.rawValue) LIMIT 1)
+                LIMIT 1
                 """,
                 as: (String, Int64).self, logger: logger
             ), let streamID = StreamID(stream), streamID.kind == "grant"

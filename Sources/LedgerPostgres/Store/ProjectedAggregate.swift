@@ -11,6 +11,10 @@ package protocol ProjectedAggregate: Aggregate {
     static func loadQuery(_ stream: StreamID) -> PostgresQuery
     /// When the state's row stops mattering (docs/storage.md); nil: as long as it exists.
     static func retainedUntil(_ state: Self) -> Instant?
+    /// The type of the first event of a stream that has no row and lives in the log only; nil
+    /// when every stream of the kind has its row while it matters. A stream without a row that
+    /// starts with this event is folded from the log.
+    static var logOnlyStartType: String? { get }
 }
 
 extension ProjectedAggregate {
@@ -35,6 +39,8 @@ extension ProjectedAggregate {
 
     package static func retainedUntil(_ state: Self) -> Instant? { nil }
 
+    package static var logOnlyStartType: String? { nil }
+
     package static func loadQuery(_ stream: StreamID) -> PostgresQuery {
         "SELECT version, state::text FROM aggregates WHERE stream_id = \(stream.description)"
     }
@@ -51,6 +57,9 @@ extension Grant: ProjectedAggregate {
     }
 
     package static func retainedUntil(_ state: Grant) -> Instant? { state.retainedUntil }
+
+    /// Client credentials grants (``Grant/isLogOnly``).
+    package static var logOnlyStartType: String? { GrantEvent.Kind.clientCredentialsIssued.rawValue }
 }
 
 extension Client: ProjectedAggregate {}

@@ -19,8 +19,8 @@ package struct Fingerprints: Sendable {
         KeySecret.derive(secret, purpose: "tokenledger fingerprints v1")
     }
 
-    /// The hex HMAC-SHA256 of `text` (an address or a user agent).
+    /// The HMAC-SHA256 of `text` (an address or a user agent), base64url: 43 characters.
     package func digest(_ text: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).hex
+        Base64URL.encode(Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
     }
 }

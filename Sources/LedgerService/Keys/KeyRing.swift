@@ -201,8 +201,8 @@ package actor KeyRing: Service {
     private func addKey(_ algorithm: String) async throws -> KeyID {
         guard let secret else { throw JOSEError(.missingSecret, "TOKENLEDGER_KEY_SECRET is required to create signing keys") }
         let material = try policy.generate(algorithm)
-        let kid = KeyID(RandomUUID.make())
         let at = now()
+        let kid = KeyID(LedgerID.make(at: at))
         let added = SigningKeyAdded(keyID: kid, algorithm: material.algorithm, publicJWK: try material.publicJWK(kid: kid), at: at)
         _ = try await store.add(added, sealedPrivateKey: try material.sealed(kid: kid, secret: secret), context: DecisionContext(now: at), metadata: .system)
         logger.info("signing key published", metadata: ["kid": "\(kid)", "alg": "\(material.algorithm)"])

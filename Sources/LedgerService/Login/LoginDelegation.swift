@@ -23,7 +23,7 @@ package struct LoginDelegation: Sendable {
     package func begin(
         _ request: AuthorizationParameters, skip: LoginSkip?, browserSecret: String, metadata: EventMetadata
     ) async throws(LoginDelegationError) -> LoginHandle {
-        let flow = LoginFlowID(RandomUUID.make())
+        let flow = LoginFlowID(LedgerID.make(at: now()))
         let challenge = LoginHandle.mint(for: flow)
         let at = now()
         let requested = LoginRequested(

@@ -19,9 +19,19 @@ package struct LoginHandle: Sendable, Hashable {
     package init?(parsing text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...64).contains(parts[0].utf8.count), parts[1].utf8.count == 43,
-            parts[0].utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+            parts[0].utf8.allSatisfy(Self.isIdentifierCharacter)
         else { return nil }
         self.init(text: text, flow: LoginFlowID(String(parts[0])))
+    }
+
+    /// A character of a flow id: base64url (``LedgerID``), of which the hex UUIDs of older
+    /// flows use a part.
+    private static func isIdentifierCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
     }
 
     private init(text: String, flow: LoginFlowID) {

@@ -20,13 +20,13 @@ package struct AccessTokenMinter: Sendable {
     let keys: KeyRing
     let logger: Logger
 
-    /// Signs a new access token of `grant` with a fresh `jti`, issued under `context`, for
-    /// `resources` (its `aud`; the default audience when nil).
+    /// Signs a new access token of `grant` with id `jti` (a fresh one unless given), issued
+    /// under `context`, for `resources` (its `aud`; the default audience when nil).
     func mint(
-        grant: GrantID, subject: Subject, client: ClientID, session: SessionID?, scope: Scope, resources: Resources?,
-        context: DecisionContext
+        grant: GrantID, jti: TokenID? = nil, subject: Subject, client: ClientID, session: SessionID?, scope: Scope,
+        resources: Resources?, context: DecisionContext
     ) async throws(TokenError) -> Minted {
-        let jti = TokenID(RandomUUID.make())
+        let jti = jti ?? TokenID(LedgerID.make(at: context.now))
         let claims = AccessTokenClaims(
             issuer: issuer, audience: resources?.values ?? [defaultAudience], grant: grant, subject: subject, client: client, session: session, scope: scope,
             jti: jti, issuedAt: context.now, expiresAt: context.accessTokenExpiresAt

@@ -26,7 +26,7 @@ package struct IDTokenMinter: Sendable {
     func mint(
         for grant: Grant, client: Client, accessToken: String, nonce: String?, claims: DelegatedClaimsStore.Claims?, context: DecisionContext
     ) async throws(TokenError) -> Minted {
-        let jti = TokenID(RandomUUID.make())
+        let jti = TokenID(LedgerID.make(at: context.now))
         let issuer = self.issuer
         let userClaims = claims.map { ClaimRelease.released($0.forIDToken, scope: grant.scope) } ?? [:]
         do {

@@ -36,7 +36,7 @@ extension TokenService {
     ) async throws(TokenError) -> (code: String, grant: GrantID) {
         let context = DecisionContext(now: now(), lifetimes: request.client.registration.lifetimes)
         let code = SecretDigest.mint()
-        let grantID = grant ?? GrantID(RandomUUID.make())
+        let grantID = grant ?? GrantID(LedgerID.make(at: context.now))
         let command = GrantCommand.startWithCode(.init(
             grantID: grantID, clientID: request.client.id, subject: subject, sessionID: session.sessionID, scope: request.scope,
             codeHash: SecretDigest.hash(code), redirectURI: request.redirectURI, codeChallenge: request.codeChallenge,

@@ -91,19 +91,18 @@ package struct TokenService: Sendable {
         return .refresh(found, hash: hash)
     }
 
-    /// Whether an access token this issuer signed is still good at `now`: unexpired, nothing
-    /// on the deny-list covers it (its jti, grant, session, or its subject or client since it
-    /// was issued), and its grant is not revoked.
+    /// Whether an access token this issuer signed is still good at `now`: unexpired, and
+    /// nothing on the deny-list covers it (its jti, grant, session, or its subject or client
+    /// since it was issued). A revoked grant is on the deny-list until its last token expired,
+    /// so no grant is read: a client credentials token has none to read.
     package func isActive(_ claims: AccessTokenClaims, at now: Instant) async throws(TokenError) -> Bool {
         guard now < Instant(seconds: claims.exp) else { return false }
         let token = DenyList.Token(
             jti: TokenID(claims.jti), grantID: GrantID(claims.grantID), sessionID: claims.sid.map(SessionID.init),
             subject: Subject(claims.sub), clientID: ClientID(claims.clientID), issuedAt: Instant(seconds: claims.iat)
         )
-        let (denyList, grants) = (stores.denyList, stores.grants)
-        guard try await !orUnavailable("deny-list", { try await denyList.isRevoked(token, at: now) }) else { return false }
-        guard let (grant, _) = try await orUnavailable("grant load", { try await grants.load(GrantID(claims.grantID)) }) else { return false }
-        return grant.status != .revoked
+        let denyList = stores.denyList
+        return try await !orUnavailable("deny-list", { try await denyList.isRevoked(token, at: now) })
     }
 
     /// Whether the deny-list revokes a whole grant: the grant or its session, or its subject or
