@@ -8,8 +8,8 @@
 // 2. uncached ES256 validations per second on one core (header, key lookup, WebCrypto signature, claims);
 // 3. revoke call returned -> the example server (examples/server.mjs, node:http) answers 401, p50 / p99
 //    over >= 500 revocations against a real `tokenledger serve` and a private Redis and database,
-//    started by the bench itself (target p99 <= 5 ms); then, with other tokens, revoke call returned ->
-//    an in-process guard's deny list covers the token.
+//    started by the bench itself (target p99 <= 5 ms), with the same revocations' arrival on Redis (the
+//    service's share); then, with other tokens, revoke call returned -> an in-process guard's deny list covers the token.
 //
 // Run from the repository root with PostgreSQL up (Scripts/services.sh start), node-redis reachable
 // (Kits/node/node_modules/redis and NODE_PATH=/usr/share/nodejs with Debian's node-redis) and the
@@ -96,6 +96,22 @@ function status(agent, port, token) {
 }
 
 /**
+ * When each token revocation's message reached Redis subscribers (by jti), timestamped by a subscriber
+ * of its own that verifies nothing: the service's share (commit to relay, signing, publishing).
+ */
+async function recordArrivals(url, channel) {
+  const { createClient } = await import('redis');
+  const client = createClient({ url });
+  const times = new Map();
+  await client.connect();
+  await client.subscribe(channel, (message) => {
+    const jti = claims(message).events?.['https://tokenledger.dev/secevent/revoked']?.jti;
+    if (jti !== undefined && !times.has(jti)) times.set(jti, performance.now());
+  });
+  return { times, close: () => client.disconnect() };
+}
+
+/**
  * Milliseconds from the admin revoke call returning to the example server answering 401, one per revocation;
  * then, with other tokens, to an in-process guard's deny list covering the token (polled every 50 µs).
  */
@@ -111,16 +127,24 @@ async function propagation(binary, revocations) {
     for (const token of tokens.slice(0, 3)) {
       if ((await status(agent, app.port, token)) !== 200) throw new Error('the example server refused a fresh token');
     }
+    const arrivals = await recordArrivals(stack.redis.url, server.channel);
     const toApp = [];
-    for (const token of tokens) {
-      await server.revoke({ jti: claims(token).jti });
-      const returned = performance.now();
-      while ((await status(agent, app.port, token)) !== 401) {
-        if (performance.now() - returned > 5000) throw new Error('a revocation did not reach the example server within 5 s');
+    const onRedis = [];
+    try {
+      for (const token of tokens) {
+        const { jti } = claims(token);
+        await server.revoke({ jti });
+        const returned = performance.now();
+        while ((await status(agent, app.port, token)) !== 401) {
+          if (performance.now() - returned > 5000) throw new Error('a revocation did not reach the example server within 5 s');
+        }
+        toApp.push(performance.now() - returned);
+        onRedis.push((arrivals.times.get(jti) ?? returned) - returned);
       }
-      toApp.push(performance.now() - returned);
+    } finally {
+      agent.destroy();
+      await arrivals.close();
     }
-    agent.destroy();
 
     const guard = new LedgerGuard({
       issuer: server.issuer, clientId: stack.feedClient.clientId, clientSecret: stack.feedClient.clientSecret,
@@ -143,7 +167,7 @@ async function propagation(binary, revocations) {
       await guard.stop();
     }
     failed = false;
-    return { toApp, toDenyList };
+    return { toApp, onRedis, toDenyList };
   } finally {
     await stack.close(failed);
   }
@@ -176,9 +200,10 @@ async function main() {
     console.log('revoke -> 401 propagation: skipped (TOKENLEDGER_SERVER_BIN is not set)');
     return options['require-stack'] ? 1 : 0;
   }
-  const { toApp, toDenyList } = await propagation(binary, revocations);
+  const { toApp, onRedis, toDenyList } = await propagation(binary, revocations);
   for (const [label, samples, note] of [
     ['revoke returned -> app 401:    ', toApp, 'example server (node:http), polled over HTTP; target p99 <= 5 ms'],
+    ['revoke returned -> on Redis:   ', onRedis, 'the same revocations: the service\'s share (relay wake, signing, publish)'],
     ['revoke returned -> deny list:  ', toDenyList, 'in-process guard, polled every event-loop turn'],
   ]) {
     const mean = samples.reduce((a, b) => a + b, 0) / samples.length;

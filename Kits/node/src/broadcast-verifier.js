@@ -21,7 +21,7 @@ export class BroadcastVerifier {
   /**
    * @param {string} issuer
    * @param {import('./jwks-cache.js').JWKSCache} jwks
-   * @param {object} [options]
+   * @param {object} options
    * @param {() => void} [options.keysChanged] called when a key lookup found the published key ids changed
    * @param {ReadonlySet<string>} [options.algorithms]
    */

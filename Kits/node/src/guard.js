@@ -40,13 +40,13 @@ export class LedgerGuard {
    */
   constructor(options) {
     const s = (this.settings = new GuardSettings(options));
-    const fetch = options.fetch ?? globalThis.fetch;
+    const http = options.fetch ?? globalThis.fetch;
     this.jwks = new JWKSCache({
       issuer: s.issuer,
       discoveryUrl: s.jwksUrl ? null : s.base + '/.well-known/openid-configuration',
       jwksUrl: s.jwksUrl,
       minimumRefetchInterval: s.jwksRefetchInterval,
-      fetch,
+      fetch: http,
     });
     this.revocations = new RevocationState(s.stalenessBound);
     const rules = new AccessTokenRules({ issuer: s.issuer, audience: s.audience ?? s.issuer, clockSkew: s.clockSkew });
@@ -57,7 +57,7 @@ export class LedgerGuard {
       clientId: s.clientId,
       clientSecret: /** @type {string} */ (s.clientSecret),
       resource: s.issuer,
-      fetch,
+      fetch: http,
     });
     const verifier = new BroadcastVerifier(s.issuer, this.jwks, { keysChanged: () => this.validator.clearCache() });
     const channel = new RedisChannel(s.redisUrl, s.channel, { idleTimeout: s.channelIdleTimeout });

@@ -414,13 +414,18 @@ export interface AdapterOptions {
 }
 
 /**
- * Wraps a Web-standard handler (Next.js App Router route handler: `(request, context)`; Remix
- * loader or action: `({ request, params, context })`); it receives the validated claims second.
+ * Wraps a Web-standard handler so it runs only for a valid, unrevoked token carrying the scopes;
+ * the validated claims come second. Next.js App Router route handler: `(request, context)`.
  */
-export declare function withLedgerGuard<Input extends Request | { request: Request }, Rest extends unknown[]>(
-  handler: (input: Input, token: AccessToken, ...rest: Rest) => Response | Promise<Response>,
+export declare function withLedgerGuard<Rest extends unknown[]>(
+  handler: (request: Request, token: AccessToken, ...rest: Rest) => Response | Promise<Response>,
   options?: AdapterOptions,
-): (input: Input, ...rest: Rest) => Promise<Response>;
+): (request: Request, ...rest: Rest) => Promise<Response>;
+/** Remix loader or action: `({ request, params, context })`. */
+export declare function withLedgerGuard<Args extends { request: Request }, Rest extends unknown[]>(
+  handler: (args: Args, token: AccessToken, ...rest: Rest) => Response | Promise<Response>,
+  options?: AdapterOptions,
+): (args: Args, ...rest: Rest) => Promise<Response>;
 
 /** A `(req, res, next)` middleware for Express, Connect and `node:http`; the claims go on `req.accessToken`. */
 export declare function ledgerGuardMiddleware(

@@ -11,7 +11,7 @@ import { requiredScopes } from './required-scopes.js';
  * or 503 with `Retry-After`). An unexpected failure goes to `next(error)`. Without `guard`, the
  * process's guard configured by `TOKENLEDGER_*` variables is used; it is started on the first request.
  *
- * @param {{scope?: string | readonly string[], guard?: import('./guard.js').LedgerGuard}} [options]
+ * @param {{scope?: string | readonly string[], guard?: import('./guard.js').LedgerGuard}} options
  * @returns {(req: import('node:http').IncomingMessage & {accessToken?: import('./access-token.js').AccessToken},
  *   res: import('node:http').ServerResponse & {locals?: Record<string, unknown>}, next: (error?: unknown) => void) => void}
  */

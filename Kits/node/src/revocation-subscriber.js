@@ -49,11 +49,12 @@ export class RevocationSubscriber {
   async run(signal) {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let ticker;
+    let running = true;
     const scheduleTick = () => {
       ticker = setTimeout(() => {
         this.#inTurn(() => this.#handle(TICK))
           .catch((error) => console.error('tokenledger-guard: revocation tick failed', error))
-          .finally(() => signal.aborted || scheduleTick());
+          .finally(() => running && scheduleTick());
       }, this.#tick * 1000);
     };
     scheduleTick();
@@ -62,6 +63,7 @@ export class RevocationSubscriber {
         await this.#inTurn(() => this.#handle(event));
       }
     } finally {
+      running = false;
       clearTimeout(ticker);
     }
   }

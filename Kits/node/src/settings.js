@@ -42,7 +42,7 @@ export class GuardSettings {
     this.issuer = issuer;
     /** The client this resource server authenticates as to read the catch-up feed (client_credentials, scope `revocations:read`). */
     this.clientId = clientId;
-    // Not enumerable: never printed or serialized with the settings.
+    // That client's secret; not enumerable: never printed or serialized with the settings.
     Object.defineProperty(this, 'clientSecret', { value: clientSecret, enumerable: false });
     /** `aud` must contain it; null: the issuer (the issuer's default access-token audience). */
     this.audience = audience;

@@ -18,7 +18,7 @@ import { requiredScopes } from './required-scopes.js';
  * @template {unknown[]} Rest
  * @template {Request | {request: Request}} Input
  * @param {(input: Input, token: import('./access-token.js').AccessToken, ...rest: Rest) => Response | Promise<Response>} handler
- * @param {{scope?: string | readonly string[], guard?: import('./guard.js').LedgerGuard}} [options]
+ * @param {{scope?: string | readonly string[], guard?: import('./guard.js').LedgerGuard}} options
  * @returns {(input: Input, ...rest: Rest) => Promise<Response>}
  */
 export function withLedgerGuard(handler, { scope, guard } = {}) {

@@ -107,7 +107,7 @@ async function psql(url, sql) {
   const deadline = performance.now() + 60_000;
   for (;;) {
     try {
-      return await promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 30_000 });
+      return await promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 120_000 });
     } catch (error) {
       if (!/too many clients/.test(String(error.stderr)) || performance.now() > deadline) throw error;
       await sleep(500);
@@ -358,7 +358,7 @@ export async function startStack(binary, { example = true } = {}) {
     if (app !== null) await app.stop();
     await server.stop();
     await redis.stop();
-    await database.drop().catch((error) => console.error(`could not drop ${database.name}: ${error}`));
+    await database.drop().catch((error) => console.error(`could not drop ${database.name}: ${error.stderr || error.message} (signal ${error.signal})`));
     rmSync(directory, { recursive: true, force: true });
   };
   await database.create();
