@@ -4,16 +4,21 @@ import Logging
 import PostgresNIO
 
 /// Runs `body` with a connected `PostgresClient` (and its pool task) for one-shot commands.
+/// `body` starts once the pool task is entering `run()`, so its first lease finds the pool
+/// running (postgres-nio warns about a lease tried before).
 func withDatabase<T: Sendable>(
     _ configuration: ServiceConfiguration, logger: Logger, _ body: @Sendable @escaping (PostgresClient) async throws -> T
 ) async throws -> T {
     let client = PostgresClient(configuration: try DatabaseURL(configuration.databaseURL).configuration, backgroundLogger: logger)
+    let (running, runs) = AsyncStream<Void>.makeStream()
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
+            runs.finish()
             await client.run()
             return nil
         }
         defer { group.cancelAll() }
+        for await _ in running {}
         return try await body(client)
     }
 }

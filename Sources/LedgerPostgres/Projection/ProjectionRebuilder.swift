@@ -8,7 +8,9 @@ import PostgresNIO
 /// folds every event through the same `evolve` and ``Projector`` the live path uses, and
 /// writes the rows back in chunks. It streams the log stream by stream (`ORDER BY stream_id,
 /// stream_version`, the log's unique index): an aggregate's events are consecutive, so only the
-/// aggregate being folded is held, and memory stays flat whatever the size of the log. Every
+/// aggregate being folded is held, and memory stays flat whatever the size of the log. The
+/// payloads are decoded in batches on other tasks (a few batches at most) while this one
+/// folds, and each chunk of rows is applied while the next is folded. Every
 /// row a projection keys by something other than its stream (a deny-list entry, a token hash)
 /// comes from one stream only, so stream order writes it exactly as sequence order would.
 /// `signing_key_secrets` is not a projection and stays.
@@ -24,6 +26,8 @@ package struct ProjectionRebuilder: Sendable {
     private let client: PostgresClient
     private let logger: Logger
     private let chunkSize = 2000
+    private let decodeBatch = 1000
+    private let decodesInFlight = 2
 
     /// Creates a rebuilder.
     package init(client: PostgresClient, logger: Logger) {
@@ -41,35 +45,112 @@ package struct ProjectionRebuilder: Sendable {
                 try await connection.query(
                     "TRUNCATE grants, refresh_tokens, authorization_codes, denylist, aggregates", logger: logger
                 )
-                var writer = ChunkedWriter(connection: connection, logger: logger, chunkSize: chunkSize)
-                var stream = StreamRows()
-                var events = 0
-                var aggregates = 0
                 // Read on a second connection: a connection cannot run the projection writes while
                 // it streams. The head lock held above keeps the log still meanwhile.
-                try await client.withConnection { reader in
+                return try await client.withConnection { reader in
+                    var folding = Folding(writer: ChunkedWriter(connection: connection, logger: logger, chunkSize: chunkSize), now: now)
+                    // Decoding the payloads is most of the work: batches of rows are decoded on other
+                    // tasks, at most `decodesInFlight` at once, while this one reads and folds in order.
+                    var decoding = DecodePipeline(depth: decodesInFlight)
+                    defer { decoding.cancel() }
                     let log = try await reader.query(
                         "SELECT stream_id, stream_version, type, data::text FROM events ORDER BY stream_id, stream_version", logger: logger
                     )
+                    var batch: [RawRow] = []
+                    batch.reserveCapacity(decodeBatch)
                     for try await (id, version, type, data) in log.decode((String, Int64, String, String).self) {
-                        if id != stream.id {
-                            aggregates += try await stream.write(to: &writer, retainedAt: now)
-                            stream = StreamRows(id: id)
+                        batch.append(RawRow(stream: id, version: version, type: type, data: data))
+                        if batch.count == decodeBatch {
+                            if let ready = decoding.submit(batch) { try await folding.fold(try await ready.value) }
+                            batch.removeAll(keepingCapacity: true)
                         }
-                        let event = try EventDecoding.decode(type: type, data: Data(data.utf8))
-                        stream.apply(event, version: version)
-                        events += 1
                     }
+                    if !batch.isEmpty, let ready = decoding.submit(batch) { try await folding.fold(try await ready.value) }
+                    while let ready = decoding.next() { try await folding.fold(try await ready.value) }
+                    return try await folding.finish()
                 }
-                aggregates += try await stream.write(to: &writer, retainedAt: now)
-                try await writer.flush()
-                return Summary(events: events, aggregates: aggregates)
             }
         } catch let error as LedgerStoreError {
             throw error
         } catch {
             throw LedgerStoreError(.unavailable, "rebuild failed: \(PostgresErrorSummary(error))")
         }
+    }
+}
+
+/// One row of the log as read, before its payload is decoded.
+private struct RawRow: Sendable {
+    var stream: String
+    var version: Int64
+    var type: String
+    var data: String
+}
+
+/// One row of the log with its payload decoded.
+private struct DecodedRow: Sendable {
+    var stream: String
+    var version: Int64
+    var event: LedgerEvent
+}
+
+/// Decodes batches of rows on their own tasks, answered in the order submitted.
+private struct DecodePipeline {
+    let depth: Int
+    private var inFlight: [Task<[DecodedRow], any Error>] = []
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Starts decoding `batch`; answers the oldest batch when `depth` are in flight.
+    mutating func submit(_ batch: [RawRow]) -> Task<[DecodedRow], any Error>? {
+        inFlight.append(Task {
+            try batch.map { row in
+                DecodedRow(stream: row.stream, version: row.version, event: try EventDecoding.decode(type: row.type, data: Data(row.data.utf8)))
+            }
+        })
+        return inFlight.count > depth ? inFlight.removeFirst() : nil
+    }
+
+    /// The oldest batch still in flight, if any.
+    mutating func next() -> Task<[DecodedRow], any Error>? {
+        inFlight.isEmpty ? nil : inFlight.removeFirst()
+    }
+
+    /// Stops every batch still in flight (on failure).
+    func cancel() { for task in inFlight { task.cancel() } }
+}
+
+/// The fold of the whole log in stream order: the stream being folded, the rows written so
+/// far, and the counts.
+private struct Folding {
+    var writer: ChunkedWriter
+    /// Write only the rows retained at this time; nil: every row.
+    let now: Instant?
+    var stream = StreamRows()
+    var events = 0
+    var aggregates = 0
+
+    init(writer: ChunkedWriter, now: Instant?) {
+        self.writer = writer
+        self.now = now
+    }
+
+    /// Folds decoded rows, in log order within each stream.
+    mutating func fold(_ batch: [DecodedRow]) async throws {
+        for row in batch {
+            if row.stream != stream.id {
+                aggregates += try await stream.write(to: &writer, retainedAt: now)
+                stream = StreamRows(id: row.stream)
+            }
+            stream.apply(row.event, version: row.version)
+            events += 1
+        }
+    }
+
+    /// Writes the last stream and waits for every write.
+    mutating func finish() async throws -> ProjectionRebuilder.Summary {
+        aggregates += try await stream.write(to: &writer, retainedAt: now)
+        try await writer.finish()
+        return ProjectionRebuilder.Summary(events: events, aggregates: aggregates)
     }
 }
 
@@ -143,6 +224,8 @@ private struct ChunkedWriter {
     let chunkSize: Int
     var pending = ProjectionDelta()
     var pendingCount = 0
+    /// The chunk being applied.
+    var running: Task<Void, any Error>?
 
     init(connection: PostgresConnection, logger: Logger, chunkSize: Int) {
         self.connection = connection
@@ -157,11 +240,24 @@ private struct ChunkedWriter {
         if pendingCount >= chunkSize { try await flush() }
     }
 
+    /// Sends what is pending; the previous chunk's statement must have finished first, so at
+    /// most one runs while the next is being folded.
     mutating func flush() async throws {
         guard !pending.isEmpty else { return }
-        let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
-        try await connection.query("SELECT apply_projection(\(json)::jsonb)", logger: logger)
+        let (chunk, connection, logger) = (pending, self.connection, self.logger)
         pending = ProjectionDelta()
         pendingCount = 0
+        try await running?.value
+        running = Task {
+            let json = String(decoding: try JSONEncoder().encode(chunk), as: UTF8.self)
+            try await connection.query("SELECT apply_projection(\(json)::jsonb)", logger: logger)
+        }
+    }
+
+    /// Sends what is pending and waits for every statement.
+    mutating func finish() async throws {
+        try await flush()
+        try await running?.value
+        running = nil
     }
 }
