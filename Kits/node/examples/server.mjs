@@ -30,8 +30,8 @@ const server = createServer((req, res) => {
       return;
     }
     const token = req.accessToken;
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ sub: token.subject, client_id: token.clientId, scope: token.scope }));
+    const body = JSON.stringify({ sub: token.subject, client_id: token.clientId, scope: token.scope });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
   });
 });
 
