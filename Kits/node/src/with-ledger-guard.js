@@ -12,7 +12,7 @@ import { requiredScopes } from './required-scopes.js';
  *
  * The wrapped function takes what the framework passes: a `Request` first (Next.js:
  * `(request, context)`) or an object with a `request` (Remix: `({ request, params, context })`);
- * every argument goes on to `handler` after the claims. Without `guard`, the process's guard
+ * `handler` gets the same arguments with the claims put second. Without `guard`, the process's guard
  * configured by `TOKENLEDGER_*` variables is used; the guard is started on the first request.
  *
  * @template {unknown[]} Rest
