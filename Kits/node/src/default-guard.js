@@ -2,14 +2,16 @@
 
 import { LedgerGuard } from './guard.js';
 
-/** @type {LedgerGuard | null} */
-let shared = null;
+/** Where the guard is kept: on `globalThis`, so a module loaded twice (a dev server's hot reload) still finds the one guard. */
+const SHARED = Symbol.for('tokenledger-guard.default-guard');
 
 /**
  * The guard the adapters use when none is passed: built from `TOKENLEDGER_*` variables on first
  * use (see `GuardSettings.optionsFromEnvironment`), one per process.
+ * @returns {LedgerGuard}
  */
 export function defaultGuard() {
-  shared ??= LedgerGuard.fromEnvironment();
-  return shared;
+  const global = /** @type {Record<symbol, LedgerGuard | undefined>} */ (globalThis);
+  global[SHARED] ??= LedgerGuard.fromEnvironment();
+  return global[SHARED];
 }
