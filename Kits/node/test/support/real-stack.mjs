@@ -361,8 +361,8 @@ export async function startStack(binary, { example = true } = {}) {
     await database.drop().catch((error) => console.error(`could not drop ${database.name}: ${error.stderr || error.message} (signal ${error.signal})`));
     rmSync(directory, { recursive: true, force: true });
   };
-  await database.create();
   try {
+    await database.create();
     await redis.start();
     await server.start();
     const feedClient = await server.machineClient('revocations:read');
