@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The TokenLedger test command: throwaway PostgreSQL + Redis, build, `swift test`, the
-# Python kit's pytest (Kits/python), the BFF's browser test (Tests/Browser, headless
-# Chromium; screenshot in .build/artifacts), then the benchmark smoke run.
+# Python kit's pytest (Kits/python), the Node kit's `node --test` (Kits/node), the example
+# login app's tests, the BFF's browser test (Tests/Browser, headless Chromium; screenshot in
+# .build/artifacts), then the benchmark smoke run.
 #
 #   Scripts/test.sh                  full run (tests + bench smoke)
 #   Scripts/test.sh --filter Foo     extra args go to `swift test`; bench smoke is skipped
