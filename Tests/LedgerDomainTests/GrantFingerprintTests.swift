@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import Testing
 
@@ -58,5 +59,43 @@ struct GrantFingerprintTests {
         #expect(refused.state?.refresh?.fingerprint == "fp-a")
         refused.andThen.when(Self.refresh(from: "fp-a"), at: at.adding(.seconds(1)), fingerprintPolicy: .reauthenticate)
             .then(F.rotated(from: 1, at: at.adding(.seconds(1))))
+    }
+}
+
+extension GrantFingerprintTests {
+    /// A caller's digests as older logs hold them (hex) and as they are written now (base64url).
+    static let hexDigest = String(repeating: "0f", count: 32)
+    static let base64URLDigest = "Dw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8"
+
+    @Test("a family recorded with hex digests is the same caller presenting base64url ones: no change, whatever the policy")
+    func hexAndBase64URLAreOneCaller() {
+        #expect(CallerFingerprint.same(Self.hexDigest + "/-", Self.base64URLDigest + "/-"))
+        #expect(CallerFingerprint.same("-/" + Self.hexDigest, "-/" + Self.base64URLDigest))
+        #expect(!CallerFingerprint.same(Self.hexDigest + "/-", "-/" + Self.base64URLDigest))
+        #expect(!CallerFingerprint.same(String(repeating: "1f", count: 32) + "/-", Self.base64URLDigest + "/-"))
+
+        let recordedInHex: [GrantEvent] = F.codeFlowStarted() + F.redeemed().map { event in
+            guard case .refreshTokenIssued(var issued) = event else { return event }
+            issued.fingerprint = Self.hexDigest + "/" + Self.hexDigest
+            return .refreshTokenIssued(issued)
+        }
+        let at = F.redeemedAt.adding(.seconds(30))
+        given(recordedInHex).when(Self.refresh(from: Self.base64URLDigest + "/" + Self.base64URLDigest), at: at, fingerprintPolicy: .revoke)
+            .then(F.rotated(from: 1, at: at))
+    }
+
+    @Test("metadata leaves out a client_id its actor names, and reads it back from the actor")
+    func metadataWithoutClientTwice() throws {
+        let acting = EventMetadata(actor: "client:svc-a", clientID: "svc-a", requestID: "r1")
+        let stored = String(decoding: try JSONEncoder().encode(acting), as: UTF8.self)
+        #expect(!stored.contains("client_id"))
+        #expect(try JSONDecoder().decode(EventMetadata.self, from: Data(stored.utf8)) == acting)
+
+        let forAnother = EventMetadata(actor: "user:alice", clientID: "web")
+        #expect(String(decoding: try JSONEncoder().encode(forAnother), as: UTF8.self).contains(#""client_id":"web""#))
+        #expect(try JSONDecoder().decode(EventMetadata.self, from: JSONEncoder().encode(forAnother)) == forAnother)
+
+        let older = #"{"actor":"client:svc-a","client_id":"svc-a"}"#
+        #expect(try JSONDecoder().decode(EventMetadata.self, from: Data(older.utf8)).clientID == "svc-a")
     }
 }
