@@ -207,30 +207,4 @@ struct RebuildTests {
             #expect(outcome.receipt?.streamVersion == active.version + 2)
         }
     }
-
-    @Test("after a randomized workload, a sweep at any time T leaves exactly the rows a rebuild at T writes, and at the end none", arguments: [UInt64(7), 20_261_207])
-    func sweepEqualsRebuildAtAnyTime(seed: UInt64) async throws {
-        try await TestDatabase.withLedger(replicas: 2) { ledger in
-            try await Self.runWorkload(ledger, seed: seed)
-            let live = try await Self.snapshot(ledger.admin)
-            let sweeper = ProjectionSweeper(client: ledger.replicas[1].client, configuration: .init(batch: 7), logger: testLogger)
-            let rebuilder = ProjectionRebuilder(client: ledger.admin, logger: testLogger)
-            var removed: [Int] = []
-            // Within the workload, past its access tokens and codes, past the refresh idle limit, past the absolute one.
-            for offset in [Duration.seconds(0), .seconds(11 * 60), .seconds(30 * 60), .seconds(15 * 86_400), .seconds(31 * 86_400)] {
-                let at = testNow.adding(offset)
-                _ = try await rebuilder.rebuild()
-                Self.expectEqual(try await Self.snapshot(ledger.admin), live)
-                removed.append(try await sweeper.sweep(at: at).total)
-                let swept = try await Self.snapshot(ledger.admin)
-                _ = try await rebuilder.rebuild(at: at)
-                Self.expectEqual(try await Self.snapshot(ledger.admin), swept)
-            }
-            #expect(removed.first == 0, "nothing has stopped mattering while the workload runs")
-            #expect(removed == removed.sorted() && removed.last ?? 0 > removed[2], "later sweeps remove more: \(removed)")
-            let left = try await Self.snapshot(ledger.admin)
-            #expect(left["grants"]?.isEmpty == true && left["refresh_tokens"]?.isEmpty == true)
-            #expect(left["authorization_codes"]?.isEmpty == true && left["denylist"]?.isEmpty == true)
-        }
-    }
 }
