@@ -45,7 +45,8 @@ struct UpstreamPoolTests {
         guard case .failure(let error) = await Self.get(pool, origin, within: .milliseconds(300)) else { Issue.record("answered"); return }
         let elapsed = ContinuousClock.now - started
         #expect(error == .timeout)
-        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3), "\(elapsed)")
+        // The upper bound only says the wait ends: 8.5 s was seen while the whole suite starts on two cores.
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(30), "\(elapsed)")
         // With a limit of one, a second call only proceeds if the timed-out connection freed its slot.
         guard case .failure(let second) = await Self.get(pool, origin, within: .milliseconds(300)) else { Issue.record("answered"); return }
         #expect(second == .timeout)
