@@ -7,10 +7,15 @@ struct GrantFingerprintTests {
     typealias F = Fixture
 
     /// A code-flow grant whose refresh family was issued to fingerprint `fp-a`.
-    static let bound: [GrantEvent] = F.codeFlowStarted() + F.redeemed().map { event in
-        guard case .refreshTokenIssued(var issued) = event else { return event }
-        issued.fingerprint = "fp-a"
-        return .refreshTokenIssued(issued)
+    static let bound = bound(to: "fp-a")
+
+    /// A code-flow grant whose refresh family was issued to `fingerprint`.
+    static func bound(to fingerprint: String) -> [GrantEvent] {
+        F.codeFlowStarted() + F.redeemed().map { event in
+            guard case .refreshTokenIssued(var issued) = event else { return event }
+            issued.fingerprint = fingerprint
+            return .refreshTokenIssued(issued)
+        }
     }
 
     static func refresh(from fingerprint: String?) -> GrantCommand {
@@ -74,13 +79,8 @@ extension GrantFingerprintTests {
         #expect(!CallerFingerprint.same(Self.hexDigest + "/-", "-/" + Self.base64URLDigest))
         #expect(!CallerFingerprint.same(String(repeating: "1f", count: 32) + "/-", Self.base64URLDigest + "/-"))
 
-        let recordedInHex: [GrantEvent] = F.codeFlowStarted() + F.redeemed().map { event in
-            guard case .refreshTokenIssued(var issued) = event else { return event }
-            issued.fingerprint = Self.hexDigest + "/" + Self.hexDigest
-            return .refreshTokenIssued(issued)
-        }
         let at = F.redeemedAt.adding(.seconds(30))
-        given(recordedInHex).when(Self.refresh(from: Self.base64URLDigest + "/" + Self.base64URLDigest), at: at, fingerprintPolicy: .revoke)
+        given(Self.bound(to: Self.hexDigest + "/" + Self.hexDigest)).when(Self.refresh(from: Self.base64URLDigest + "/" + Self.base64URLDigest), at: at, fingerprintPolicy: .revoke)
             .then(F.rotated(from: 1, at: at))
     }
 
